@@ -1,0 +1,51 @@
+// Package product owns the product profiles dectsim can emulate: their
+// names, the model string the device sends, and their handset capacity.
+package product
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Profile describes one emulated product.
+type Profile struct {
+	// Name is the profile name used on the command line and in scenarios.
+	Name string
+	// Model is the model part of the device's User-Agent, e.g. "N870 IP PRO".
+	Model string
+	// MaxHandsets is the default handset capacity.
+	MaxHandsets int
+}
+
+// Default is the profile used when none is named.
+const Default = "N870"
+
+// Capacities come from a public PBX plugin's line counts and the vendor's
+// Virtual Integrator figures (research/gigaset.md §5).
+var profiles = []Profile{
+	{Name: "N610", Model: "N610 IP PRO", MaxHandsets: 8},
+	{Name: "N670", Model: "N670 IP PRO", MaxHandsets: 20},
+	{Name: "N770", Model: "N770 IP PRO", MaxHandsets: 100},
+	{Name: "N870", Model: "N870 IP PRO", MaxHandsets: 250},
+	{Name: "N870E", Model: "N870E IP PRO", MaxHandsets: 250},
+	{Name: "VI", Model: "N870 VI PRO", MaxHandsets: 20000},
+}
+
+// Names lists every profile name, in a fixed order.
+func Names() []string {
+	out := make([]string, len(profiles))
+	for i, p := range profiles {
+		out[i] = p.Name
+	}
+	return out
+}
+
+// Lookup finds a profile by name, ignoring case.
+func Lookup(name string) (Profile, error) {
+	for _, p := range profiles {
+		if strings.EqualFold(p.Name, name) {
+			return p, nil
+		}
+	}
+	return Profile{}, fmt.Errorf("unknown product %q (want one of %s)", name, strings.Join(Names(), ", "))
+}
