@@ -1,0 +1,385 @@
+package system
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dectsim/dectsim/emulator/firmware"
+	"github.com/dectsim/dectsim/emulator/ipui"
+	"github.com/dectsim/dectsim/emulator/provfile"
+)
+
+// Warning codes the system emits while applying a file. Where a code is
+// also a finding of `dectsim check`, it has the same spelling.
+const (
+	WarnDNPHSNotFirst        = "dnphs-not-first"
+	WarnDeleteHSUnsupported  = "delete-hs-unsupported"
+	WarnIPUICase             = "ipui-case"
+	WarnNoSuchSlot           = "no-such-slot"
+	WarnCapacity             = "capacity"
+	WarnUnknownOper          = "unknown-oper"
+	WarnBadFirmwareVersion   = "bad-firmware-version"
+	WarnBadRegStatus         = "bad-regstatus"
+	WarnBadIPUI              = "bad-ipui"
+	WarnSlotInDereg          = "slot-in-dereg"
+	WarnBadValue             = "bad-value"
+	WarnMissingName          = "missing-name"
+	WarnRegStatusOutsideOper = "regstatus-outside-add-hs"
+)
+
+// Source is provisioning bytes with the name used in positions. Origin
+// places the bytes inside a larger file (an inline document in a scenario).
+type Source struct {
+	Name   string
+	Data   []byte
+	Origin provfile.Pos
+}
+
+// Result summarises one applied file.
+type Result struct {
+	Params, Opers, Warnings int
+}
+
+// Apply applies a provisioning document whole, or not at all. A document
+// the system refuses returns a *provfile.Error and leaves every slot,
+// handset and setting as it was; the refusal is logged as a
+// provisioning-rejected event, as a real system would log it.
+func (s *System) Apply(name string, data []byte) (Result, error) {
+	return s.ApplySource(Source{Name: name, Data: data})
+}
+
+// ApplySource is Apply for bytes that sit inside a larger file.
+func (s *System) ApplySource(src Source) (Result, error) {
+	f, err := provfile.ParseWith(src.Name, src.Data, provfile.Options{Limits: provfile.DefaultLimits, Origin: src.Origin})
+	if err != nil {
+		var pe *provfile.Error
+		if errors.As(err, &pe) {
+			s.reject(pe)
+			return Result{}, pe
+		}
+		return Result{}, err
+	}
+	return s.ApplyParsed(f)
+}
+
+// ApplyReader reads a document from r and applies it. A read error is
+// returned as is (nothing arrived, nothing is logged).
+func (s *System) ApplyReader(name string, r io.Reader) (Result, error) {
+	f, err := provfile.Read(name, r)
+	if err != nil {
+		var pe *provfile.Error
+		if errors.As(err, &pe) {
+			s.reject(pe)
+			return Result{}, pe
+		}
+		return Result{}, err
+	}
+	return s.ApplyParsed(f)
+}
+
+// ApplyFile reads a document from a path and applies it.
+func (s *System) ApplyFile(path string) (Result, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return Result{}, err
+	}
+	defer fh.Close()
+	return s.ApplyReader(path, fh)
+}
+
+func (s *System) reject(pe *provfile.Error) {
+	s.emit(Event{Type: EvProvisioningRejected, File: pe.File, Line: pe.Pos.Line, Col: pe.Pos.Col, Reason: pe.Code, Detail: pe.Msg})
+}
+
+// ApplyParsed applies a document already read. Every check that can refuse
+// the document runs before the first change, which is what makes
+// application atomic.
+func (s *System) ApplyParsed(f *provfile.File) (Result, error) {
+	if !f.HasProductID || f.ProductID != "e2" {
+		msg := fmt.Sprintf("productID is %q; this system accepts only \"e2\"", f.ProductID)
+		if !f.HasProductID {
+			msg = "the <provisioning> element has no productID; this system accepts only productID=\"e2\""
+		}
+		pe := &provfile.Error{File: f.Name, Pos: f.Pos, Code: "product-id", Msg: msg}
+		s.reject(pe)
+		return Result{}, pe
+	}
+	a := applier{s: s, f: f, fw: s.fw}
+	a.run()
+	return a.res, nil
+}
+
+type applier struct {
+	s   *System
+	f   *provfile.File
+	fw  firmware.Version // the firmware running when the file arrived
+	res Result
+	// adds counts add_hs ids met so far in this file, to refuse slots over
+	// capacity in document order.
+}
+
+func (a *applier) warn(p provfile.Pos, code, detail string) {
+	a.res.Warnings++
+	a.s.warn(a.f.Name, p.Line, p.Col, code, detail)
+}
+
+func (a *applier) run() {
+	s, f := a.s, a.f
+	for _, it := range f.Items {
+		if it.Kind == provfile.OperItem {
+			a.res.Opers++
+		} else {
+			a.res.Params++
+		}
+	}
+	s.emit(Event{Type: EvProvisioningApplied, File: f.Name, Line: f.Pos.Line, Col: f.Pos.Col,
+		Detail: fmt.Sprintf("%d params, %d opers", a.res.Params, a.res.Opers)})
+	for _, n := range f.Notes {
+		a.warn(n.Pos, n.Code, n.Msg)
+	}
+	first := -1
+	for i, it := range f.Items {
+		if !it.OutsideNVM {
+			first = i
+			break
+		}
+	}
+	if first >= 0 && isOper(f.Items[first], "DeleteNotProvisionedHS") {
+		a.deleteNotProvisioned()
+	}
+	for i := range f.Items {
+		it := &f.Items[i]
+		if it.Kind == provfile.ParamItem {
+			a.param(it)
+			continue
+		}
+		if it.Name == "DeleteNotProvisionedHS" {
+			if i != first {
+				a.warn(it.Pos, WarnDNPHSNotFirst, "DeleteNotProvisionedHS is not the first element of <nvm>; it is ignored")
+			}
+			continue
+		}
+		a.oper(it)
+	}
+	if f.Firmware != nil {
+		for _, ff := range f.Firmware.Files {
+			a.firmware(ff)
+		}
+	}
+}
+
+func isOper(it provfile.Item, name string) bool {
+	return it.Kind == provfile.OperItem && it.Name == name
+}
+
+// deleteNotProvisioned starts graceful deregistration of every slot no
+// add_hs of the file names, by id or by the IPUI registered in it.
+func (a *applier) deleteNotProvisioned() {
+	named := make(map[string]struct{})
+	for _, it := range a.f.Items {
+		if isOper(it, "add_hs") && it.Value != "" {
+			named[ipui.Normalize(strings.TrimSpace(it.Value))] = struct{}{}
+		}
+	}
+	dn := a.f.Items[0]
+	for _, it := range a.f.Items {
+		if !it.OutsideNVM {
+			dn = it
+			break
+		}
+	}
+	// Collect first: starting a deregistration may remove slots at once.
+	var victims []*slot
+	for _, sl := range a.s.order {
+		if sl.gone {
+			continue
+		}
+		if _, ok := named[sl.id]; ok {
+			continue
+		}
+		if _, ok := named[sl.ipui]; ok && sl.ipui != "" {
+			continue
+		}
+		victims = append(victims, sl)
+	}
+	for _, sl := range victims {
+		a.s.startDereg(sl, TriggerDeleteNotProvisionedHS, a.f.Name, dn.Pos.Line, dn.Pos.Col)
+	}
+}
+
+func (a *applier) param(it *provfile.Item) {
+	if !it.HasName || it.Name == "" {
+		a.warn(it.Pos, WarnMissingName, "a <param> without a name is ignored")
+		return
+	}
+	name := it.Name
+	if name == "hs.RegStatus" {
+		a.warn(it.Pos, WarnRegStatusOutsideOper, "hs.RegStatus belongs inside an add_hs oper; here it names no slot and is ignored")
+		return
+	}
+	if sip, key, rest, ok := splitSlotParam(name); ok && !sip && rest == "RegStatus" {
+		a.regStatus(it.Pos, key, it.Value)
+		return
+	}
+	a.s.setParam(CanonicalParamName(name), it.Value)
+}
+
+// regStatus is hs.<id>.RegStatus: ToDeReg starts a graceful
+// deregistration; ToReg re-opens a NotReg slot and changes nothing else.
+func (a *applier) regStatus(p provfile.Pos, key, value string) {
+	switch value {
+	case "ToReg", "ToDeReg":
+	default:
+		a.warn(p, WarnBadRegStatus, fmt.Sprintf("RegStatus %q is neither ToReg nor ToDeReg; ignored", value))
+		return
+	}
+	sl := a.s.lookup(key)
+	if sl == nil {
+		a.noSlot(p, key, "hs."+key+".RegStatus")
+		return
+	}
+	a.setStatus(p, sl, value)
+}
+
+func (a *applier) setStatus(p provfile.Pos, sl *slot, value string) {
+	switch {
+	case value == "ToDeReg":
+		a.s.startDereg(sl, TriggerToDeReg, a.f.Name, p.Line, p.Col)
+	case sl.state == NotReg:
+		sl.state = ToReg
+	case sl.state == ToDeReg:
+		a.warn(p, WarnSlotInDereg, fmt.Sprintf("slot %s is being deregistered; ToReg waits until it is gone and a later file adds it again", sl.id))
+	}
+}
+
+func (a *applier) noSlot(p provfile.Pos, value, what string) {
+	if ipui.HasUpper(value) && a.s.lookup(strings.ToLower(value)) != nil {
+		a.warn(p, WarnIPUICase, fmt.Sprintf("%s names no slot; upper-case letters are why", what))
+		return
+	}
+	a.warn(p, WarnNoSuchSlot, fmt.Sprintf("%s names no slot; nothing changes", what))
+}
+
+func (a *applier) oper(it *provfile.Item) {
+	switch it.Name {
+	case "add_hs":
+		a.addHS(it)
+	case "delete_hs":
+		a.deleteHS(it)
+	case "update_dm":
+		a.updateDM(it)
+	default:
+		a.warn(it.Pos, WarnUnknownOper, fmt.Sprintf("firmware %s knows no oper %q; it is ignored", a.fw, it.Name))
+	}
+}
+
+func (a *applier) addHS(it *provfile.Item) {
+	id := ipui.Normalize(strings.TrimSpace(it.Value))
+	if id == "" {
+		a.warn(it.Pos, WarnBadIPUI, "add_hs without a value names no slot; ignored")
+		return
+	}
+	status := ""
+	var statusPos provfile.Pos
+	for _, p := range it.Params {
+		switch {
+		case p.Name == "hs.RegStatus":
+			if p.Value != "ToReg" && p.Value != "ToDeReg" {
+				a.warn(p.Pos, WarnBadRegStatus, fmt.Sprintf("RegStatus %q is neither ToReg nor ToDeReg; ignored", p.Value))
+				continue
+			}
+			status, statusPos = p.Value, p.Pos
+		case strings.HasPrefix(p.Name, "hs.") && strings.Count(p.Name, ".") == 1:
+			// Scoped to the slot, as hs.RegStatus is.
+		default:
+			a.warn(p.Pos, "unknown-param", fmt.Sprintf("add_hs does not take %q; ignored", p.Name))
+		}
+	}
+	sl := a.s.lookup(id)
+	if sl == nil {
+		if len(a.s.slots) >= a.s.cfg.MaxHandsets {
+			a.warn(it.Pos, WarnCapacity, fmt.Sprintf("the handset list is full (%d of %d on %s); slot %s is not added", len(a.s.slots), a.s.cfg.MaxHandsets, a.s.profile.Name, id))
+			return
+		}
+		sl = a.s.addSlot(id, ToReg)
+		a.s.emit(Event{Type: EvSlotAdded, Slot: sl.id, IPUI: sl.ipui, File: a.f.Name, Line: it.Pos.Line, Col: it.Pos.Col})
+	}
+	for _, p := range it.Params {
+		if strings.HasPrefix(p.Name, "hs.") && strings.Count(p.Name, ".") == 1 && p.Name != "hs.RegStatus" {
+			a.s.setParam("hs."+sl.id+"."+p.Name[3:], p.Value)
+		}
+	}
+	if status != "" {
+		a.setStatus(statusPos, sl, status)
+	}
+}
+
+func (a *applier) deleteHS(it *provfile.Item) {
+	if !a.fw.KnowsDeleteHS() {
+		a.warn(it.Pos, WarnDeleteHSUnsupported, fmt.Sprintf("firmware %s does not know delete_hs (it arrived in 2.36.0); nothing changes", a.fw))
+		return
+	}
+	v := strings.TrimSpace(it.Value)
+	if v == "" {
+		a.warn(it.Pos, WarnBadIPUI, "delete_hs without a value names no slot; ignored")
+		return
+	}
+	var sl *slot
+	if a.fw.DeleteHSLowerCaseOnly() {
+		// 2.36.x compares as written; stored IPUIs are lower case.
+		if sl = a.s.byIPUI[v]; sl == nil {
+			sl = a.s.slots[v]
+		}
+		if sl == nil && ipui.HasUpper(v) && a.s.lookup(v) != nil {
+			a.warn(it.Pos, WarnIPUICase, fmt.Sprintf("firmware %s matches delete_hs case-sensitively: %q finds no slot, the handset stays (write it in lower case)", a.fw, v))
+			return
+		}
+	} else {
+		sl = a.s.lookup(v)
+	}
+	if sl == nil {
+		a.noSlot(it.Pos, v, "delete_hs "+v)
+		return
+	}
+	a.s.deleteHS(sl, a.f.Name, it.Pos.Line, it.Pos.Col)
+}
+
+func (a *applier) updateDM(it *provfile.Item) {
+	var start, dur int64
+	var haveStart, haveDur bool
+	for _, p := range it.Params {
+		switch p.Name {
+		case "RegStart", "RegDuration":
+			n, err := strconv.ParseInt(strings.TrimSpace(p.Value), 10, 64)
+			if err != nil || n < 0 || n > 1<<40 {
+				a.warn(p.Pos, WarnBadValue, fmt.Sprintf("%s %q is not a number of seconds; the window is unchanged", p.Name, p.Value))
+				return
+			}
+			if p.Name == "RegStart" {
+				start, haveStart = n, true
+			} else {
+				dur, haveDur = n, true
+			}
+		}
+	}
+	if !haveStart || !haveDur {
+		a.warn(it.Pos, WarnBadValue, "update_dm needs RegStart and RegDuration; the window is unchanged")
+		return
+	}
+	st := time.Unix(start, 0).UTC()
+	a.s.window = Window{Start: st, End: st.Add(time.Duration(dur) * time.Second)}
+}
+
+func (a *applier) firmware(ff provfile.FirmwareFile) {
+	v, err := firmware.Parse(ff.Version)
+	if err != nil {
+		a.warn(ff.Pos, WarnBadFirmwareVersion, fmt.Sprintf("firmware version %q does not parse; nothing is installed", ff.Version))
+		return
+	}
+	a.s.offerFirmware(v, ff.URL)
+}

@@ -1,0 +1,132 @@
+package system
+
+import "fmt"
+
+// startDereg puts a slot in ToDeReg (graceful: ToDeReg param or
+// DeleteNotProvisionedHS). A slot already in ToDeReg keeps its first
+// request's deadline and emits nothing.
+func (s *System) startDereg(sl *slot, trigger string, file string, line, col int) {
+	if sl.state == ToDeReg {
+		return
+	}
+	if sl.state == InReg && sl.regEv != 0 {
+		s.abortRegistration(sl, s.handsets[sl.ipui], RefusedSlotGone, "the slot was deregistered during registration")
+	}
+	sl.state = ToDeReg
+	sl.trigger = trigger
+	sl.requested = s.sim.Now()
+	sl.deadline = sl.requested.Add(s.cfg.DeregTimeout)
+	s.emit(Event{Type: EvDeregRequested, Slot: sl.id, IPUI: sl.ipui, Trigger: trigger, File: file, Line: line, Col: col})
+	if h := s.reachableHandset(sl); h != nil {
+		s.startAirDereg(sl)
+		return
+	}
+	s.armDeadline(sl)
+}
+
+// reachableHandset is the connected handset a slot can deregister over the
+// air: only a slot that a handset completed registration in has one.
+func (s *System) reachableHandset(sl *slot) *handset {
+	if !sl.registered || sl.ipui == "" {
+		return nil
+	}
+	h := s.handsets[sl.ipui]
+	if h == nil || !h.connected() {
+		return nil
+	}
+	return h
+}
+
+func (s *System) armDeadline(sl *slot) {
+	s.sim.Cancel(sl.deadlineEv)
+	sl.deadlineEv = s.sim.At(sl.deadline, func() {
+		sl.deadlineEv = 0
+		s.deregTimeout(sl)
+	})
+}
+
+// startAirDereg begins the over-the-air deregistration. Reaching the
+// handset cancels the deadline: an exchange in flight when it passes still
+// completes gracefully.
+func (s *System) startAirDereg(sl *slot) {
+	s.sim.Cancel(sl.deadlineEv)
+	sl.deadlineEv = 0
+	sl.airEv = s.sim.After(s.cfg.AirLatency, func() {
+		sl.airEv = 0
+		h := s.handsets[sl.ipui]
+		if h != nil {
+			h.subscribed = false
+			s.sim.Cancel(h.ghostEv)
+			h.ghostEv = 0
+		}
+		id, ip := sl.id, sl.ipui
+		s.dropSlot(sl)
+		s.emit(Event{Type: EvDeregCompleted, Slot: id, IPUI: ip, Outcome: "graceful", Detail: "the handset's subscription was removed first, then the slot"})
+	})
+}
+
+// airDeregLost handles a handset that left while being deregistered: a
+// delete_hs removes the slot at once; otherwise the slot waits for the next
+// connection or its deadline.
+func (s *System) airDeregLost(sl *slot) {
+	s.sim.Cancel(sl.airEv)
+	sl.airEv = 0
+	if sl.forced {
+		s.forceRemove(sl, "the handset left during deregistration")
+		return
+	}
+	if !sl.deadline.After(s.sim.Now()) {
+		s.deregTimeout(sl)
+		return
+	}
+	s.armDeadline(sl)
+}
+
+func (s *System) deregTimeout(sl *slot) {
+	id, ip := sl.id, sl.ipui
+	s.dropSlot(sl)
+	detail := fmt.Sprintf("nobody answered within %s of the request", s.cfg.DeregTimeout)
+	s.emit(Event{Type: EvDeregTimeout, Slot: id, IPUI: ip, Detail: detail})
+	s.ghostCheck(ip, id)
+}
+
+// deleteHS is delete_hs acting on a slot (firmware 2.36+): graceful when
+// the handset is connected, else removal at once.
+func (s *System) deleteHS(sl *slot, file string, line, col int) {
+	if sl.state == ToDeReg {
+		s.forceRemove(sl, "delete_hs on a slot already waiting in ToDeReg")
+		return
+	}
+	if sl.state == InReg && sl.regEv != 0 {
+		s.abortRegistration(sl, s.handsets[sl.ipui], RefusedSlotGone, "the slot was deleted during registration")
+	}
+	s.emit(Event{Type: EvDeregRequested, Slot: sl.id, IPUI: sl.ipui, Trigger: TriggerDeleteHS, File: file, Line: line, Col: col})
+	if s.reachableHandset(sl) == nil {
+		s.forceRemove(sl, "the handset cannot be reached")
+		return
+	}
+	sl.state = ToDeReg
+	sl.trigger = TriggerDeleteHS
+	sl.forced = true
+	sl.requested = s.sim.Now()
+	sl.deadline = sl.requested
+	s.startAirDereg(sl)
+}
+
+func (s *System) forceRemove(sl *slot, why string) {
+	id, ip := sl.id, sl.ipui
+	s.dropSlot(sl)
+	s.emit(Event{Type: EvForcedRemoval, Slot: id, IPUI: ip, Detail: why})
+	s.ghostCheck(ip, id)
+}
+
+// ghostCheck emits ghost-created when a removal left the handset with that
+// IPUI holding its subscription.
+func (s *System) ghostCheck(ip, slotID string) {
+	if ip == "" {
+		return
+	}
+	if h := s.handsets[ip]; h != nil && s.isGhost(h) {
+		s.becameGhost(h, slotID)
+	}
+}

@@ -1,0 +1,13 @@
+// Package system models a Gigaset PRO DECT IP multicell system as its
+// provisioning server sees it: the product and firmware, the handset list
+// (slots and their DECT states), the physical handsets with their own
+// subscriptions, the settings store, the registration window, and the
+// graceful and forced deregistration state machine with its timeout.
+//
+// Everything runs on simulated time owned by package des: nothing happens
+// until the caller advances time. A day of device time costs microseconds,
+// and the same inputs give the same event log, byte for byte.
+//
+// A System is not safe for concurrent use; callers serialise access (the
+// test-helper package wraps it with a lock).
+package system

@@ -1,0 +1,136 @@
+package system
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/dectsim/dectsim/emulator/ipui"
+)
+
+// Registration refusal reasons, as carried by registration-refused events.
+const (
+	RefusedNotConnected = "not-connected"
+	RefusedSubscribed   = "subscribed"
+	RefusedWrongPIN     = "wrong-pin"
+	RefusedWindow       = "window-closed"
+	RefusedNoSlot       = "no-slot"
+	RefusedSlotState    = "slot-state"
+	RefusedHandsetLost  = "handset-lost"
+	RefusedSlotGone     = "slot-deregistered"
+)
+
+// Window is the registration window that update_dm opens.
+type Window struct {
+	Start time.Time
+	End   time.Time
+}
+
+// Open reports whether t falls in the window.
+func (w Window) Open(t time.Time) bool {
+	return !w.Start.IsZero() && !t.Before(w.Start) && t.Before(w.End)
+}
+
+// RegistrationWindow returns the window the last update_dm set.
+func (s *System) RegistrationWindow() Window { return s.window }
+
+// Register is the handset's user starting registration with a PIN. When
+// pin is nil the handset's own PIN (from its spec) is typed. The outcome
+// shows as events: registration-started then registered, or
+// registration-refused with a reason. The error is only for an unknown
+// handset.
+func (s *System) Register(id string, pin *string) error {
+	h, err := s.handset(id)
+	if err != nil {
+		return err
+	}
+	typed := h.pin
+	if pin != nil {
+		typed = *pin
+	}
+	refuse := func(sl *slot, reason, detail string) {
+		e := Event{Type: EvRegistrationRefused, IPUI: h.ipui, Reason: reason, Detail: detail}
+		if sl != nil {
+			e.Slot = sl.id
+		}
+		s.emit(e)
+	}
+	if !h.connected() {
+		refuse(nil, RefusedNotConnected, "the handset is "+describeReach(h))
+		return nil
+	}
+	if h.subscribed {
+		if s.isGhost(h) {
+			refuse(nil, RefusedSubscribed, "the handset still holds a subscription (a ghost); reset it first")
+		} else {
+			refuse(nil, RefusedSubscribed, "the handset is already registered")
+		}
+		return nil
+	}
+	if own := s.byIPUI[h.ipui]; own != nil {
+		if own.state != ToReg {
+			refuse(own, RefusedSlotState, fmt.Sprintf("slot %s is %s, not ToReg", own.id, own.state))
+			return nil
+		}
+		if p := s.pin(own); p != "" && p != typed {
+			refuse(own, RefusedWrongPIN, fmt.Sprintf("the PIN does not match slot %s", own.id))
+			return nil
+		}
+		s.startRegistration(own, h)
+		return nil
+	}
+	if !s.window.Open(s.sim.Now()) {
+		refuse(nil, RefusedWindow, "no slot waits for this IPUI and the registration window is closed")
+		return nil
+	}
+	var candidates int
+	for _, sl := range s.order {
+		if sl.gone || sl.ipui != "" || sl.state != ToReg || ipui.IsIPUI(sl.id) {
+			continue
+		}
+		candidates++
+		if p := s.pin(sl); p == "" || p == typed {
+			s.startRegistration(sl, h)
+			return nil
+		}
+	}
+	if candidates == 0 {
+		refuse(nil, RefusedNoSlot, "no slot waits for this IPUI and no placeholder slot is free")
+	} else {
+		refuse(nil, RefusedWrongPIN, fmt.Sprintf("the PIN matches none of the %d free placeholder slots", candidates))
+	}
+	return nil
+}
+
+func describeReach(h *handset) string {
+	switch {
+	case !h.on:
+		return "switched off"
+	default:
+		return "out of range"
+	}
+}
+
+func (s *System) startRegistration(sl *slot, h *handset) {
+	s.setSlotIPUI(sl, h.ipui)
+	sl.state = InReg
+	s.emit(Event{Type: EvRegistrationStarted, Slot: sl.id, IPUI: h.ipui})
+	sl.regEv = s.sim.After(s.cfg.AirLatency, func() {
+		sl.regEv = 0
+		sl.state = Registered
+		sl.registered = true
+		h.subscribed = true
+		s.emit(Event{Type: EvRegistered, Slot: sl.id, IPUI: h.ipui})
+	})
+}
+
+// abortRegistration puts a slot back to ToReg after a registration that
+// could not complete; a placeholder slot forgets the IPUI it had taken.
+func (s *System) abortRegistration(sl *slot, h *handset, reason, detail string) {
+	s.sim.Cancel(sl.regEv)
+	sl.regEv = 0
+	sl.state = ToReg
+	if sl.ipui != sl.id {
+		s.setSlotIPUI(sl, "")
+	}
+	s.emit(Event{Type: EvRegistrationRefused, Slot: sl.id, IPUI: h.ipui, Reason: reason, Detail: detail})
+}

@@ -1,0 +1,147 @@
+package system
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/dectsim/dectsim/emulator/ipui"
+)
+
+// settingsStore keeps every provisioned param. The per-slot ones
+// (hs.<id>.*, SipAccount.<id>.*) live in a bucket per slot key, so removing
+// a slot's accounts settings costs the size of that bucket, not of the
+// store: a Virtual Integrator holds some 200,000 settings.
+type settingsStore struct {
+	global map[string]string
+	bySlot map[string][]slotParam
+	n      int
+}
+
+type slotParam struct {
+	sip   bool // SipAccount.<key>.<rest> rather than hs.<key>.<rest>
+	rest  string
+	value string
+}
+
+func newSettingsStore() settingsStore {
+	return settingsStore{global: make(map[string]string), bySlot: make(map[string][]slotParam)}
+}
+
+// splitSlotParam recognises hs.<key>.<rest> and SipAccount.<key>.<rest>,
+// with the key in canonical form (IPUIs in lower case).
+func splitSlotParam(name string) (sip bool, key, rest string, ok bool) {
+	var tail string
+	switch {
+	case strings.HasPrefix(name, "hs."):
+		tail = name[3:]
+	case strings.HasPrefix(name, "SipAccount."):
+		tail, sip = name[11:], true
+	default:
+		return false, "", "", false
+	}
+	dot := strings.IndexByte(tail, '.')
+	if dot <= 0 || dot == len(tail)-1 {
+		return false, "", "", false
+	}
+	return sip, ipui.Normalize(tail[:dot]), tail[dot+1:], true
+}
+
+// CanonicalParamName returns name as the store keeps it: the slot key of a
+// per-slot param in canonical form (an IPUI in lower case).
+func CanonicalParamName(name string) string {
+	sip, key, rest, ok := splitSlotParam(name)
+	if !ok {
+		return name
+	}
+	return joinSlotParam(sip, key, rest)
+}
+
+func joinSlotParam(sip bool, key, rest string) string {
+	if sip {
+		return "SipAccount." + key + "." + rest
+	}
+	return "hs." + key + "." + rest
+}
+
+func (st *settingsStore) set(name, value string) {
+	sip, key, rest, ok := splitSlotParam(name)
+	if !ok {
+		if _, had := st.global[name]; !had {
+			st.n++
+		}
+		st.global[name] = value
+		return
+	}
+	b := st.bySlot[key]
+	for i := range b {
+		if b[i].sip == sip && b[i].rest == rest {
+			b[i].value = value
+			return
+		}
+	}
+	st.bySlot[key] = append(b, slotParam{sip: sip, rest: rest, value: value})
+	st.n++
+}
+
+func (st *settingsStore) get(name string) (string, bool) {
+	sip, key, rest, ok := splitSlotParam(name)
+	if !ok {
+		v, had := st.global[name]
+		return v, had
+	}
+	for _, p := range st.bySlot[key] {
+		if p.sip == sip && p.rest == rest {
+			return p.value, true
+		}
+	}
+	return "", false
+}
+
+// dropSlot removes the accounts settings of one slot key.
+func (st *settingsStore) dropSlot(key string) {
+	if b, ok := st.bySlot[key]; ok {
+		st.n -= len(b)
+		delete(st.bySlot, key)
+	}
+}
+
+func (st *settingsStore) all() map[string]string {
+	out := make(map[string]string, st.n)
+	for k, v := range st.global {
+		out[k] = v
+	}
+	for key, b := range st.bySlot {
+		for _, p := range b {
+			out[joinSlotParam(p.sip, key, p.rest)] = p.value
+		}
+	}
+	return out
+}
+
+// Setting returns a provisioned setting. Per-slot names are matched with
+// their slot key case-insensitively when it is an IPUI.
+func (s *System) Setting(name string) (string, bool) { return s.settings.get(name) }
+
+// Settings returns a copy of every provisioned setting.
+func (s *System) Settings() map[string]string { return s.settings.all() }
+
+// SettingNames returns every setting name, sorted.
+func (s *System) SettingNames() []string {
+	m := s.settings.all()
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// SettingCount returns how many settings are stored.
+func (s *System) SettingCount() int { return s.settings.n }
+
+func (s *System) setParam(name, value string) {
+	s.settings.set(name, value)
+	for _, f := range s.paramFns {
+		f(name, value)
+	}
+}

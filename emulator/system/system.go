@@ -1,0 +1,240 @@
+package system
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/benbjohnson/clock"
+
+	"github.com/dectsim/dectsim/emulator/des"
+	"github.com/dectsim/dectsim/emulator/firmware"
+	"github.com/dectsim/dectsim/emulator/product"
+)
+
+// Defaults for the options. Durations that the seed gives ("within one
+// minute", "24 hours") are defaults a user can change.
+const (
+	DefaultDeregTimeout   = 24 * time.Hour
+	DefaultAirLatency     = 30 * time.Second
+	DefaultGhostInterval  = time.Hour
+	DefaultFirmwareDelay  = 10 * time.Minute
+	DefaultMACPrefix      = "7C2F80"
+	defaultStartRFC3339   = "2026-01-01T00:00:00Z"
+)
+
+// DefaultStart is the simulated time a system starts at unless told.
+var DefaultStart, _ = time.Parse(time.RFC3339, defaultStartRFC3339)
+
+// Config is what a system is built from. Options fill it in.
+type Config struct {
+	Product       string
+	Firmware      string
+	MAC           string
+	DeregTimeout  time.Duration
+	MaxHandsets   int
+	Start         time.Time
+	Seed          uint64
+	AirLatency    time.Duration
+	GhostInterval time.Duration
+	FirmwareDelay time.Duration
+}
+
+// Option configures a System.
+type Option func(*Config)
+
+// WithProduct selects the product profile (N610, N670, N770, N870, N870E, VI).
+func WithProduct(name string) Option { return func(c *Config) { c.Product = name } }
+
+// WithFirmware sets the running firmware, e.g. "2.35.0" or "2.36".
+func WithFirmware(v string) Option { return func(c *Config) { c.Firmware = v } }
+
+// WithMAC sets the MAC address (12 hex digits, separators allowed).
+func WithMAC(mac string) Option { return func(c *Config) { c.MAC = mac } }
+
+// WithDeregTimeout sets how long a slot in ToDeReg waits for its handset.
+func WithDeregTimeout(d time.Duration) Option { return func(c *Config) { c.DeregTimeout = d } }
+
+// WithMaxHandsets overrides the product's handset capacity.
+func WithMaxHandsets(n int) Option { return func(c *Config) { c.MaxHandsets = n } }
+
+// WithStart sets the simulated time at which the system starts.
+func WithStart(t time.Time) Option { return func(c *Config) { c.Start = t } }
+
+// WithSeed seeds every random choice the system makes.
+func WithSeed(seed uint64) Option { return func(c *Config) { c.Seed = seed } }
+
+// WithAirLatency sets how long an over-the-air exchange (registration,
+// deregistration, a ghost's first attempt) takes; the seed says "within one
+// minute".
+func WithAirLatency(d time.Duration) Option { return func(c *Config) { c.AirLatency = d } }
+
+// WithGhostInterval sets the time between a connected ghost's attempts.
+func WithGhostInterval(d time.Duration) Option { return func(c *Config) { c.GhostInterval = d } }
+
+// WithFirmwareDelay sets how long a firmware download and install takes
+// before the reboot (the model keeps it within one hour).
+func WithFirmwareDelay(d time.Duration) Option { return func(c *Config) { c.FirmwareDelay = d } }
+
+// System is one emulated Integrator with its handset list and the physical
+// handsets around it.
+type System struct {
+	cfg     Config
+	profile product.Profile
+	fw      firmware.Version
+	mac     string
+	rng     *rand.Rand
+	sim     *des.Sim
+
+	slots    map[string]*slot // by id
+	byIPUI   map[string]*slot // by registered or expected IPUI
+	order    []*slot          // list order; removed entries compacted lazily
+	removed  int
+	nextSeq  uint64
+	handsets map[string]*handset
+	hsOrder  []*handset
+
+	settings settingsStore
+	window   Window
+
+	pendingFW *pendingUpgrade
+
+	events    []Event
+	listeners []func(Event)
+	rebootFns []func()
+	paramFns  []func(name, value string)
+}
+
+// New builds a system at its start time. Nothing happens until time is
+// advanced.
+func New(opts ...Option) (*System, error) {
+	cfg := Config{
+		Product:       product.Default,
+		DeregTimeout:  DefaultDeregTimeout,
+		Start:         DefaultStart,
+		Seed:          1,
+		AirLatency:    DefaultAirLatency,
+		GhostInterval: DefaultGhostInterval,
+		FirmwareDelay: DefaultFirmwareDelay,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	prof, err := product.Lookup(cfg.Product)
+	if err != nil {
+		return nil, err
+	}
+	fw := firmware.Default
+	if cfg.Firmware != "" {
+		if fw, err = firmware.Parse(cfg.Firmware); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.MaxHandsets < 0 {
+		return nil, fmt.Errorf("max-handsets %d is negative", cfg.MaxHandsets)
+	}
+	if cfg.MaxHandsets == 0 {
+		cfg.MaxHandsets = prof.MaxHandsets
+	}
+	if cfg.DeregTimeout <= 0 {
+		return nil, fmt.Errorf("dereg-timeout %s must be positive", cfg.DeregTimeout)
+	}
+	if cfg.AirLatency <= 0 || cfg.AirLatency > time.Minute {
+		return nil, fmt.Errorf("air latency %s must be above 0 and at most 1m", cfg.AirLatency)
+	}
+	if cfg.GhostInterval <= 0 {
+		return nil, fmt.Errorf("ghost interval %s must be positive", cfg.GhostInterval)
+	}
+	if cfg.FirmwareDelay <= 0 || cfg.FirmwareDelay > time.Hour {
+		return nil, fmt.Errorf("firmware delay %s must be above 0 and at most 1h", cfg.FirmwareDelay)
+	}
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
+	mac := cfg.MAC
+	if mac == "" {
+		mac = fmt.Sprintf("%s%06X", DefaultMACPrefix, rng.Uint32()&0xFFFFFF)
+	} else if mac, err = NormalizeMAC(mac); err != nil {
+		return nil, err
+	}
+	s := &System{
+		cfg:      cfg,
+		profile:  prof,
+		fw:       fw,
+		mac:      mac,
+		rng:      rng,
+		sim:      des.New(cfg.Start),
+		slots:    make(map[string]*slot),
+		byIPUI:   make(map[string]*slot),
+		handsets: make(map[string]*handset),
+		settings: newSettingsStore(),
+	}
+	return s, nil
+}
+
+// NormalizeMAC accepts 12 hex digits with optional ':' or '-' separators
+// and returns them in upper case without separators.
+func NormalizeMAC(mac string) (string, error) {
+	m := strings.ToUpper(strings.NewReplacer(":", "", "-", "").Replace(mac))
+	if len(m) != 12 {
+		return "", fmt.Errorf("MAC %q is not 12 hex digits", mac)
+	}
+	for i := 0; i < len(m); i++ {
+		c := m[i]
+		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'F') {
+			return "", fmt.Errorf("MAC %q is not 12 hex digits", mac)
+		}
+	}
+	return m, nil
+}
+
+// Config returns the configuration the system was built with, defaults
+// filled in.
+func (s *System) Config() Config { return s.cfg }
+
+// Product returns the product profile.
+func (s *System) Product() product.Profile { return s.profile }
+
+// Firmware returns the running firmware version.
+func (s *System) Firmware() firmware.Version { return s.fw }
+
+// MAC returns the MAC address: 12 upper-case hex digits.
+func (s *System) MAC() string { return s.mac }
+
+// MaxHandsets returns the handset capacity in force.
+func (s *System) MaxHandsets() int { return s.cfg.MaxHandsets }
+
+// Rand returns the system's seeded random source, for components (such as
+// the provisioning fetcher) whose choices must follow the seed.
+func (s *System) Rand() *rand.Rand { return s.rng }
+
+// Sim returns the discrete-event core, for components that schedule their
+// own events on the system's time line.
+func (s *System) Sim() *des.Sim { return s.sim }
+
+// Now returns the simulated time.
+func (s *System) Now() time.Time { return s.sim.Now() }
+
+// Start returns the simulated time the system started at.
+func (s *System) Start() time.Time { return s.sim.Start() }
+
+// Advance runs every event due within d and moves time forward by d.
+func (s *System) Advance(d time.Duration) error { return s.sim.Advance(d) }
+
+// AdvanceTo runs every event due up to t and moves time to t.
+func (s *System) AdvanceTo(t time.Time) error { return s.sim.AdvanceTo(t) }
+
+// RunUntilIdle runs events until none is pending, at most maxEvents of them
+// (a connected ghost retries forever, so an unbounded run could not end).
+func (s *System) RunUntilIdle(maxEvents int) (int, error) { return s.sim.RunUntilIdle(maxEvents) }
+
+// Clock returns the simulated time as a clock.Clock for outside code. It
+// moves only when the system is advanced.
+func (s *System) Clock() clock.Clock { return s.sim.Clock() }
+
+// OnReboot registers f to run after every reboot (firmware upgrades), so
+// the provisioning fetcher can fetch at boot.
+func (s *System) OnReboot(f func()) { s.rebootFns = append(s.rebootFns, f) }
+
+// OnParam registers f to run whenever a provisioned setting is stored, so
+// the fetcher can follow changes to its URL and period.
+func (s *System) OnParam(f func(name, value string)) { s.paramFns = append(s.paramFns, f) }
