@@ -137,3 +137,8 @@ func (s *System) EventsSince(n int) []Event {
 func (s *System) OnEvent(f func(Event)) {
 	s.listeners = append(s.listeners, f)
 }
+
+// Record logs an event on behalf of a component attached to the system
+// (the provisioning fetcher logs its fetch events this way). Its time is
+// the system's current time.
+func (s *System) Record(e Event) { s.emit(e) }

@@ -16,12 +16,12 @@ import (
 // Defaults for the options. Durations that the seed gives ("within one
 // minute", "24 hours") are defaults a user can change.
 const (
-	DefaultDeregTimeout   = 24 * time.Hour
-	DefaultAirLatency     = 30 * time.Second
-	DefaultGhostInterval  = time.Hour
-	DefaultFirmwareDelay  = 10 * time.Minute
-	DefaultMACPrefix      = "7C2F80"
-	defaultStartRFC3339   = "2026-01-01T00:00:00Z"
+	DefaultDeregTimeout  = 24 * time.Hour
+	DefaultAirLatency    = 30 * time.Second
+	DefaultGhostInterval = time.Hour
+	DefaultFirmwareDelay = 10 * time.Minute
+	DefaultMACPrefix     = "7C2F80"
+	defaultStartRFC3339  = "2026-01-01T00:00:00Z"
 )
 
 // DefaultStart is the simulated time a system starts at unless told.

@@ -1,0 +1,348 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sort"
+	"strings"
+
+	"github.com/dectsim/dectsim/emulator/firmware"
+	"github.com/dectsim/dectsim/emulator/lint"
+	"github.com/dectsim/dectsim/emulator/product"
+	"github.com/dectsim/dectsim/emulator/scenario"
+)
+
+// Exit codes (a contract).
+const (
+	exitOK       = 0
+	exitUsage    = 1
+	exitInput    = 2
+	exitRuntime  = 3
+	exitExpected = 4
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = ""
+
+const usage = `dectsim emulates a Gigaset PRO DECT IP multicell system (N610/N670/N770/
+N870/N870E, Embedded or Virtual Integrator) on simulated time.
+
+Usage:
+  dectsim run [--json] [--junit FILE] SCENARIO|DIR...   run scenario files
+  dectsim check [--product P] [--firmware V] FILE...    lint provisioning files
+  dectsim version                                       print the version
+
+Run 'dectsim <command> -h' for a command's flags and examples.
+
+Exit codes: 0 success, 1 bad command line, 2 input file not parsable or
+invalid, 3 runtime error (I/O, network), 4 expectation failed or
+error-level finding.
+`
+
+// Main is the whole command, with its streams and environment passed in
+// so tests can run it in-process.
+func Main(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "run":
+		return cmdRun(args[1:], stdout, stderr, getenv)
+	case "check":
+		return cmdCheck(args[1:], stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintf(stdout, "dectsim %s\n", versionString())
+		return exitOK
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	case "serve":
+		fmt.Fprintln(stderr, "dectsim serve: the live emulator is not part of this version; use 'dectsim run' or the Go API")
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "dectsim: unknown command %q\n\n%s", args[0], usage)
+		return exitUsage
+	}
+}
+
+func versionString() string {
+	v := version
+	if v == "" {
+		v = "(devel)"
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+			v = bi.Main.Version
+		}
+	}
+	return v
+}
+
+// parseFlags parses flags that may come before or after the positional
+// arguments, and turns every flag error into exit code 1 (Go's flag
+// package would exit 2, which here means a bad input file).
+func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, int, bool) {
+	fs.SetOutput(stderr)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, exitOK, false
+			}
+			return nil, exitUsage, false
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, 0, true
+		}
+		if rest[0] == "--" {
+			return append(pos, rest[1:]...), 0, true
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+const runHelp = `Usage: dectsim run [--json] [--junit FILE] SCENARIO|DIR...
+
+Plays scenario files against an emulated system on simulated time and
+checks their expectations. A directory runs every *.xml file directly in it.
+
+Output: a timeline per scenario (relative time, absolute time, event,
+slot/IPUI, detail) with each expectation marked PASS or FAIL, every failure
+in full, then "N passed, N failed". With --json, one JSON object per event
+per line and nothing else on stdout.
+
+Examples:
+  dectsim run scenarios/ghost-after-24h.xml
+  dectsim run scenarios/
+  dectsim run --json scenarios/seed-delete-single.xml | jq .type
+  dectsim run --junit report.xml scenarios/
+
+Flags:
+`
+
+func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	jsonOut := fs.Bool("json", false, "print one JSON object per event per line")
+	junit := fs.String("junit", "", "also write a JUnit XML report to `FILE`")
+	fs.Usage = func() { fmt.Fprint(stderr, runHelp); fs.PrintDefaults() }
+	files, code, ok := parseFlags(fs, args, stderr)
+	if !ok {
+		if code == exitOK {
+			fs.SetOutput(stdout)
+			fmt.Fprint(stdout, runHelp)
+			fs.PrintDefaults()
+		}
+		return code
+	}
+	if len(files) == 0 {
+		fmt.Fprintln(stderr, "dectsim run: give at least one scenario file or directory")
+		fs.Usage()
+		return exitUsage
+	}
+	paths, err := expand(files)
+	if err != nil {
+		fmt.Fprintf(stderr, "dectsim run: %v\n", err)
+		return exitRuntime
+	}
+	style := scenario.Style{Color: isTerminal(stdout) && getenv("NO_COLOR") == ""}
+	errStyle := scenario.Style{Color: isTerminal(stderr) && getenv("NO_COLOR") == ""}
+	var cases []scenario.JUnitCase
+	passed, failed, errored := 0, 0, 0
+	worst := exitOK
+	for _, p := range paths {
+		res, err := runOne(p)
+		cases = append(cases, scenario.JUnitCase{File: p, Result: res, Err: err})
+		if err != nil {
+			errored++
+			scenario.WriteError(stderr, err, errStyle)
+			worst = worse(worst, errorCode(err))
+			continue
+		}
+		if *jsonOut {
+			if err := scenario.WriteJSON(stdout, res); err != nil {
+				fmt.Fprintf(stderr, "dectsim run: %v\n", err)
+				return exitRuntime
+			}
+			for _, f := range res.Failures {
+				scenario.WriteFailure(stderr, res.Scenario, f, errStyle)
+			}
+		} else {
+			scenario.WriteText(stdout, res, style)
+		}
+		if res.Passed() {
+			passed++
+		} else {
+			failed++
+			worst = worse(worst, exitExpected)
+		}
+	}
+	summary := fmt.Sprintf("%d passed, %d failed", passed, failed)
+	if errored > 0 {
+		summary += fmt.Sprintf(", %d could not run", errored)
+	}
+	if *jsonOut {
+		fmt.Fprintln(stderr, summary)
+	} else {
+		fmt.Fprintln(stdout, summary)
+	}
+	if *junit != "" {
+		if err := writeJUnit(*junit, cases); err != nil {
+			fmt.Fprintf(stderr, "dectsim run: writing %s: %v\n", *junit, err)
+			return worse(worst, exitRuntime)
+		}
+	}
+	return worst
+}
+
+func runOne(path string) (*scenario.Result, error) {
+	sc, err := scenario.ParseFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return scenario.Run(sc, runOptions())
+}
+
+// errorCode tells an invalid scenario (2) from a runtime failure (3).
+func errorCode(err error) int {
+	var se *scenario.Error
+	if errors.As(err, &se) {
+		return exitInput
+	}
+	return exitRuntime
+}
+
+// worse keeps the more fundamental of two exit codes: an input error
+// outranks a runtime error, which outranks a failed expectation.
+func worse(a, b int) int {
+	if a == exitOK {
+		return b
+	}
+	if b == exitOK {
+		return a
+	}
+	if b < a {
+		return b
+	}
+	return a
+}
+
+func writeJUnit(path string, cases []scenario.JUnitCase) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := scenario.WriteJUnit(f, cases); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// expand turns directories into the *.xml files directly in them, sorted;
+// provisioning fixtures live in subdirectories and are not scenarios.
+func expand(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		fi, err := os.Stat(a)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir() {
+			out = append(out, a)
+			continue
+		}
+		ents, err := os.ReadDir(a)
+		if err != nil {
+			return nil, err
+		}
+		var found []string
+		for _, e := range ents {
+			if !e.IsDir() && strings.HasSuffix(e.Name(), ".xml") {
+				found = append(found, filepath.Join(a, e.Name()))
+			}
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("%s: no *.xml scenario files in this directory", a)
+		}
+		sort.Strings(found)
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+const checkHelp = `Usage: dectsim check [--product P] [--firmware V] FILE...
+
+Lints provisioning files against what the chosen product and firmware
+would do with them. Each finding prints as
+  file:line:col: error|warning: CODE: message
+
+Exit code 2 when a file is not well-formed XML or not a <provisioning>
+document, 4 when another error-level finding is present, else 0.
+
+Examples:
+  dectsim check provisioning/7c2f80a1b2c3.xml
+  dectsim check --firmware 2.35.0 remove-handset.xml
+  dectsim check --product VI --firmware 2.36.1 *.xml
+
+Flags:
+`
+
+func cmdCheck(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	prod := fs.String("product", product.Default, "product profile: "+strings.Join(product.Names(), ", "))
+	fw := fs.String("firmware", firmware.Default.String(), "firmware version the system runs")
+	fs.Usage = func() { fmt.Fprint(stderr, checkHelp); fs.PrintDefaults() }
+	files, code, ok := parseFlags(fs, args, stderr)
+	if !ok {
+		if code == exitOK {
+			fs.SetOutput(stdout)
+			fmt.Fprint(stdout, checkHelp)
+			fs.PrintDefaults()
+		}
+		return code
+	}
+	if len(files) == 0 {
+		fmt.Fprintln(stderr, "dectsim check: give at least one provisioning file")
+		fs.Usage()
+		return exitUsage
+	}
+	opts := lint.Options{Product: *prod, Firmware: *fw}
+	if _, err := lint.Check("", []byte(`<provisioning version="1.1" productID="e2"/>`), opts); err != nil {
+		fmt.Fprintf(stderr, "dectsim check: %v\n", err)
+		return exitUsage
+	}
+	worst := exitOK
+	for _, f := range files {
+		fds, err := lint.CheckFile(f, opts)
+		if err != nil {
+			fmt.Fprintf(stderr, "dectsim check: %v\n", err)
+			worst = worse(worst, exitRuntime)
+			continue
+		}
+		for _, fd := range fds {
+			fmt.Fprintln(stdout, fd.String())
+		}
+		switch {
+		case lint.Unreadable(fds):
+			worst = worse(worst, exitInput)
+		case lint.HasErrors(fds):
+			worst = worse(worst, exitExpected)
+		}
+	}
+	return worst
+}

@@ -1,0 +1,5 @@
+package scenario
+
+import "testing"
+
+func testOptions(t *testing.T) Options { return Options{} }

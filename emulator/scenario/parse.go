@@ -1,0 +1,681 @@
+package scenario
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/beevik/etree"
+
+	"github.com/dectsim/dectsim/emulator/firmware"
+	"github.com/dectsim/dectsim/emulator/ipui"
+	"github.com/dectsim/dectsim/emulator/product"
+	"github.com/dectsim/dectsim/emulator/system"
+	"github.com/dectsim/dectsim/emulator/xmlpos"
+)
+
+// Limits on scenario files, so a runaway generator fails with a clear error.
+const (
+	MaxScenarioBytes = 16 << 20
+	MaxSteps         = 100_000
+	MaxServeBytes    = 16 << 20
+)
+
+// DefaultStart is when a scenario starts unless its start attribute says.
+var DefaultStart = system.DefaultStart
+
+// ParseFile reads a scenario file.
+func ParseFile(path string) (*Scenario, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() > MaxScenarioBytes {
+		return nil, &Error{File: path, Pos: Pos{Line: 1, Col: 1}, Msg: fmt.Sprintf("scenario file is %d bytes; the limit is %d", fi.Size(), MaxScenarioBytes)}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// Parse reads a scenario from bytes; path names it in errors and anchors
+// relative src= paths.
+func Parse(path string, data []byte) (*Scenario, error) {
+	p := &parser{sc: &Scenario{File: path, Src: data, Seed: 1, Start: DefaultStart}, dir: filepath.Dir(path)}
+	if len(data) > MaxScenarioBytes {
+		return nil, p.errAt(Pos{Line: 1, Col: 1}, "scenario is %d bytes; the limit is %d", len(data), MaxScenarioBytes)
+	}
+	d, err := xmlpos.Parse(data, xmlpos.Limits{MaxBytes: MaxScenarioBytes, MaxDepth: 64, MaxAttrLen: 1 << 20, MaxElements: 4 * MaxSteps})
+	if err != nil {
+		var xe *xmlpos.Error
+		if errors.As(err, &xe) {
+			return nil, &Error{File: path, Pos: xe.Pos, Msg: xe.Msg, Src: data}
+		}
+		return nil, &Error{File: path, Pos: Pos{Line: 1, Col: 1}, Msg: err.Error(), Src: data}
+	}
+	p.doc = d
+	if err := p.scenario(d.Root()); err != nil {
+		return nil, err
+	}
+	return p.sc, nil
+}
+
+type parser struct {
+	sc       *Scenario
+	doc      *xmlpos.Doc
+	dir      string
+	handsets map[string]bool
+	steps    int
+}
+
+func (p *parser) errAt(pos Pos, format string, args ...any) *Error {
+	return &Error{File: p.sc.File, Pos: pos, Msg: fmt.Sprintf(format, args...), Src: p.sc.Src}
+}
+
+func (p *parser) errf(e *etree.Element, format string, args ...any) *Error {
+	return p.errAt(p.doc.Pos(e), format, args...)
+}
+
+// attrs checks e has only the allowed attributes and returns them.
+func (p *parser) attrs(e *etree.Element, allowed ...string) (map[string]string, error) {
+	m := make(map[string]string, len(e.Attr))
+	for _, a := range e.Attr {
+		k := a.Key
+		if a.Space != "" {
+			k = a.Space + ":" + a.Key
+		}
+		ok := false
+		for _, al := range allowed {
+			if k == al {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			if len(allowed) == 0 {
+				return nil, p.errf(e, "<%s> takes no attributes; %q is unknown", e.Tag, k)
+			}
+			return nil, p.errf(e, "<%s> has no attribute %q (it takes %s)", e.Tag, k, strings.Join(allowed, ", "))
+		}
+		m[k] = a.Value
+	}
+	return m, nil
+}
+
+func (p *parser) noChildren(e *etree.Element) error {
+	if c := e.ChildElements(); len(c) > 0 {
+		return p.errf(c[0], "<%s> takes no child elements; <%s> is unknown here", e.Tag, c[0].Tag)
+	}
+	return nil
+}
+
+func (p *parser) scenario(root *etree.Element) error {
+	if root == nil {
+		return p.errAt(Pos{Line: 1, Col: 1}, "empty document; a scenario has <scenario> as its root")
+	}
+	if root.Tag != "scenario" || root.Space != "" {
+		return p.errf(root, "root element is <%s>; a scenario file has <scenario> as its root", root.FullTag())
+	}
+	a, err := p.attrs(root, "name", "seed", "start")
+	if err != nil {
+		return err
+	}
+	sc := p.sc
+	sc.Name = a["name"]
+	if sc.Name == "" {
+		sc.Name = strings.TrimSuffix(filepath.Base(sc.File), filepath.Ext(sc.File))
+	}
+	if v, ok := a["seed"]; ok {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return p.errf(root, "seed %q is not a non-negative integer", v)
+		}
+		sc.Seed = n
+	}
+	if v, ok := a["start"]; ok {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return p.errf(root, "start %q is not an RFC 3339 time such as 2026-01-05T09:00:00Z", v)
+		}
+		sc.Start = t
+	}
+	// Handsets first: steps anywhere may name them.
+	p.handsets = make(map[string]bool)
+	for _, c := range root.ChildElements() {
+		if c.Tag == "handset" {
+			if err := p.handset(c); err != nil {
+				return err
+			}
+		}
+	}
+	var last time.Duration = -1
+	var seenSystem, seenDesc bool
+	for _, c := range root.ChildElements() {
+		switch c.Tag {
+		case "description":
+			if seenDesc {
+				return p.errf(c, "a second <description>; a scenario has at most one")
+			}
+			seenDesc = true
+			if _, err := p.attrs(c); err != nil {
+				return err
+			}
+			if err := p.noChildren(c); err != nil {
+				return err
+			}
+			sc.Description = strings.Join(strings.Fields(c.Text()), " ")
+		case "system":
+			if seenSystem {
+				return p.errf(c, "a second <system>; a scenario describes one system")
+			}
+			seenSystem = true
+			if err := p.system(c); err != nil {
+				return err
+			}
+		case "handset":
+		case "serve":
+			if err := p.serve(c); err != nil {
+				return err
+			}
+		case "at":
+			b, err := p.block(c)
+			if err != nil {
+				return err
+			}
+			if b.T < last {
+				return p.errf(c, "t=%s comes before the previous block's t=%s; times never decrease", b.T, last)
+			}
+			last = b.T
+			sc.Blocks = append(sc.Blocks, b)
+		default:
+			return p.errf(c, "unknown element <%s> in <scenario> (expected description, system, handset, serve or at)", c.Tag)
+		}
+	}
+	return nil
+}
+
+func (p *parser) duration(e *etree.Element, attr, v string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil {
+		return 0, p.errf(e, "%s=%q is not a duration (Go syntax: 90s, 23h59m, 49h)", attr, v)
+	}
+	if d < 0 {
+		return 0, p.errf(e, "%s=%q is negative; times count from the scenario's start", attr, v)
+	}
+	return d, nil
+}
+
+func (p *parser) system(e *etree.Element) error {
+	a, err := p.attrs(e, "product", "firmware", "mac", "dereg-timeout", "max-handsets", "provisioning-url", "user", "password")
+	if err != nil {
+		return err
+	}
+	if err := p.noChildren(e); err != nil {
+		return err
+	}
+	s := &p.sc.System
+	s.Pos = p.doc.Pos(e)
+	if v, ok := a["product"]; ok {
+		if _, err := product.Lookup(v); err != nil {
+			return p.errf(e, "%v", err)
+		}
+		s.Product = v
+	}
+	if v, ok := a["firmware"]; ok {
+		if _, err := firmware.Parse(v); err != nil {
+			return p.errf(e, "%v", err)
+		}
+		s.Firmware = v
+	}
+	if v, ok := a["mac"]; ok {
+		if _, err := system.NormalizeMAC(v); err != nil {
+			return p.errf(e, "%v", err)
+		}
+		s.MAC = v
+	}
+	if v, ok := a["dereg-timeout"]; ok {
+		d, err := p.duration(e, "dereg-timeout", v)
+		if err != nil {
+			return err
+		}
+		if d == 0 {
+			return p.errf(e, "dereg-timeout must be above 0")
+		}
+		s.DeregTimeout = d
+	}
+	if v, ok := a["max-handsets"]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1_000_000 {
+			return p.errf(e, "max-handsets %q is not a number from 1 to 1000000", v)
+		}
+		s.MaxHandsets = n
+	}
+	s.ProvisioningURL = a["provisioning-url"]
+	s.User = a["user"]
+	s.Password = a["password"]
+	return nil
+}
+
+func (p *parser) handset(e *etree.Element) error {
+	a, err := p.attrs(e, "ipui", "state", "range", "power", "pin")
+	if err != nil {
+		return err
+	}
+	if err := p.noChildren(e); err != nil {
+		return err
+	}
+	id := a["ipui"]
+	if !ipui.IsIPUI(id) {
+		return p.errf(e, "<handset> needs ipui= of 10 hex digits; got %q", id)
+	}
+	id = ipui.Normalize(id)
+	if p.handsets[id] {
+		return p.errf(e, "handset %s is declared twice", id)
+	}
+	h := HandsetDecl{Pos: p.doc.Pos(e), IPUI: id, PIN: a["pin"]}
+	switch a["state"] {
+	case "", "Registered", "ToReg":
+		h.State = a["state"]
+	default:
+		return p.errf(e, "handset state %q: the world before t=0 has Registered, ToReg, or no state (a handset only)", a["state"])
+	}
+	switch a["range"] {
+	case "", "in":
+	case "out":
+		h.Out = true
+	default:
+		return p.errf(e, "range %q must be in or out", a["range"])
+	}
+	switch a["power"] {
+	case "", "on":
+	case "off":
+		h.Off = true
+	default:
+		return p.errf(e, "power %q must be on or off", a["power"])
+	}
+	p.handsets[id] = true
+	p.sc.Handsets = append(p.sc.Handsets, h)
+	return nil
+}
+
+func (p *parser) serve(e *etree.Element) error {
+	a, err := p.attrs(e, "path", "src", "status", "delay", "truncate")
+	if err != nil {
+		return err
+	}
+	sv := Serve{Pos: p.doc.Pos(e), Path: a["path"], Status: 200}
+	if !strings.HasPrefix(sv.Path, "/") {
+		return p.errf(e, "<serve> needs path= starting with /; got %q", sv.Path)
+	}
+	if v, ok := a["status"]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 100 || n > 599 {
+			return p.errf(e, "status %q is not an HTTP status code", v)
+		}
+		sv.Status = n
+	}
+	if v, ok := a["delay"]; ok {
+		d, err := p.duration(e, "delay", v)
+		if err != nil {
+			return err
+		}
+		sv.Delay = d
+	}
+	if v, ok := a["truncate"]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return p.errf(e, "truncate %q is not a byte count", v)
+		}
+		sv.Truncate = n
+	}
+	kids := e.ChildElements()
+	switch {
+	case a["src"] != "" && len(kids) > 0:
+		return p.errf(e, "<serve> has both src= and inline content; give one")
+	case a["src"] != "":
+		data, err := p.readSrc(e, a["src"], MaxServeBytes)
+		if err != nil {
+			return err
+		}
+		sv.Body = data
+	case len(kids) > 1:
+		return p.errf(kids[1], "<serve> holds at most one inline element")
+	case len(kids) == 1:
+		start, end := p.doc.Span(kids[0])
+		sv.Body = append([]byte(nil), p.sc.Src[start:end]...)
+	default:
+		sv.Body = []byte(strings.TrimSpace(e.Text()))
+	}
+	for _, o := range p.sc.Serves {
+		if o.Path == sv.Path {
+			return p.errf(e, "path %s is served twice", sv.Path)
+		}
+	}
+	p.sc.Serves = append(p.sc.Serves, sv)
+	return nil
+}
+
+func (p *parser) readSrc(e *etree.Element, src string, max int64) ([]byte, error) {
+	path := src
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(p.dir, src)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, p.errf(e, "src=%q: %v", src, unwrapPathError(err))
+	}
+	if fi.IsDir() {
+		return nil, p.errf(e, "src=%q is a directory", src)
+	}
+	if fi.Size() > max {
+		return nil, p.errf(e, "src=%q is %d bytes; the limit is %d", src, fi.Size(), max)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, p.errf(e, "src=%q: %v", src, unwrapPathError(err))
+	}
+	return data, nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func (p *parser) block(e *etree.Element) (Block, error) {
+	a, err := p.attrs(e, "t")
+	if err != nil {
+		return Block{}, err
+	}
+	v, ok := a["t"]
+	if !ok {
+		return Block{}, p.errf(e, "<at> needs t= (a duration from the start, e.g. 24h)")
+	}
+	d, err := p.duration(e, "t", v)
+	if err != nil {
+		return Block{}, err
+	}
+	b := Block{Pos: p.doc.Pos(e), T: d}
+	for _, c := range e.ChildElements() {
+		st, err := p.step(c)
+		if err != nil {
+			return Block{}, err
+		}
+		p.steps++
+		if p.steps > MaxSteps {
+			return Block{}, p.errf(c, "more than %d steps; split the scenario", MaxSteps)
+		}
+		b.Steps = append(b.Steps, st)
+	}
+	if len(b.Steps) == 0 {
+		return Block{}, p.errf(e, "<at t=%q> has nothing in it; give it at least one step", v)
+	}
+	return b, nil
+}
+
+func (p *parser) knownHandset(e *etree.Element, id string) (string, error) {
+	if id == "" {
+		return "", p.errf(e, "<%s> needs ipui=", e.Tag)
+	}
+	n := ipui.Normalize(id)
+	if !p.handsets[n] {
+		return "", p.errf(e, "unknown IPUI %q: declare it with <handset ipui=%q/> first", id, id)
+	}
+	return n, nil
+}
+
+func boolAttr(p *parser, e *etree.Element, name, v string) (*bool, error) {
+	switch v {
+	case "true":
+		b := true
+		return &b, nil
+	case "false":
+		b := false
+		return &b, nil
+	}
+	return nil, p.errf(e, "%s=%q must be true or false", name, v)
+}
+
+func intAttr(p *parser, e *etree.Element, name, v string) (*int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return nil, p.errf(e, "%s=%q must be a count (0 or more)", name, v)
+	}
+	return &n, nil
+}
+
+func (p *parser) step(e *etree.Element) (Step, error) {
+	st := Step{Kind: e.Tag, Pos: p.doc.Pos(e)}
+	var a map[string]string
+	var err error
+	attrs := func(allowed ...string) error {
+		a, err = p.attrs(e, allowed...)
+		return err
+	}
+	if e.Tag != StepProvision {
+		if err := p.noChildren(e); err != nil {
+			return st, err
+		}
+	}
+	switch e.Tag {
+	case StepProvision:
+		return p.provision(e, st)
+	case StepMove:
+		if err := attrs("ipui", "range"); err != nil {
+			return st, err
+		}
+		if st.IPUI, err = p.knownHandset(e, a["ipui"]); err != nil {
+			return st, err
+		}
+		switch a["range"] {
+		case "in":
+			st.On = true
+		case "out":
+		default:
+			return st, p.errf(e, "<move> needs range=\"in\" or range=\"out\"; got %q", a["range"])
+		}
+	case StepPower:
+		if err := attrs("ipui", "state"); err != nil {
+			return st, err
+		}
+		if st.IPUI, err = p.knownHandset(e, a["ipui"]); err != nil {
+			return st, err
+		}
+		switch a["state"] {
+		case "on":
+			st.On = true
+		case "off":
+		default:
+			return st, p.errf(e, "<power> needs state=\"on\" or state=\"off\"; got %q", a["state"])
+		}
+	case StepRegister:
+		if err := attrs("ipui", "pin"); err != nil {
+			return st, err
+		}
+		if st.IPUI, err = p.knownHandset(e, a["ipui"]); err != nil {
+			return st, err
+		}
+		if v, ok := a["pin"]; ok {
+			st.PIN = &v
+		}
+	case StepReset:
+		if err := attrs("ipui"); err != nil {
+			return st, err
+		}
+		if st.IPUI, err = p.knownHandset(e, a["ipui"]); err != nil {
+			return st, err
+		}
+	case StepFirmware:
+		if err := attrs("version"); err != nil {
+			return st, err
+		}
+		if _, err := firmware.Parse(a["version"]); err != nil {
+			return st, p.errf(e, "<firmware> needs version= MAJOR.MINOR.PATCH: %v", err)
+		}
+		st.Version = a["version"]
+	case StepCheckSync:
+		if err := attrs(); err != nil {
+			return st, err
+		}
+	case StepExpect:
+		return p.expect(e, st)
+	case StepExpectParam:
+		if err := attrs("name", "value", "absent"); err != nil {
+			return st, err
+		}
+		st.Name = a["name"]
+		if st.Name == "" {
+			return st, p.errf(e, "<expect-param> needs name=")
+		}
+		v, hasV := a["value"]
+		ab, hasA := a["absent"]
+		switch {
+		case hasV && hasA:
+			return st, p.errf(e, "<expect-param> takes value= or absent=\"true\", not both")
+		case hasV:
+			st.Value = &v
+		case hasA:
+			if ab != "true" {
+				return st, p.errf(e, "absent=%q: write absent=\"true\", or value= to expect a value", ab)
+			}
+			st.Absent = true
+		default:
+			return st, p.errf(e, "<expect-param> needs value= or absent=\"true\"")
+		}
+	case StepExpectEvent, StepExpectNoEvnt:
+		allowed := []string{"type", "ipui", "outcome", "count"}
+		if e.Tag == StepExpectNoEvnt {
+			allowed = allowed[:3]
+		}
+		if err := attrs(allowed...); err != nil {
+			return st, err
+		}
+		st.Type = a["type"]
+		if !knownEventType(st.Type) {
+			return st, p.errf(e, "unknown event type %q (one of %s)", st.Type, strings.Join(system.EventTypes, ", "))
+		}
+		st.IPUI = a["ipui"]
+		st.Outcome = a["outcome"]
+		if v, ok := a["count"]; ok {
+			if st.Count, err = intAttr(p, e, "count", v); err != nil {
+				return st, err
+			}
+		}
+	default:
+		return st, p.errf(e, "unknown step <%s> (expected provision, move, power, register, reset, firmware, check-sync, expect, expect-param, expect-event or expect-no-event)", e.Tag)
+	}
+	return st, nil
+}
+
+func knownEventType(t string) bool {
+	for _, k := range system.EventTypes {
+		if k == t {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *parser) expect(e *etree.Element, st Step) (Step, error) {
+	a, err := p.attrs(e, "ipui", "state", "subscribed", "ghost", "ghosts", "slots")
+	if err != nil {
+		return st, err
+	}
+	if v, ok := a["ghosts"]; ok {
+		if st.Ghosts, err = intAttr(p, e, "ghosts", v); err != nil {
+			return st, err
+		}
+	}
+	if v, ok := a["slots"]; ok {
+		if st.Slots, err = intAttr(p, e, "slots", v); err != nil {
+			return st, err
+		}
+	}
+	id, hasID := a["ipui"]
+	if v, ok := a["state"]; ok {
+		if _, ok := system.ParseState(v); !ok {
+			return st, p.errf(e, "state %q is not ToReg, NotReg, InReg, Registered, ToDeReg or absent", v)
+		}
+		st.State = v
+	}
+	for _, k := range []string{"subscribed", "ghost"} {
+		if v, ok := a[k]; ok {
+			b, err := boolAttr(p, e, k, v)
+			if err != nil {
+				return st, err
+			}
+			if k == "subscribed" {
+				st.Subscribed = b
+			} else {
+				st.Ghost = b
+			}
+		}
+	}
+	perHandset := st.State != "" || st.Subscribed != nil || st.Ghost != nil
+	switch {
+	case perHandset && !hasID:
+		return st, p.errf(e, "<expect> with state, subscribed or ghost needs ipui=")
+	case hasID && !perHandset:
+		return st, p.errf(e, "<expect ipui=%q> checks nothing: add state=, subscribed= or ghost=", id)
+	case !perHandset && st.Ghosts == nil && st.Slots == nil:
+		return st, p.errf(e, "<expect> checks nothing: give ipui= with state/subscribed/ghost, or ghosts=, or slots=")
+	}
+	if hasID {
+		if st.Subscribed != nil || st.Ghost != nil {
+			if st.IPUI, err = p.knownHandset(e, id); err != nil {
+				return st, err
+			}
+		} else {
+			if !ipui.Valid(id) {
+				return st, p.errf(e, "ipui %q is neither an IPUI (10 hex digits) nor a slot id", id)
+			}
+			st.IPUI = ipui.Normalize(id)
+		}
+	}
+	return st, nil
+}
+
+func (p *parser) provision(e *etree.Element, st Step) (Step, error) {
+	a, err := p.attrs(e, "src")
+	if err != nil {
+		return st, err
+	}
+	kids := e.ChildElements()
+	src, hasSrc := a["src"]
+	switch {
+	case hasSrc && len(kids) > 0:
+		return st, p.errf(e, "<provision> has both src= and an inline <provisioning>; give one")
+	case hasSrc:
+		data, err := p.readSrc(e, src, 64<<20)
+		if err != nil {
+			return st, err
+		}
+		st.Source = filepath.ToSlash(filepath.Join(p.dir, src))
+		if filepath.IsAbs(src) {
+			st.Source = src
+		}
+		st.Data = data
+		return st, nil
+	case len(kids) == 0:
+		return st, p.errf(e, "<provision> needs src= or one inline <provisioning> element")
+	case len(kids) > 1:
+		return st, p.errf(kids[1], "a second element in <provision>; it holds exactly one <provisioning>")
+	}
+	// The inline element is handed to the system as the very bytes the
+	// author wrote, so it is applied exactly as the same bytes in a file.
+	// Its root is not checked here: a wrong one is the system's business.
+	start, end := p.doc.Span(kids[0])
+	st.Source = p.sc.File
+	st.Data = p.sc.Src[start:end]
+	st.Origin = p.doc.Pos(kids[0])
+	return st, nil
+}

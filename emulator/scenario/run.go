@@ -1,0 +1,282 @@
+package scenario
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dectsim/dectsim/emulator/provfile"
+	"github.com/dectsim/dectsim/emulator/system"
+)
+
+// Result is one scenario run.
+type Result struct {
+	Scenario *Scenario
+	System   *system.System
+	// Checks counts expectations evaluated; Failures are those that failed.
+	Checks   int
+	Failures []Failure
+	// Outcomes lists every expectation in the order it ran, passed or not,
+	// with the index of the event log at that moment.
+	Outcomes []Outcome
+}
+
+// Passed reports whether every expectation held.
+func (r *Result) Passed() bool { return len(r.Failures) == 0 }
+
+// Outcome is one evaluated expectation.
+type Outcome struct {
+	Step Step
+	OK   bool
+	// Expected and Found describe the check; At is when it ran and
+	// AtEvent how many events had been logged by then.
+	Expected, Found string
+	At              time.Time
+	AtEvent         int
+}
+
+// Failure is a failed expectation: where it is, what it wanted, what was
+// there, and the recent events of what it concerns.
+type Failure struct {
+	File     string
+	Step     Step
+	Expected string
+	Found    string
+	Recent   []system.Event
+}
+
+// RecentEvents is how many events of the handset concerned a failure shows.
+const RecentEvents = 8
+
+// Options adjust a run.
+type Options struct {
+	// SystemOptions are applied after the scenario's own settings.
+	SystemOptions []system.Option
+	// Attach is called with the system before time starts; the provisioning
+	// fetcher uses it to wire itself in. It returns the action for
+	// <check-sync/> and a function that releases what it holds.
+	Attach func(sys *system.System, sc *Scenario) (checkSync func(), release func(), err error)
+}
+
+// Run plays a scenario. The error is for runtime failures only (a system
+// that cannot be built or a network that cannot be set up); failed
+// expectations are in the Result.
+func Run(sc *Scenario, o Options) (*Result, error) {
+	sys, err := Build(sc, o.SystemOptions...)
+	if err != nil {
+		return nil, err
+	}
+	checkSync := func() {
+		sys.Record(system.Event{Type: system.EvFetch, Outcome: "error", Reason: "no-url", Detail: "check-sync: the system has no provisioning URL"})
+	}
+	if o.Attach != nil {
+		cs, release, err := o.Attach(sys, sc)
+		if err != nil {
+			return nil, err
+		}
+		if release != nil {
+			defer release()
+		}
+		if cs != nil {
+			checkSync = cs
+		}
+	}
+	res := &Result{Scenario: sc, System: sys}
+	for _, b := range sc.Blocks {
+		if err := sys.AdvanceTo(sc.Start.Add(b.T)); err != nil {
+			return nil, fmt.Errorf("%s:%d:%d: %w", sc.File, b.Pos.Line, b.Pos.Col, err)
+		}
+		for _, st := range b.Steps {
+			if err := res.step(sys, st, checkSync); err != nil {
+				return nil, fmt.Errorf("%s:%d:%d: %w", sc.File, st.Pos.Line, st.Pos.Col, err)
+			}
+		}
+	}
+	return res, nil
+}
+
+// Build makes the system a scenario describes, with its world before t=0.
+func Build(sc *Scenario, extra ...system.Option) (*system.System, error) {
+	opts := []system.Option{system.WithStart(sc.Start), system.WithSeed(sc.Seed)}
+	s := sc.System
+	if s.Product != "" {
+		opts = append(opts, system.WithProduct(s.Product))
+	}
+	if s.Firmware != "" {
+		opts = append(opts, system.WithFirmware(s.Firmware))
+	}
+	if s.MAC != "" {
+		opts = append(opts, system.WithMAC(s.MAC))
+	}
+	if s.DeregTimeout > 0 {
+		opts = append(opts, system.WithDeregTimeout(s.DeregTimeout))
+	}
+	if s.MaxHandsets > 0 {
+		opts = append(opts, system.WithMaxHandsets(s.MaxHandsets))
+	}
+	sys, err := system.New(append(opts, extra...)...)
+	if err != nil {
+		return nil, &Error{File: sc.File, Pos: s.Pos, Msg: err.Error(), Src: sc.Src}
+	}
+	for _, h := range sc.Handsets {
+		spec := system.HandsetSpec{IPUI: h.IPUI, State: system.State(h.State), OutOfRange: h.Out, Off: h.Off, PIN: h.PIN}
+		if err := sys.AddHandset(spec); err != nil {
+			return nil, &Error{File: sc.File, Pos: h.Pos, Msg: err.Error(), Src: sc.Src}
+		}
+	}
+	return sys, nil
+}
+
+func (r *Result) step(sys *system.System, st Step, checkSync func()) error {
+	switch st.Kind {
+	case StepProvision:
+		_, err := sys.ApplySource(system.Source{Name: st.Source, Data: st.Data, Origin: st.Origin})
+		var pe *provfile.Error
+		if err != nil && !errors.As(err, &pe) {
+			return err
+		}
+		// A rejected file is the system's business, logged as an event.
+		return nil
+	case StepMove:
+		return sys.Move(st.IPUI, st.On)
+	case StepPower:
+		return sys.Power(st.IPUI, st.On)
+	case StepRegister:
+		return sys.Register(st.IPUI, st.PIN)
+	case StepReset:
+		return sys.Reset(st.IPUI)
+	case StepFirmware:
+		return sys.InstallFirmware(st.Version)
+	case StepCheckSync:
+		checkSync()
+		return nil
+	}
+	r.check(sys, st)
+	return nil
+}
+
+func (r *Result) check(sys *system.System, st Step) {
+	r.Checks++
+	exp, found, key, ok := evaluate(sys, st)
+	r.Outcomes = append(r.Outcomes, Outcome{Step: st, OK: ok, Expected: exp, Found: found, At: sys.Now(), AtEvent: sys.EventCount()})
+	if ok {
+		return
+	}
+	f := Failure{File: r.Scenario.File, Step: st, Expected: exp, Found: found}
+	if key != "" {
+		for _, e := range sys.Events() {
+			if e.Matches(key) {
+				f.Recent = append(f.Recent, e)
+			}
+		}
+		if len(f.Recent) > RecentEvents {
+			f.Recent = f.Recent[len(f.Recent)-RecentEvents:]
+		}
+	}
+	r.Failures = append(r.Failures, f)
+}
+
+// evaluate returns what was expected, what was found, the key whose
+// timeline explains it, and whether it held.
+func evaluate(sys *system.System, st Step) (exp, found, key string, ok bool) {
+	var want, got []string
+	ok = true
+	cmp := func(name, w, g string) {
+		want = append(want, name+"="+w)
+		got = append(got, name+"="+g)
+		if w != g {
+			ok = false
+		}
+	}
+	switch st.Kind {
+	case StepExpect:
+		key = st.IPUI
+		if st.State != "" {
+			cmp("state", st.State, string(sys.SlotState(st.IPUI)))
+		}
+		if st.Subscribed != nil || st.Ghost != nil {
+			h, _ := sys.Handset(st.IPUI)
+			if st.Subscribed != nil {
+				cmp("subscribed", fmt.Sprint(*st.Subscribed), fmt.Sprint(h.Subscribed))
+			}
+			if st.Ghost != nil {
+				cmp("ghost", fmt.Sprint(*st.Ghost), fmt.Sprint(h.Ghost))
+			}
+		}
+		if st.Ghosts != nil {
+			var ids []string
+			for _, g := range sys.Ghosts() {
+				ids = append(ids, g.IPUI)
+			}
+			g := fmt.Sprint(len(ids))
+			if len(ids) > 0 {
+				g += " (" + strings.Join(ids, ", ") + ")"
+			}
+			want = append(want, fmt.Sprintf("ghosts=%d", *st.Ghosts))
+			got = append(got, "ghosts="+g)
+			if len(ids) != *st.Ghosts {
+				ok = false
+			}
+		}
+		if st.Slots != nil {
+			cmp("slots", fmt.Sprint(*st.Slots), fmt.Sprint(sys.SlotCount()))
+		}
+	case StepExpectParam:
+		v, has := sys.Setting(st.Name)
+		key = slotKeyOf(st.Name)
+		gotS := "absent"
+		if has {
+			gotS = fmt.Sprintf("%q", v)
+		}
+		if st.Absent {
+			want = append(want, st.Name+" absent")
+			ok = !has
+		} else {
+			want = append(want, fmt.Sprintf("%s=%q", st.Name, *st.Value))
+			ok = has && v == *st.Value
+		}
+		got = append(got, st.Name+" "+map[bool]string{true: "= " + gotS, false: "absent"}[has])
+	case StepExpectEvent, StepExpectNoEvnt:
+		key = st.IPUI
+		n := 0
+		for _, e := range sys.Events() {
+			if e.Type == st.Type && e.Matches(st.IPUI) && e.HasOutcome(st.Outcome) {
+				n++
+			}
+		}
+		desc := st.Type
+		if st.IPUI != "" {
+			desc += " for " + st.IPUI
+		}
+		if st.Outcome != "" {
+			desc += " with " + st.Outcome
+		}
+		switch {
+		case st.Kind == StepExpectNoEvnt:
+			want = append(want, "no "+desc+" event")
+			ok = n == 0
+		case st.Count != nil:
+			want = append(want, fmt.Sprintf("%d %s event(s)", *st.Count, desc))
+			ok = n == *st.Count
+		default:
+			want = append(want, "at least one "+desc+" event")
+			ok = n > 0
+		}
+		got = append(got, fmt.Sprintf("%d", n))
+	}
+	return strings.Join(want, " "), strings.Join(got, " "), key, ok
+}
+
+// slotKeyOf returns the slot key of hs.<key>.x and SipAccount.<key>.x.
+func slotKeyOf(name string) string {
+	for _, p := range []string{"hs.", "SipAccount."} {
+		if strings.HasPrefix(name, p) {
+			rest := name[len(p):]
+			if i := strings.IndexByte(rest, '.'); i > 0 {
+				return rest[:i]
+			}
+		}
+	}
+	return ""
+}

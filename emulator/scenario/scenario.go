@@ -1,0 +1,186 @@
+// Package scenario owns scenario files: reading them strictly (every
+// mistake reported as file:line:col with the line and a caret), and running
+// them against an emulated system on simulated time, collecting every
+// failed expectation rather than stopping at the first.
+package scenario
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dectsim/dectsim/emulator/xmlpos"
+)
+
+// Pos is a line and column in a scenario file.
+type Pos = xmlpos.Pos
+
+// Scenario is one parsed scenario file.
+type Scenario struct {
+	// File is the path as given; Src its bytes, for excerpts.
+	File        string
+	Src         []byte
+	Name        string
+	Description string
+	Seed        uint64
+	Start       time.Time
+	System      SystemSpec
+	Handsets    []HandsetDecl
+	Serves      []Serve
+	Blocks      []Block
+}
+
+// SystemSpec is the <system> element; zero fields take the defaults.
+type SystemSpec struct {
+	Pos             Pos
+	Product         string
+	Firmware        string
+	MAC             string
+	DeregTimeout    time.Duration
+	MaxHandsets     int
+	ProvisioningURL string
+	User, Password  string
+}
+
+// HandsetDecl is a <handset>: the world before t=0.
+type HandsetDecl struct {
+	Pos   Pos
+	IPUI  string
+	State string
+	Out   bool
+	Off   bool
+	PIN   string
+}
+
+// Serve is a <serve>: a file the scenario serves over HTTP from inside the
+// run, so a fetch story fits in one file.
+type Serve struct {
+	Pos    Pos
+	Path   string
+	Status int
+	Body   []byte
+	// Delay makes the server wait (real time) before answering, to play a
+	// slow or hanging server.
+	Delay time.Duration
+	// Truncate cuts the body short after that many bytes while announcing
+	// its full length.
+	Truncate int
+}
+
+// Block is an <at t="…"> and its steps.
+type Block struct {
+	Pos   Pos
+	T     time.Duration
+	Steps []Step
+}
+
+// Step kinds: the element names.
+const (
+	StepProvision    = "provision"
+	StepMove         = "move"
+	StepPower        = "power"
+	StepRegister     = "register"
+	StepReset        = "reset"
+	StepFirmware     = "firmware"
+	StepCheckSync    = "check-sync"
+	StepExpect       = "expect"
+	StepExpectParam  = "expect-param"
+	StepExpectEvent  = "expect-event"
+	StepExpectNoEvnt = "expect-no-event"
+)
+
+// Step is one action or expectation. Only the fields of its Kind are set.
+type Step struct {
+	Kind string
+	Pos  Pos
+
+	IPUI string
+	// On is the range (in) of a move and the state (on) of a power step.
+	On  bool
+	PIN *string
+
+	// Provision: Source names the bytes (a path, or the scenario file for
+	// an inline document), Data holds them, Origin places inline bytes.
+	Source string
+	Data   []byte
+	Origin Pos
+
+	Version string
+
+	// Expectations.
+	State      string
+	Subscribed *bool
+	Ghost      *bool
+	Ghosts     *int
+	Slots      *int
+	Name       string
+	Value      *string
+	Absent     bool
+	Type       string
+	Outcome    string
+	Count      *int
+}
+
+// Describe renders an expectation the way its author wrote it.
+func (st Step) Describe() string {
+	var parts []string
+	add := func(k, v string) { parts = append(parts, fmt.Sprintf("%s=%q", k, v)) }
+	if st.IPUI != "" {
+		add("ipui", st.IPUI)
+	}
+	if st.State != "" {
+		add("state", st.State)
+	}
+	if st.Subscribed != nil {
+		add("subscribed", fmt.Sprint(*st.Subscribed))
+	}
+	if st.Ghost != nil {
+		add("ghost", fmt.Sprint(*st.Ghost))
+	}
+	if st.Ghosts != nil {
+		add("ghosts", fmt.Sprint(*st.Ghosts))
+	}
+	if st.Slots != nil {
+		add("slots", fmt.Sprint(*st.Slots))
+	}
+	if st.Name != "" {
+		add("name", st.Name)
+	}
+	if st.Value != nil {
+		add("value", *st.Value)
+	}
+	if st.Absent {
+		add("absent", "true")
+	}
+	if st.Type != "" {
+		add("type", st.Type)
+	}
+	if st.Outcome != "" {
+		add("outcome", st.Outcome)
+	}
+	if st.Count != nil {
+		add("count", fmt.Sprint(*st.Count))
+	}
+	return "<" + st.Kind + " " + strings.Join(parts, " ") + "/>"
+}
+
+// Error is a scenario file that cannot be run, located in its file.
+type Error struct {
+	File string
+	Pos  Pos
+	Msg  string
+	// Src is the file's bytes, for Excerpt; nil when not read.
+	Src []byte
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Pos.Line, e.Pos.Col, e.Msg)
+}
+
+// Excerpt is the offending line with a caret under the column.
+func (e *Error) Excerpt() string {
+	if e.Src == nil {
+		return ""
+	}
+	return xmlpos.Excerpt(e.Src, e.Pos)
+}
