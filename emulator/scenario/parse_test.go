@@ -1,0 +1,172 @@
+package scenario
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func parseString(t *testing.T, src string) (*Scenario, error) {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.xml")
+	require.NoError(t, os.WriteFile(path, []byte(src), 0o644))
+	return ParseFile(path)
+}
+
+const okHead = `<scenario name="x">
+  <handset ipui="029e74a599" state="Registered"/>
+`
+
+func TestScenarioErrorsNameLineAndColumn(t *testing.T) {
+	cases := []struct {
+		name, body string
+		line, col  int
+		msg        string
+	}{
+		{"unknown element", `  <at t="0s"><jump ipui="029e74a599"/></at>`, 3, 14, "unknown step <jump>"},
+		{"unknown attribute", `  <at t="0s"><move ipui="029e74a599" range="in" speed="fast"/></at>`, 3, 14, `no attribute "speed"`},
+		{"bad duration", `  <at t="1 day"><expect slots="1"/></at>`, 3, 3, `t="1 day" is not a duration`},
+		{"negative time", `  <at t="-5m"><expect slots="1"/></at>`, 3, 3, "negative"},
+		{"time goes backwards", "  <at t=\"2h\"><expect slots=\"1\"/></at>\n  <at t=\"1h\"><expect slots=\"1\"/></at>", 4, 3, "times never decrease"},
+		{"unknown IPUI", `  <at t="0s"><register ipui="0311223344"/></at>`, 3, 14, `unknown IPUI "0311223344"`},
+		{"empty at", `  <at t="1h"></at>`, 3, 3, "has nothing in it"},
+		{"two provisioning elements", "  <at t=\"0s\"><provision>\n    <provisioning/>\n    <provisioning/>\n  </provision></at>", 5, 5, "a second element in <provision>"},
+		{"src and inline", `  <at t="0s"><provision src="a.xml"><provisioning/></provision></at>`, 3, 14, "both src= and an inline"},
+		{"missing src file", `  <at t="0s"><provision src="nowhere.xml"/></at>`, 3, 14, `src="nowhere.xml"`},
+		{"bad state", `  <at t="0s"><expect ipui="029e74a599" state="Gone"/></at>`, 3, 14, `state "Gone"`},
+		{"unknown event type", `  <at t="0s"><expect-event type="exploded"/></at>`, 3, 14, `unknown event type "exploded"`},
+		{"bad bool", `  <at t="0s"><expect ipui="029e74a599" ghost="yes"/></at>`, 3, 14, `ghost="yes" must be true or false`},
+		{"expect checks nothing", `  <at t="0s"><expect ipui="029e74a599"/></at>`, 3, 14, "checks nothing"},
+		{"bad count", `  <at t="0s"><expect-event type="registered" count="-1"/></at>`, 3, 14, "must be a count"},
+		{"param value and absent", `  <at t="0s"><expect-param name="a.b.c" value="1" absent="true"/></at>`, 3, 14, "not both"},
+		{"bad product", `  <system product="N999"/><at t="0s"><expect slots="1"/></at>`, 3, 3, `unknown product "N999"`},
+		{"bad firmware", `  <system firmware="x.xx"/><at t="0s"><expect slots="1"/></at>`, 3, 3, `firmware version "x.xx"`},
+		{"bad dereg timeout", `  <system dereg-timeout="soon"/><at t="0s"><expect slots="1"/></at>`, 3, 3, "dereg-timeout"},
+		{"step child", `  <at t="0s"><move ipui="029e74a599" range="in"><x/></move></at>`, 3, 49, "takes no child elements"},
+		{"not well-formed", `  <at t="0s"><expect slots="1"></at>`, 3, 32, "closed by </at>"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := parseString(t, okHead+c.body+"\n</scenario>\n")
+			require.Error(t, err)
+			se, ok := err.(*Error)
+			require.True(t, ok, "want *Error, got %T %v", err, err)
+			require.Contains(t, se.Msg, c.msg)
+			require.Equal(t, Pos{Line: c.line, Col: c.col}, se.Pos, se.Error())
+			require.True(t, strings.HasSuffix(filepath.ToSlash(se.File), "/s.xml"))
+			ex := se.Excerpt()
+			require.Contains(t, ex, "^", "the excerpt points at the column")
+			require.Contains(t, se.Error(), fmt.Sprintf(":%d:%d: ", c.line, c.col))
+		})
+	}
+}
+
+func TestScenarioDefaults(t *testing.T) {
+	sc, err := parseString(t, `<scenario><at t="0s"><expect slots="0"/></at></scenario>`)
+	require.NoError(t, err)
+	require.Equal(t, uint64(1), sc.Seed)
+	require.Equal(t, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), sc.Start)
+	require.Equal(t, "s", sc.Name, "the name defaults to the file's base name")
+}
+
+func TestScenarioSrcIsRelativeToScenarioFile(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "sub", "files"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "sub", "files", "p.xml"), []byte(`<provisioning version="1.1" productID="e2"><nvm><param name="A.0.b" value="1"/></nvm></provisioning>`), 0o644))
+	path := filepath.Join(dir, "sub", "s.xml")
+	require.NoError(t, os.WriteFile(path, []byte(`<scenario><at t="0s"><provision src="files/p.xml"/><expect-param name="A.0.b" value="1"/></at></scenario>`), 0o644))
+	sc, err := ParseFile(path)
+	require.NoError(t, err)
+	res, err := Run(sc, Options{})
+	require.NoError(t, err)
+	require.True(t, res.Passed())
+}
+
+// TestInlineProvisioningIsAppliedAsTheSameBytesInAFile: the same document
+// inline and in a file gives the same state and the same events, with
+// positions pointing into the scenario file for the inline one.
+func TestInlineProvisioningIsAppliedAsTheSameBytesInAFile(t *testing.T) {
+	doc := `<provisioning version="1.1" productID="e2">
+        <nvm>
+          <oper name="DeleteNotProvisionedHS"/>
+          <oper name="add_hs" value="029E74A599"><param name="hs.RegStatus" value="ToReg"/></oper>
+          <oper name="frobnicate"/>
+        </nvm>
+      </provisioning>`
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "p.xml"), []byte(doc), 0o644))
+	head := `<scenario>
+  <handset ipui="029e74a599" state="Registered"/>
+  <handset ipui="02b6ec8aa5" state="Registered"/>
+  <at t="0s">
+    <provision>`
+	inline := head + doc + `</provision>
+  </at>
+  <at t="1h"><expect slots="1"/></at>
+</scenario>`
+	file := head[:strings.LastIndex(head, "<provision>")] + `<provision src="p.xml"/>
+  </at>
+  <at t="1h"><expect slots="1"/></at>
+</scenario>`
+	run := func(name, src string) *Result {
+		path := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(path, []byte(src), 0o644))
+		sc, err := ParseFile(path)
+		require.NoError(t, err)
+		res, err := Run(sc, Options{})
+		require.NoError(t, err)
+		require.True(t, res.Passed())
+		return res
+	}
+	a, b := run("inline.xml", inline), run("file.xml", file)
+	require.Equal(t, a.System.Snapshot(), b.System.Snapshot())
+	ea, eb := a.System.Events(), b.System.Events()
+	require.Len(t, ea, len(eb))
+	for i := range ea {
+		require.Equal(t, ea[i].Type, eb[i].Type)
+		require.Equal(t, ea[i].Slot, eb[i].Slot)
+		require.Equal(t, ea[i].Code, eb[i].Code)
+	}
+	// The unknown oper's warning points into each file at its own place.
+	var wa, wb int
+	for i := range ea {
+		if ea[i].Type == "warning" {
+			wa, wb = ea[i].Line, eb[i].Line
+			require.Equal(t, filepath.Join(dir, "inline.xml"), ea[i].File)
+		}
+	}
+	require.Equal(t, 9, wa)
+	require.Equal(t, 5, wb)
+}
+
+func TestCheckSyncWithoutURLIsAFailedFetch(t *testing.T) {
+	sc, err := parseString(t, `<scenario><at t="0s"><check-sync/><expect-event type="fetch" outcome="error" count="1"/></at></scenario>`)
+	require.NoError(t, err)
+	res, err := Run(sc, Options{})
+	require.NoError(t, err)
+	require.True(t, res.Passed())
+}
+
+func TestRunGoesOnAfterFailedExpectationAndReportsAll(t *testing.T) {
+	sc, err := parseString(t, okHead+`  <at t="0s"><expect ipui="029e74a599" state="ToReg"/><expect slots="5"/></at>
+  <at t="1h"><expect ghosts="2"/><expect slots="1"/></at>
+</scenario>`)
+	require.NoError(t, err)
+	res, err := Run(sc, Options{})
+	require.NoError(t, err)
+	require.Len(t, res.Failures, 3)
+	require.Equal(t, 4, res.Checks)
+	f := res.Failures[0]
+	require.Equal(t, "state=ToReg", f.Expected)
+	require.Equal(t, "state=Registered", f.Found)
+	var b strings.Builder
+	WriteFailure(&b, sc, f, Style{})
+	require.Contains(t, b.String(), "s.xml:3:14: expectation failed")
+	require.Contains(t, b.String(), "   3 |")
+}
