@@ -4,15 +4,15 @@
 // document can be read; what a system does with it belongs to package system.
 package provfile
 
-import "fmt"
+import (
+	"fmt"
 
-// Pos is a 1-based line and column in a file. Column counts bytes.
-type Pos struct {
-	Line, Col int
-}
+	"github.com/dectsim/dectsim/emulator/xmlpos"
+)
 
-// String gives "line:col".
-func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Col) }
+// Pos is a 1-based line and column in a file (column in bytes). It is the
+// xmlpos type, so positions from scenario files and provisioning files mix.
+type Pos = xmlpos.Pos
 
 // File is one provisioning document.
 type File struct {
@@ -96,18 +96,15 @@ type Error struct {
 	Msg  string
 }
 
+// Error gives "file:line:col: message", the form editors jump to.
 func (e *Error) Error() string {
 	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Pos.Line, e.Pos.Col, e.Msg)
 }
 
 // Limits bound what the reader accepts, so hostile input fails fast with a
-// clear error instead of exhausting memory.
-type Limits struct {
-	MaxBytes    int // whole document
-	MaxDepth    int // element nesting
-	MaxAttrLen  int // one attribute value
-	MaxElements int // elements in the document
-}
+// clear error instead of exhausting memory. It is the xmlpos type; a zero
+// field takes its value from DefaultLimits.
+type Limits = xmlpos.Limits
 
 // DefaultLimits hold the largest real system's complete file (a Virtual
 // Integrator with 20,000 handsets is about 15 MB and 250,000 elements) with

@@ -212,7 +212,7 @@ func (p *parser) duration(e *etree.Element, attr, v string) (time.Duration, erro
 }
 
 func (p *parser) system(e *etree.Element) error {
-	a, err := p.attrs(e, "product", "firmware", "mac", "dereg-timeout", "max-handsets", "provisioning-url", "user", "password")
+	a, err := p.attrs(e, "product", "firmware", "mac", "dereg-timeout", "max-handsets", "provisioning-url", "user", "password", "fetch-timeout")
 	if err != nil {
 		return err
 	}
@@ -255,6 +255,16 @@ func (p *parser) system(e *etree.Element) error {
 			return p.errf(e, "max-handsets %q is not a number from 1 to 1000000", v)
 		}
 		s.MaxHandsets = n
+	}
+	if v, ok := a["fetch-timeout"]; ok {
+		d, err := p.duration(e, "fetch-timeout", v)
+		if err != nil {
+			return err
+		}
+		if d == 0 {
+			return p.errf(e, "fetch-timeout must be above 0")
+		}
+		s.FetchTimeout = d
 	}
 	s.ProvisioningURL = a["provisioning-url"]
 	s.User = a["user"]
@@ -305,60 +315,72 @@ func (p *parser) handset(e *etree.Element) error {
 }
 
 func (p *parser) serve(e *etree.Element) error {
-	a, err := p.attrs(e, "path", "src", "status", "delay", "truncate")
+	sv, err := p.serveSpec(e)
 	if err != nil {
 		return err
 	}
+	for _, o := range p.sc.Serves {
+		if o.Path == sv.Path {
+			return p.errf(e, "path %s is served twice; change it later with a <serve> step inside <at>", sv.Path)
+		}
+	}
+	p.sc.Serves = append(p.sc.Serves, sv)
+	return nil
+}
+
+// serveSpec reads a <serve>: at the top level it sets what the scenario's
+// own HTTP server answers from the start; as a step it changes that answer
+// from then on.
+func (p *parser) serveSpec(e *etree.Element) (Serve, error) {
+	fail := func(err error) (Serve, error) { return Serve{}, err }
+	a, err := p.attrs(e, "path", "src", "status", "delay", "truncate")
+	if err != nil {
+		return fail(err)
+	}
 	sv := Serve{Pos: p.doc.Pos(e), Path: a["path"], Status: 200}
 	if !strings.HasPrefix(sv.Path, "/") {
-		return p.errf(e, "<serve> needs path= starting with /; got %q", sv.Path)
+		return fail(p.errf(e, "<serve> needs path= starting with /; got %q", sv.Path))
 	}
 	if v, ok := a["status"]; ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 100 || n > 599 {
-			return p.errf(e, "status %q is not an HTTP status code", v)
+			return fail(p.errf(e, "status %q is not an HTTP status code", v))
 		}
 		sv.Status = n
 	}
 	if v, ok := a["delay"]; ok {
 		d, err := p.duration(e, "delay", v)
 		if err != nil {
-			return err
+			return fail(err)
 		}
 		sv.Delay = d
 	}
 	if v, ok := a["truncate"]; ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			return p.errf(e, "truncate %q is not a byte count", v)
+			return fail(p.errf(e, "truncate %q is not a byte count", v))
 		}
 		sv.Truncate = n
 	}
 	kids := e.ChildElements()
 	switch {
 	case a["src"] != "" && len(kids) > 0:
-		return p.errf(e, "<serve> has both src= and inline content; give one")
+		return fail(p.errf(e, "<serve> has both src= and inline content; give one"))
 	case a["src"] != "":
 		data, err := p.readSrc(e, a["src"], MaxServeBytes)
 		if err != nil {
-			return err
+			return fail(err)
 		}
 		sv.Body = data
 	case len(kids) > 1:
-		return p.errf(kids[1], "<serve> holds at most one inline element")
+		return fail(p.errf(kids[1], "<serve> holds at most one inline element"))
 	case len(kids) == 1:
 		start, end := p.doc.Span(kids[0])
 		sv.Body = append([]byte(nil), p.sc.Src[start:end]...)
 	default:
 		sv.Body = []byte(strings.TrimSpace(e.Text()))
 	}
-	for _, o := range p.sc.Serves {
-		if o.Path == sv.Path {
-			return p.errf(e, "path %s is served twice", sv.Path)
-		}
-	}
-	p.sc.Serves = append(p.sc.Serves, sv)
-	return nil
+	return sv, nil
 }
 
 func (p *parser) readSrc(e *etree.Element, src string, max int64) ([]byte, error) {
@@ -461,7 +483,7 @@ func (p *parser) step(e *etree.Element) (Step, error) {
 		a, err = p.attrs(e, allowed...)
 		return err
 	}
-	if e.Tag != StepProvision {
+	if e.Tag != StepProvision && e.Tag != StepServe {
 		if err := p.noChildren(e); err != nil {
 			return st, err
 		}
@@ -526,6 +548,12 @@ func (p *parser) step(e *etree.Element) (Step, error) {
 		if err := attrs(); err != nil {
 			return st, err
 		}
+	case StepServe:
+		sv, err := p.serveSpec(e)
+		if err != nil {
+			return st, err
+		}
+		st.Serve = &sv
 	case StepExpect:
 		return p.expect(e, st)
 	case StepExpectParam:
@@ -571,7 +599,7 @@ func (p *parser) step(e *etree.Element) (Step, error) {
 			}
 		}
 	default:
-		return st, p.errf(e, "unknown step <%s> (expected provision, move, power, register, reset, firmware, check-sync, expect, expect-param, expect-event or expect-no-event)", e.Tag)
+		return st, p.errf(e, "unknown step <%s> (expected provision, move, power, register, reset, firmware, check-sync, serve, expect, expect-param, expect-event or expect-no-event)", e.Tag)
 	}
 	return st, nil
 }

@@ -40,6 +40,8 @@ type SystemSpec struct {
 	MaxHandsets     int
 	ProvisioningURL string
 	User, Password  string
+	// FetchTimeout bounds one fetch in real time (0: the fetcher's default).
+	FetchTimeout time.Duration
 }
 
 // HandsetDecl is a <handset>: the world before t=0.
@@ -83,6 +85,7 @@ const (
 	StepReset        = "reset"
 	StepFirmware     = "firmware"
 	StepCheckSync    = "check-sync"
+	StepServe        = "serve"
 	StepExpect       = "expect"
 	StepExpectParam  = "expect-param"
 	StepExpectEvent  = "expect-event"
@@ -106,6 +109,9 @@ type Step struct {
 	Origin Pos
 
 	Version string
+
+	// Serve changes what the scenario's own server answers on a path.
+	Serve *Serve
 
 	// Expectations.
 	State      string

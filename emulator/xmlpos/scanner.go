@@ -1,0 +1,367 @@
+package xmlpos
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Limits bound what a reader accepts, so hostile input fails fast with a
+// clear error instead of exhausting memory. A zero or negative field takes
+// its value from DefaultLimits.
+type Limits struct {
+	MaxBytes    int // whole document
+	MaxDepth    int // element nesting
+	MaxAttrLen  int // one attribute value
+	MaxElements int // elements in the document
+}
+
+// DefaultLimits are generous enough for any real scenario or provisioning
+// file while still stopping hostile input early.
+var DefaultLimits = Limits{
+	MaxBytes:    64 << 20,
+	MaxDepth:    64,
+	MaxAttrLen:  64 << 10,
+	MaxElements: 2_000_000,
+}
+
+// WithDefaults fills zero fields from DefaultLimits, so that a partly
+// filled Limits never means "unlimited".
+func (l Limits) WithDefaults() Limits {
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = DefaultLimits.MaxBytes
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = DefaultLimits.MaxDepth
+	}
+	if l.MaxAttrLen <= 0 {
+		l.MaxAttrLen = DefaultLimits.MaxAttrLen
+	}
+	if l.MaxElements <= 0 {
+		l.MaxElements = DefaultLimits.MaxElements
+	}
+	return l
+}
+
+// Error is input that cannot be read, with the position a user should look
+// at first.
+type Error struct {
+	Pos Pos
+	Msg string
+	// Limit names the exceeded field of Limits ("MaxDepth", ...); it is
+	// empty when the input is not well-formed XML.
+	Limit string
+}
+
+// Error gives "line:col: message"; the caller adds the file name.
+// Error gives "line:col: message"; the caller adds the file name.
+func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
+
+// Open is an element whose end tag has not been read yet.
+type Open struct {
+	Space string // namespace prefix as written ("" when none)
+	Name  string // local name
+	Off   int    // byte offset of its '<'
+}
+
+func (o Open) qname() string { return qname(o.Space, o.Name) }
+
+func qname(space, local string) string {
+	if space == "" {
+		return local
+	}
+	return space + ":" + local
+}
+
+// Scanner is the strict token stream both the scenario reader and the
+// provisioning reader are built on: encoding/xml in strict mode plus the
+// checks it lacks (one root element, no text outside it, limits), with
+// every error placed at a line and column of the original bytes.
+type Scanner struct {
+	d     *xml.Decoder
+	src   []byte
+	lim   Limits
+	lines lineCounter
+	stack []Open
+	nElem int
+	root  string // name of the root element once seen
+	err   error  // sticky
+
+	// A declared single-byte encoding makes the decoder count converted
+	// bytes; conv maps them back to offsets in src.
+	conv    offMap
+	csErr   error
+	started bool
+}
+
+// NewScanner starts reading src. It does not check lim.MaxBytes against
+// len(src) until the first call to Next.
+func NewScanner(src []byte, lim Limits) *Scanner {
+	s := &Scanner{src: src, lim: lim.WithDefaults()}
+	s.lines.init(src)
+	s.d = xml.NewDecoder(bytes.NewReader(src))
+	s.d.Strict = true
+	s.d.CharsetReader = s.charsetReader
+	s.stack = make([]Open, 0, 16)
+	return s
+}
+
+func (s *Scanner) charsetReader(name string, in io.Reader) (io.Reader, error) {
+	cs, err := lookupCharset(name)
+	if err != nil {
+		s.csErr = err
+		return nil, err
+	}
+	if s.conv.active {
+		err := errors.New("a second XML declaration with an encoding")
+		s.csErr = err
+		return nil, err
+	}
+	if cs == csUTF8 {
+		return in, nil
+	}
+	s.conv = offMap{active: true, cs: cs, switchOff: int(s.d.InputOffset())}
+	return &convReader{r: in, cs: cs}, nil
+}
+
+// Src is the input being scanned.
+func (s *Scanner) Src() []byte { return s.src }
+
+// Depth is the number of open elements after the last token.
+func (s *Scanner) Depth() int { return len(s.stack) }
+
+// Stack is the open elements, outermost first. It is only valid until the
+// next call to Next.
+func (s *Scanner) Stack() []Open { return s.stack }
+
+// Offset is the byte offset in Src just after the last token read.
+func (s *Scanner) Offset() int { return s.conv.orig(s.src, int(s.d.InputOffset())) }
+
+// Pos turns a byte offset of Src into a line and column. It is cheapest
+// when called with offsets that never decrease.
+func (s *Scanner) Pos(off int) Pos { return s.lines.pos(off) }
+
+// Next returns the next token and the byte offset in Src where it starts.
+// At the end of a well-formed document it returns io.EOF; every other
+// error is an *Error. StartElement and EndElement tokens are properly
+// nested. Names are as written (Name.Space is the prefix, not a namespace
+// URL), as from xml.Decoder.RawToken. The token's data is only valid until
+// the next call.
+func (s *Scanner) Next() (xml.Token, int, error) {
+	if s.err != nil {
+		return nil, 0, s.err
+	}
+	if !s.started {
+		s.started = true
+		if len(s.src) > s.lim.MaxBytes {
+			return nil, 0, s.fail(s.lim.MaxBytes, "MaxBytes",
+				fmt.Sprintf("the document is larger than the limit MaxBytes=%d bytes", s.lim.MaxBytes))
+		}
+	}
+	c := int(s.d.InputOffset())
+	tok, err := s.d.RawToken()
+	start := s.conv.orig(s.src, c)
+	if err != nil {
+		if err == io.EOF {
+			if len(s.stack) > 0 {
+				top := s.stack[len(s.stack)-1]
+				return nil, start, s.fail(top.Off, "", fmt.Sprintf("unexpected end of file: <%s> is never closed", top.qname()))
+			}
+			if s.root == "" {
+				return nil, start, s.fail(len(s.src), "", "the document has no root element")
+			}
+			s.err = io.EOF
+			return nil, start, io.EOF
+		}
+		s.err = s.syntaxError(err, start)
+		return nil, start, s.err
+	}
+	switch t := tok.(type) {
+	case xml.StartElement:
+		if s.root != "" && len(s.stack) == 0 {
+			return nil, start, s.fail(start, "",
+				fmt.Sprintf("a second root element <%s>; a document has exactly one (the first is <%s>)", t.Name.Local, s.root))
+		}
+		s.nElem++
+		if s.nElem > s.lim.MaxElements {
+			return nil, start, s.fail(start, "MaxElements",
+				fmt.Sprintf("more than %d elements (the limit MaxElements)", s.lim.MaxElements))
+		}
+		if len(s.stack) >= s.lim.MaxDepth {
+			return nil, start, s.fail(start, "MaxDepth",
+				fmt.Sprintf("element <%s> is nested %d deep, more than the limit MaxDepth=%d", t.Name.Local, len(s.stack)+1, s.lim.MaxDepth))
+		}
+		for _, a := range t.Attr {
+			if len(a.Value) > s.lim.MaxAttrLen {
+				return nil, start, s.fail(start, "MaxAttrLen",
+					fmt.Sprintf("attribute %s of <%s> is %d bytes long, more than the limit MaxAttrLen=%d", a.Name.Local, t.Name.Local, len(a.Value), s.lim.MaxAttrLen))
+			}
+		}
+		if s.root == "" {
+			s.root = t.Name.Local
+		}
+		s.stack = append(s.stack, Open{Space: t.Name.Space, Name: t.Name.Local, Off: start})
+	case xml.EndElement:
+		if len(s.stack) == 0 {
+			return nil, start, s.fail(start, "", fmt.Sprintf("end tag </%s> has no matching start tag", qname(t.Name.Space, t.Name.Local)))
+		}
+		top := s.stack[len(s.stack)-1]
+		if top.Name != t.Name.Local || top.Space != t.Name.Space {
+			return nil, start, s.fail(start, "", fmt.Sprintf("element <%s> closed by </%s> (<%s> starts at %s)",
+				top.qname(), qname(t.Name.Space, t.Name.Local), top.qname(), s.lines.pos(top.Off)))
+		}
+		s.stack = s.stack[:len(s.stack)-1]
+	case xml.CharData:
+		if len(s.stack) == 0 {
+			data := []byte(t)
+			if start == 0 {
+				data = bytes.TrimPrefix(data, bom)
+			}
+			if !isSpace(data) {
+				off := s.firstNonSpace(start)
+				if s.root == "" {
+					return nil, start, s.fail(off, "", "text before the root element")
+				}
+				return nil, start, s.fail(off, "", fmt.Sprintf("text after the end of the root element <%s>", s.root))
+			}
+		}
+	case xml.ProcInst:
+		if t.Target == "xml" {
+			if start != 0 && !(start == len(bom) && bytes.HasPrefix(s.src, bom)) {
+				return nil, start, s.fail(start, "", "the XML declaration <?xml ...?> must be at the very start of the file")
+			}
+		}
+	}
+	return tok, start, nil
+}
+
+func (s *Scanner) fail(off int, limit, msg string) error {
+	s.err = &Error{Pos: s.lines.pos(off), Msg: msg, Limit: limit}
+	return s.err
+}
+
+var bom = []byte{0xEF, 0xBB, 0xBF}
+
+func isSpace(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Scanner) firstNonSpace(off int) int {
+	if off == 0 && bytes.HasPrefix(s.src, bom) {
+		off = len(bom)
+	}
+	for off < len(s.src) {
+		switch s.src[off] {
+		case ' ', '\t', '\n', '\r':
+			off++
+		default:
+			return off
+		}
+	}
+	return off
+}
+
+// syntaxError places an error of encoding/xml at the byte that caused it.
+func (s *Scanner) syntaxError(err error, start int) error {
+	after := s.conv.orig(s.src, int(s.d.InputOffset()))
+	if s.csErr != nil {
+		return &Error{Pos: s.lines.pos(start), Msg: s.csErr.Error()}
+	}
+	var se *xml.SyntaxError
+	if !errors.As(err, &se) {
+		return &Error{Pos: s.lines.pos(start), Msg: strings.TrimPrefix(err.Error(), "xml: ")}
+	}
+	msg := se.Msg
+	switch {
+	case strings.HasPrefix(msg, "unexpected EOF"):
+		return &Error{Pos: s.lines.pos(start), Msg: "unexpected end of file: " + s.unfinished(start)}
+	case strings.HasPrefix(msg, "invalid character entity"):
+		off := after - 1
+		for off > start && off < len(s.src) && s.src[off] != '&' {
+			off--
+		}
+		if off >= 0 && off < len(s.src) && s.src[off] == '&' {
+			return &Error{Pos: s.lines.pos(off), Msg: msg + "; a literal & must be written &amp;"}
+		}
+	}
+	// The decoder has consumed the offending byte: point at it, on the
+	// line the decoder reports.
+	line := se.Line
+	off := after - 1
+	if off < start {
+		off = start
+	}
+	p := s.lines.pos(off)
+	if p.Line != line {
+		p = s.lines.pos(after)
+	}
+	return &Error{Pos: p, Msg: msg}
+}
+
+// unfinished describes the construct that starts at off and runs to the
+// end of the file.
+func (s *Scanner) unfinished(off int) string {
+	rest := s.src[min(off, len(s.src)):]
+	switch {
+	case bytes.HasPrefix(rest, []byte("<!--")):
+		return "comment is never closed with -->"
+	case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+		return "CDATA section is never closed with ]]>"
+	case bytes.HasPrefix(rest, []byte("<?")):
+		return "processing instruction is never closed with ?>"
+	case bytes.HasPrefix(rest, []byte("<!")):
+		return "declaration is never closed with >"
+	case bytes.HasPrefix(rest, []byte("</")):
+		return "end tag is never closed with >"
+	case bytes.HasPrefix(rest, []byte("<")):
+		return "start tag is never closed with >"
+	}
+	if len(s.stack) > 0 {
+		return "<" + s.stack[len(s.stack)-1].qname() + "> is never closed"
+	}
+	return "the document ends too early"
+}
+
+// offMap maps offsets in a converted (UTF-8) stream back to the original
+// single-byte-encoded bytes.
+type offMap struct {
+	active    bool
+	built     bool
+	cs        charset
+	switchOff int
+	hi        []int // offsets in src of bytes >= 0x80 after switchOff
+	cum       []int // cum[i]: extra converted bytes before hi[i]; len(hi)+1
+}
+
+func (m *offMap) orig(src []byte, c int) int {
+	if !m.active || c <= m.switchOff {
+		return c
+	}
+	if !m.built {
+		m.built = true
+		extra := 0
+		m.cum = append(m.cum, 0)
+		for i := m.switchOff; i < len(src); i++ {
+			if b := src[i]; b >= utf8.RuneSelf {
+				m.hi = append(m.hi, i)
+				extra += utf8.RuneLen(m.cs.decode(b)) - 1
+				m.cum = append(m.cum, extra)
+			}
+		}
+	}
+	if len(m.hi) == 0 {
+		return c
+	}
+	j := sort.Search(len(m.hi), func(i int) bool { return m.hi[i]+m.cum[i] >= c })
+	return c - m.cum[j]
+}

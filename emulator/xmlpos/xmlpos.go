@@ -1,0 +1,174 @@
+// Package xmlpos gives XML elements their line and column and prints
+// compiler-style excerpts. etree keeps no positions and is lenient (it
+// accepts two root elements and reports a mismatched end tag without a
+// line), so readers that must say "file:line:col: what is wrong" read
+// through this package instead.
+package xmlpos
+
+import (
+	"bytes"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/beevik/etree"
+)
+
+// Doc is an etree document whose elements know where they came from.
+type Doc struct {
+	// Doc is the tree, for etree's queries.
+	Doc  *etree.Document
+	src  []byte
+	info map[*etree.Element]elemInfo
+}
+
+type elemInfo struct {
+	pos        Pos
+	start, end int
+}
+
+// Parse reads a document strictly (see Scanner) and then builds its etree
+// tree, so that callers get etree's convenience and exact positions. Every
+// error is an *Error.
+func Parse(data []byte, lim Limits) (*Doc, error) {
+	s := NewScanner(data, lim)
+	var recs []elemInfo
+	var open []int
+	for {
+		tok, start, err := s.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			open = append(open, len(recs))
+			recs = append(recs, elemInfo{pos: s.Pos(start), start: start})
+		case xml.EndElement:
+			recs[open[len(open)-1]].end = s.Offset()
+			open = open[:len(open)-1]
+		}
+	}
+
+	doc := etree.NewDocument()
+	doc.ReadSettings.CharsetReader = CharsetReader
+	doc.ReadSettings.MaxDepth = s.lim.MaxDepth
+	if err := doc.ReadFromBytes(data); err != nil {
+		// The strict pass accepted the bytes, so this is not expected.
+		return nil, &Error{Pos: Pos{Line: 1, Col: 1}, Msg: "reading the document tree: " + err.Error()}
+	}
+
+	d := &Doc{Doc: doc, src: data, info: make(map[*etree.Element]elemInfo, len(recs))}
+	i := 0
+	ok := true
+	var walk func(e *etree.Element)
+	walk = func(e *etree.Element) {
+		for _, c := range e.Child {
+			ce, isElem := c.(*etree.Element)
+			if !isElem {
+				continue
+			}
+			if i >= len(recs) {
+				ok = false
+				return
+			}
+			d.info[ce] = recs[i]
+			i++
+			walk(ce)
+		}
+	}
+	walk(&doc.Element)
+	if !ok || i != len(recs) {
+		return nil, &Error{Pos: Pos{Line: 1, Col: 1}, Msg: fmt.Sprintf("reading the document tree: %d elements, expected %d", i, len(recs))}
+	}
+	return d, nil
+}
+
+// Root is the document's root element.
+func (d *Doc) Root() *etree.Element { return d.Doc.Root() }
+
+// Source is the bytes the document was parsed from, for Excerpt.
+func (d *Doc) Source() []byte { return d.src }
+
+// Pos is where the element's start tag begins (its '<'), even when the tag
+// spans several lines. It is the zero Pos for elements not read from the
+// source (added to the tree later).
+func (d *Doc) Pos(e *etree.Element) Pos { return d.info[e].pos }
+
+// Span is the byte range of the element's whole source text, from the '<'
+// of its start tag to just after its end tag (or its self-closing tag), so
+// that an embedded document can be re-read from exactly the bytes the user
+// wrote. It is (0, 0) for elements not read from the source.
+func (d *Doc) Span(e *etree.Element) (start, end int) {
+	in := d.info[e]
+	return in.start, in.end
+}
+
+// Excerpt shows the source line of p with its number and a caret under the
+// column, the way compilers and hurl point at a problem:
+//
+//	12 | <oper name="x">
+//	   |  ^
+//
+// Tabs before the caret are repeated in the caret line so that it lines
+// up. It returns "" when p is not in src.
+func Excerpt(src []byte, p Pos) string {
+	if p.Line < 1 {
+		return ""
+	}
+	start := 0
+	for l := 1; l < p.Line; l++ {
+		j := bytes.IndexByte(src[start:], '\n')
+		if j < 0 {
+			return ""
+		}
+		start += j + 1
+	}
+	end := len(src)
+	if j := bytes.IndexByte(src[start:], '\n'); j >= 0 {
+		end = start + j
+	}
+	line := bytes.TrimSuffix(src[start:end], []byte{'\r'})
+	if p.Line == 1 {
+		line = bytes.TrimPrefix(line, bom)
+	}
+	col := min(max(p.Col, 1), len(line)+1)
+
+	num := strconv.Itoa(p.Line)
+	w := max(4, len(num))
+	var b strings.Builder
+	b.WriteString(strings.Repeat(" ", w-len(num)))
+	b.WriteString(num)
+	b.WriteString(" | ")
+	forRunes(line, func(r rune, _ int) { b.WriteRune(r) })
+	b.WriteByte('\n')
+	b.WriteString(strings.Repeat(" ", w+1))
+	b.WriteString("| ")
+	forRunes(line[:col-1], func(r rune, _ int) {
+		if r == '\t' {
+			b.WriteByte('\t')
+		} else {
+			b.WriteByte(' ')
+		}
+	})
+	b.WriteByte('^')
+	return b.String()
+}
+
+// forRunes walks UTF-8 text, reading a byte that is not valid UTF-8 as
+// Latin-1 (the only other encodings readers accept are single-byte).
+func forRunes(b []byte, f func(r rune, size int)) {
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n <= 1 {
+			r, n = rune(b[0]), 1
+		}
+		f(r, n)
+		b = b[n:]
+	}
+}
