@@ -1,0 +1,144 @@
+package system
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/dectsim/dectsim/emulator/provfile"
+)
+
+// fuzzSystem is a populated system: registered, away, switched-off and
+// waiting handsets, placeholder slots, settings and a pending deadline.
+func fuzzSystem(t testing.TB) *System {
+	s, err := New(WithFirmware("2.36.0"), WithMaxHandsets(12))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, spec := range []HandsetSpec{
+		{IPUI: hsA, State: Registered},
+		{IPUI: hsB, State: Registered, OutOfRange: true},
+		{IPUI: hsC, State: Registered, Off: true},
+		{IPUI: "0400000001", State: ToReg, PIN: "1234"},
+		{IPUI: "0400000002"},
+	} {
+		if err := s.AddHandset(spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Apply("setup.xml", []byte(doc(addOper("00001")+`<param name="hs.00001.DECT_AC" value="1"/><param name="SipAccount.029e74a599.AuthName" value="a"/>`+
+		`<param name="hs.0311223344.RegStatus" value="ToDeReg"/>`+windowOpen))); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// checkInvariants holds the model to what SPEC §1 promises whatever the
+// input: every slot in a valid state, lookups consistent, and no handset
+// both absent and a ghost unless subscribed.
+func checkInvariants(t *testing.T, s *System) {
+	t.Helper()
+	n := 0
+	for _, sl := range s.order {
+		if sl.gone {
+			continue
+		}
+		n++
+		if _, ok := ParseState(string(sl.state)); !ok || sl.state == Absent {
+			t.Fatalf("slot %s in invalid state %q", sl.id, sl.state)
+		}
+		if s.slots[sl.id] != sl {
+			t.Fatalf("slot %s not indexed by id", sl.id)
+		}
+		if sl.ipui != "" && s.byIPUI[sl.ipui] != sl {
+			t.Fatalf("slot %s not indexed by IPUI %s", sl.id, sl.ipui)
+		}
+		if sl.state == InReg && sl.regEv == 0 {
+			t.Fatalf("slot %s InReg with no registration under way", sl.id)
+		}
+	}
+	if n != len(s.slots) || n > s.cfg.MaxHandsets {
+		t.Fatalf("%d listed slots, %d indexed, capacity %d", n, len(s.slots), s.cfg.MaxHandsets)
+	}
+	for _, h := range s.hsOrder {
+		if s.isGhost(h) && !h.subscribed {
+			t.Fatalf("handset %s is a ghost without a subscription", h.ipui)
+		}
+	}
+}
+
+// FuzzApply applies any bytes to a populated system: no panic; a rejected
+// file changes nothing; the state stays valid, then and a day later.
+func FuzzApply(f *testing.F) {
+	for _, sub := range []string{"nx70", "wiki-examples", "other-products"} {
+		files, _ := filepath.Glob(corpusPath(sub, "*.xml"))
+		for _, p := range files {
+			if data, err := os.ReadFile(p); err == nil {
+				f.Add(data)
+			}
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join("..", "..", "scenarios", "files", "*.xml"))
+	for _, p := range files {
+		if data, err := os.ReadFile(p); err == nil {
+			f.Add(data)
+		}
+	}
+	for _, s := range []string{
+		doc(`<oper name="DeleteNotProvisionedHS"/>` + addOper(hsA)),
+		doc(`<oper name="delete_hs" value="02B6EC8AA5"/><oper name="delete_hs" value="0311223344"/>`),
+		doc(addOper("00001") + `<param name="hs.00001.RegStatus" value="ToDeReg"/><oper name="delete_hs" value="00001"/>`),
+		`<provisioning version="1.1" productID="e2"><firmware><file version="2.37.0" url="u"/></firmware><nvm><oper name="delete_hs" value="029E74A599"/></nvm></provisioning>`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s := fuzzSystem(t)
+		before := s.Snapshot()
+		_, err := s.Apply("fuzz.xml", data)
+		if err != nil {
+			var pe *provfile.Error
+			if !errors.As(err, &pe) {
+				t.Fatalf("error %T %v is not a *provfile.Error", err, err)
+			}
+			after := s.Snapshot()
+			if !snapshotsEqual(before, after) {
+				t.Fatalf("a rejected file changed the state")
+			}
+		}
+		checkInvariants(t, s)
+		_ = s.Register("0400000002", nil)
+		_ = s.Move(hsB, true)
+		if err := s.Advance(25 * time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		checkInvariants(t, s)
+	})
+}
+
+func snapshotsEqual(a, b Snapshot) bool {
+	if !a.Now.Equal(b.Now) || a.Firmware != b.Firmware || a.PendingFW != b.PendingFW || a.Window != b.Window || a.PendingJobs != b.PendingJobs {
+		return false
+	}
+	if len(a.Slots) != len(b.Slots) || len(a.Handsets) != len(b.Handsets) || len(a.Settings) != len(b.Settings) {
+		return false
+	}
+	for i := range a.Slots {
+		if a.Slots[i] != b.Slots[i] {
+			return false
+		}
+	}
+	for i := range a.Handsets {
+		if a.Handsets[i] != b.Handsets[i] {
+			return false
+		}
+	}
+	for k, v := range a.Settings {
+		if b.Settings[k] != v {
+			return false
+		}
+	}
+	return true
+}
