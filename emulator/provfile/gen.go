@@ -12,8 +12,19 @@ import (
 // use it, so that "a 20,000-handset file" means the same bytes everywhere.
 // The IPUI of handset i is GenerateIPUI(i).
 func GenerateComplete(n int) []byte {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return GenerateFor(idx)
+}
+
+// GenerateFor renders the complete file for the handsets with the given
+// indexes, so benchmarks can model users coming and going.
+func GenerateFor(handsets []int) []byte {
+	n := len(handsets)
 	var b bytes.Buffer
-	b.Grow(200 + n*820)
+	b.Grow(1000 + n*820)
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>
 <provisioning version="1.1" productID="e2">
     <firmware>
@@ -27,7 +38,7 @@ func GenerateComplete(n int) []byte {
         <param name="DmGlobal.0.NtpServer" value="192.0.2.10"/>
         <param name="DmGlobal.0.TimeZone" value="Europe/Berlin"/>
 `)
-	for i := 0; i < n; i++ {
+	for _, i := range handsets {
 		id := GenerateIPUI(i)
 		ext := 1000 + i
 		fmt.Fprintf(&b, `        <!-- Handset %d -->

@@ -226,7 +226,7 @@ func (a *applier) param(it *provfile.Item) {
 		a.regStatus(it.Pos, key, it.Value)
 		return
 	}
-	a.s.setParam(CanonicalParamName(name), it.Value)
+	a.s.setParam(name, it.Value)
 }
 
 // regStatus is hs.<id>.RegStatus: ToDeReg starts a graceful

@@ -72,6 +72,13 @@ func (st *settingsStore) set(name, value string) {
 		st.global[name] = value
 		return
 	}
+	st.setSlot(sip, key, rest, value)
+}
+
+// setSlot stores a per-slot param already split into its parts, so the hot
+// path of a complete file does not build the canonical name only to split
+// it again.
+func (st *settingsStore) setSlot(sip bool, key, rest, value string) {
 	b := st.bySlot[key]
 	for i := range b {
 		if b[i].sip == sip && b[i].rest == rest {
@@ -139,9 +146,21 @@ func (s *System) SettingNames() []string {
 // SettingCount returns how many settings are stored.
 func (s *System) SettingCount() int { return s.settings.n }
 
+// setParam stores a provisioned param under its canonical name and tells
+// the listeners.
 func (s *System) setParam(name, value string) {
-	s.settings.set(name, value)
-	for _, f := range s.paramFns {
-		f(name, value)
+	sip, key, rest, ok := splitSlotParam(name)
+	if !ok {
+		s.settings.set(name, value)
+	} else {
+		s.settings.setSlot(sip, key, rest, value)
+	}
+	if len(s.paramFns) > 0 {
+		if ok {
+			name = joinSlotParam(sip, key, rest)
+		}
+		for _, f := range s.paramFns {
+			f(name, value)
+		}
 	}
 }
