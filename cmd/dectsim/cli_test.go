@@ -219,16 +219,40 @@ func TestCheckMissingFileExitsThree(t *testing.T) {
 	require.Equal(t, 3, code)
 }
 
+// buildBinary builds the command once per test that needs the process.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "dectsim")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	require.NoError(t, err, string(out))
+	return bin
+}
+
+// TestOutputIsIdenticalAcrossGOMAXPROCS: the simulation runs on one
+// goroutine, so the number of processors never changes a byte.
+func TestOutputIsIdenticalAcrossGOMAXPROCS(t *testing.T) {
+	bin := buildBinary(t)
+	var first []byte
+	for _, procs := range []string{"1", "2", "8"} {
+		cmd := exec.Command(bin, "run", "--json", repoScenarios)
+		cmd.Env = append(os.Environ(), "GOMAXPROCS="+procs)
+		out, err := cmd.Output()
+		require.NoError(t, err, procs)
+		if first == nil {
+			first = out
+			continue
+		}
+		require.Equal(t, string(first), string(out), "GOMAXPROCS=%s", procs)
+	}
+}
+
 // TestBinaryExitCodes runs the built command, so the exit codes are those
 // of the process and not only of Main.
 func TestBinaryExitCodes(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("exit codes are checked on Unix")
 	}
-	bin := filepath.Join(t.TempDir(), "dectsim")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, string(out))
+	bin := buildBinary(t)
 	for _, c := range []struct {
 		args []string
 		code int
