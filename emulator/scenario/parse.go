@@ -251,8 +251,8 @@ func (p *parser) system(e *etree.Element) error {
 	}
 	if v, ok := a["max-handsets"]; ok {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1_000_000 {
-			return p.errf(e, "max-handsets %q is not a number from 1 to 1000000", v)
+		if err != nil || n < 1 || n > system.MaxSlots {
+			return p.errf(e, "max-handsets %q is not a number from 1 to %d", v, system.MaxSlots)
 		}
 		s.MaxHandsets = n
 	}

@@ -170,3 +170,27 @@ func TestRunGoesOnAfterFailedExpectationAndReportsAll(t *testing.T) {
 	require.Contains(t, b.String(), "s.xml:3:14: expectation failed")
 	require.Contains(t, b.String(), "   3 |")
 }
+
+func TestScenarioLimitsAreClearErrors(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("<scenario>\n<at t=\"0s\">\n")
+	for i := 0; i <= MaxSteps; i++ {
+		b.WriteString("<expect slots=\"0\"/>\n")
+	}
+	b.WriteString("</at>\n</scenario>\n")
+	_, err := parseString(t, b.String())
+	require.Error(t, err)
+	require.Contains(t, err.Error(), fmt.Sprintf("more than %d steps", MaxSteps))
+	require.Contains(t, err.Error(), fmt.Sprintf(":%d:1:", MaxSteps+3), "the first step over the limit")
+
+	big := "<scenario><description>" + strings.Repeat("x", MaxScenarioBytes) + "</description></scenario>"
+	_, err = parseString(t, big)
+	require.ErrorContains(t, err, "the limit is")
+
+	_, err = parseString(t, `<scenario><system max-handsets="100001"/><at t="0s"><expect slots="0"/></at></scenario>`)
+	require.ErrorContains(t, err, "from 1 to 100000")
+
+	deep := "<scenario>" + strings.Repeat("<a>", 70) + strings.Repeat("</a>", 70) + "</scenario>"
+	_, err = parseString(t, deep)
+	require.ErrorContains(t, err, "MaxDepth")
+}

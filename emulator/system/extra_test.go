@@ -60,7 +60,7 @@ func TestAirLatencyIsConfigurable(t *testing.T) {
 }
 
 func TestBadOptionsAreRefused(t *testing.T) {
-	for _, o := range []Option{WithProduct("N999"), WithFirmware("x.xx"), WithMAC("12"), WithDeregTimeout(0), WithMaxHandsets(-1), WithGhostInterval(0), WithFirmwareDelay(2 * time.Hour)} {
+	for _, o := range []Option{WithProduct("N999"), WithFirmware("x.xx"), WithMAC("12"), WithDeregTimeout(0), WithMaxHandsets(-1), WithMaxHandsets(MaxSlots + 1), WithGhostInterval(0), WithFirmwareDelay(2 * time.Hour)} {
 		_, err := New(o)
 		require.Error(t, err)
 	}

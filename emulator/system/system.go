@@ -24,6 +24,11 @@ const (
 	defaultStartRFC3339  = "2026-01-01T00:00:00Z"
 )
 
+// MaxSlots bounds any handset capacity: five times the largest real
+// system (a Virtual Integrator holds 20,000), so a typo cannot make a
+// system that exhausts memory.
+const MaxSlots = 100_000
+
 // DefaultStart is the simulated time a system starts at unless told.
 var DefaultStart, _ = time.Parse(time.RFC3339, defaultStartRFC3339)
 
@@ -131,8 +136,8 @@ func New(opts ...Option) (*System, error) {
 			return nil, err
 		}
 	}
-	if cfg.MaxHandsets < 0 {
-		return nil, fmt.Errorf("max-handsets %d is negative", cfg.MaxHandsets)
+	if cfg.MaxHandsets < 0 || cfg.MaxHandsets > MaxSlots {
+		return nil, fmt.Errorf("max-handsets %d is outside 1..%d", cfg.MaxHandsets, MaxSlots)
 	}
 	if cfg.MaxHandsets == 0 {
 		cfg.MaxHandsets = prof.MaxHandsets
