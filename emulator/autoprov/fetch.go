@@ -1,0 +1,437 @@
+package autoprov
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+
+	"github.com/dectsim/dectsim/emulator/des"
+	"github.com/dectsim/dectsim/emulator/provfile"
+	"github.com/dectsim/dectsim/emulator/system"
+)
+
+// cred is a digest username and password.
+type cred struct{ user, pass string }
+
+// failure is a fetch that went wrong, with its reason code.
+type failure struct {
+	reason, detail string
+	status         int // the HTTP status behind a status-<code> reason
+}
+
+// doc is a body that arrived, with the URL it came from (after redirects).
+type doc struct {
+	url    string
+	status string
+	body   []byte
+}
+
+// result is what a check hands to the event that applies it.
+type result struct {
+	kind   string
+	fail   *failure
+	doc    *doc
+	file   *provfile.File // the assembled version 1.0 chain
+	reject *system.Event  // a chain file the system refuses
+	chain  string         // how the chain went, for the fetch event
+	learn  *cred          // credentials from a URL, kept on success
+}
+
+// session is one fetch: every request it makes shares one deadline, one
+// User-Agent and one set of credentials.
+type session struct {
+	f       *Fetcher
+	ctx     context.Context
+	ua      string
+	mac     string
+	conf    *cred // configured credentials, nil if none
+	learned *cred // credentials met in a URL during this fetch
+	nc      map[string]int
+}
+
+// fetch runs one check at the current simulated time and schedules its
+// result Latency later.
+func (f *Fetcher) fetch(kind string) {
+	res := f.run(kind)
+	var id des.ID
+	id = f.sys.Sim().After(f.cfg.Latency, func() {
+		delete(f.inflight, id)
+		f.finish(res)
+	})
+	f.inflight[id] = struct{}{}
+}
+
+func (f *Fetcher) run(kind string) *result {
+	res := &result{kind: kind}
+	f.mu.Lock()
+	raw := f.urlLocked()
+	f.mu.Unlock()
+	if raw == "" {
+		res.fail = &failure{reason: ReasonNoURL, detail: "the system has no provisioning URL"}
+		return res
+	}
+	mac := f.sys.MAC()
+	u, err := parseHTTPURL(expandMACD(raw, mac, f.cfg.UpperMAC))
+	if err != nil {
+		res.fail = &failure{reason: ReasonBadURL, detail: fmt.Sprintf("provisioning URL: %v", err)}
+		return res
+	}
+	s := &session{
+		f:   f,
+		ua:  UserAgent(f.sys.Product(), f.sys.Firmware(), mac),
+		mac: mac,
+		nc:  make(map[string]int),
+	}
+	if f.user != "" {
+		s.conf = &cred{f.user, f.password}
+	}
+	if u.User != nil {
+		s.takeUserinfo(u)
+	}
+	if f.cfg.Handler != nil {
+		s.ctx = context.Background()
+	} else {
+		ctx, cancel := context.WithTimeout(context.Background(), f.cfg.Timeout)
+		defer cancel()
+		s.ctx = ctx
+		if f.own {
+			defer f.client.CloseIdleConnections()
+		}
+	}
+
+	var d *doc
+	var fail *failure
+	if strings.HasSuffix(u.Path, "/") {
+		// A directory: provisioning.xml first, then <MAC>.xml (§6.1).
+		first := *u
+		first.Path += "provisioning.xml"
+		first.RawPath = ""
+		d, fail = s.get(&first)
+		if fail != nil && fail.status == http.StatusNotFound {
+			second := *u
+			name := macCase(mac, f.cfg.UpperMAC) + ".xml"
+			second.Path += name
+			second.RawPath = ""
+			d, fail = s.get(&second)
+			if fail != nil && fail.status == http.StatusNotFound {
+				fail = &failure{reason: ReasonNotFound, status: http.StatusNotFound,
+					detail: fmt.Sprintf("neither provisioning.xml nor %s exists at %s", name, redact(u))}
+			}
+		}
+	} else {
+		d, fail = s.get(u)
+	}
+	if fail != nil {
+		res.fail = fail
+		return res
+	}
+	res.doc = d
+	s.followChain(res)
+	if s.learned != nil {
+		res.learn = s.learned
+	}
+	return res
+}
+
+// takeUserinfo makes credentials written into a URL the configured digest
+// credentials (the redirect server hands them out this way, research §6.3)
+// and removes them from the URL: the device never sends Basic credentials.
+func (s *session) takeUserinfo(u *url.URL) {
+	pass, _ := u.User.Password()
+	c := &cred{u.User.Username(), pass}
+	u.User = nil
+	if c.user == "" {
+		return
+	}
+	s.conf, s.learned = c, c
+}
+
+// get fetches one document, following redirects and answering digest
+// challenges on each hop.
+func (s *session) get(u *url.URL) (*doc, *failure) {
+	redirects := 0
+	for {
+		resp, fail := s.hop(u)
+		if fail != nil {
+			return nil, fail
+		}
+		code := resp.StatusCode
+		switch {
+		case code == http.StatusMovedPermanently || code == http.StatusFound || code == http.StatusSeeOther ||
+			code == http.StatusTemporaryRedirect || code == http.StatusPermanentRedirect:
+			loc := resp.Header.Get("Location")
+			discard(resp)
+			if loc == "" {
+				return nil, &failure{reason: StatusReason(code), status: code,
+					detail: fmt.Sprintf("GET %s: %s without a Location", redact(u), resp.Status)}
+			}
+			redirects++
+			if redirects > MaxRedirects {
+				return nil, &failure{reason: ReasonRedirectLoop,
+					detail: fmt.Sprintf("GET %s: more than %d redirects", redact(u), MaxRedirects)}
+			}
+			next, err := u.Parse(loc)
+			if err == nil {
+				_, err = parseHTTPURL(next.String())
+			}
+			if err != nil {
+				return nil, &failure{reason: ReasonBadURL,
+					detail: fmt.Sprintf("GET %s: redirect to an unusable Location %q", redact(u), loc)}
+			}
+			if next.User != nil {
+				s.takeUserinfo(next)
+			}
+			u = next
+		case code >= 200 && code < 300:
+			return s.readBody(resp, u)
+		default:
+			discard(resp)
+			return nil, &failure{reason: StatusReason(code), status: code,
+				detail: fmt.Sprintf("GET %s: %s", redact(u), statusText(resp))}
+		}
+	}
+}
+
+// hop makes one request, answering 401 with digest credentials: first the
+// MAC as user and password, then the configured ones (research §6.3).
+func (s *session) hop(u *url.URL) (*http.Response, *failure) {
+	creds := []*cred{nil, {s.mac, s.mac}}
+	if s.conf != nil && *s.conf != *creds[1] {
+		creds = append(creds, s.conf)
+	}
+	var ch *challenge
+	staleRetried := false
+	for i := 0; ; {
+		resp, fail := s.do(u, creds[i], ch)
+		if fail != nil {
+			return nil, fail
+		}
+		if resp.StatusCode != http.StatusUnauthorized {
+			return resp, nil
+		}
+		chs := parseChallenges(resp.Header.Values("WWW-Authenticate"))
+		discard(resp)
+		c, why := pickDigest(chs)
+		if c == nil {
+			return nil, &failure{reason: ReasonUnauthorized, detail: fmt.Sprintf("GET %s: 401: %s", redact(u), why)}
+		}
+		ch = c
+		if i > 0 && c.stale() && !staleRetried {
+			staleRetried = true // a fresh nonce for the same credentials
+			continue
+		}
+		staleRetried = false
+		i++
+		if i >= len(creds) {
+			tried := "the MAC credentials"
+			if len(creds) > 2 {
+				tried += fmt.Sprintf(" and the configured user %q", creds[2].user)
+			} else {
+				tried += " (no user and password are configured)"
+			}
+			return nil, &failure{reason: ReasonUnauthorized, detail: fmt.Sprintf("GET %s: 401 after %s", redact(u), tried)}
+		}
+	}
+}
+
+// do sends one request and records it.
+func (s *session) do(u *url.URL, c *cred, ch *challenge) (*http.Response, *failure) {
+	f := s.f
+	rec := Request{At: f.sys.Now(), Method: http.MethodGet, URL: redact(u), UserAgent: s.ua}
+	req, err := http.NewRequestWithContext(s.ctx, http.MethodGet, redact(u), nil)
+	if err != nil {
+		rec.Err = err.Error()
+		f.record(rec)
+		return nil, &failure{reason: ReasonBadURL, detail: fmt.Sprintf("GET %s: %v", redact(u), err)}
+	}
+	req.Header.Set("User-Agent", s.ua)
+	if c != nil {
+		rec.AuthUser = c.user
+		req.Header.Set("Authorization", ch.authorization(c, http.MethodGet, u.RequestURI(), s.nc, newCnonce(f.rng)))
+	}
+	var resp *http.Response
+	if f.cfg.Handler != nil {
+		resp, err = serve(f.cfg.Handler, req)
+	} else {
+		resp, err = f.client.Do(req)
+	}
+	if err != nil {
+		rec.Err = err.Error()
+		f.record(rec)
+		return nil, s.classify(u, err)
+	}
+	rec.Status = resp.StatusCode
+	f.record(rec)
+	return resp, nil
+}
+
+func (f *Fetcher) record(r Request) {
+	f.mu.Lock()
+	f.requests = append(f.requests, r)
+	f.mu.Unlock()
+}
+
+// noteBodyError adds a body error to the last request's record.
+func (f *Fetcher) noteBodyError(err error) {
+	f.mu.Lock()
+	if n := len(f.requests); n > 0 {
+		f.requests[n-1].Err = err.Error()
+	}
+	f.mu.Unlock()
+}
+
+// classify turns a transport error into a reason code.
+func (s *session) classify(u *url.URL, err error) *failure {
+	var ue *url.Error
+	shown := err
+	if errors.As(err, &ue) {
+		shown = ue.Err
+	}
+	detail := fmt.Sprintf("GET %s: %v", redact(u), shown)
+	var ne net.Error
+	var cve *tls.CertificateVerificationError
+	var uae x509.UnknownAuthorityError
+	var he x509.HostnameError
+	var cie x509.CertificateInvalidError
+	var rhe tls.RecordHeaderError
+	var ae tls.AlertError
+	switch {
+	case s.ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return &failure{reason: ReasonTimeout, detail: fmt.Sprintf("GET %s: no complete answer within %s", redact(u), s.f.cfg.Timeout)}
+	case errors.As(err, &cve) || errors.As(err, &uae) || errors.As(err, &he) || errors.As(err, &cie) ||
+		errors.As(err, &rhe) || errors.As(err, &ae):
+		return &failure{reason: ReasonTLS, detail: detail}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &failure{reason: ReasonTruncated, detail: detail}
+	}
+	return &failure{reason: ReasonUnreachable, detail: detail}
+}
+
+// readBody reads a success body, at most MaxBody+1 bytes of it.
+func (s *session) readBody(resp *http.Response, u *url.URL) (*doc, *failure) {
+	defer resp.Body.Close()
+	max := s.f.cfg.MaxBody
+	if resp.ContentLength > max {
+		return nil, &failure{reason: ReasonTooLarge,
+			detail: fmt.Sprintf("GET %s: Content-Length %d is over the limit of %d bytes", redact(u), resp.ContentLength, max)}
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
+	if err != nil {
+		s.f.noteBodyError(err)
+		if s.ctx.Err() != nil {
+			return nil, &failure{reason: ReasonTimeout,
+				detail: fmt.Sprintf("GET %s: the body was not complete within %s (%d bytes read)", redact(u), s.f.cfg.Timeout, len(data))}
+		}
+		return nil, &failure{reason: ReasonTruncated,
+			detail: fmt.Sprintf("GET %s: the body broke off after %d bytes: %v", redact(u), len(data), err)}
+	}
+	if int64(len(data)) > max {
+		return nil, &failure{reason: ReasonTooLarge,
+			detail: fmt.Sprintf("GET %s: the body is over the limit of %d bytes", redact(u), max)}
+	}
+	if resp.ContentLength > int64(len(data)) {
+		// In-process handlers can promise more than they write.
+		return nil, &failure{reason: ReasonTruncated,
+			detail: fmt.Sprintf("GET %s: %d of %d bytes arrived", redact(u), len(data), resp.ContentLength)}
+	}
+	return &doc{url: redact(u), status: statusText(resp), body: data}, nil
+}
+
+// discard drops a body the fetch does not use, reading a little of it so
+// the connection can be reused.
+func discard(resp *http.Response) {
+	_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
+	_ = resp.Body.Close()
+}
+
+func statusText(resp *http.Response) string {
+	if resp.Status != "" {
+		return resp.Status
+	}
+	return fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+}
+
+// errAborted is a handler that panicked after it began its answer: to the
+// client that is a connection broken mid-body.
+var errAborted = fmt.Errorf("handler aborted its response: %w", io.ErrUnexpectedEOF)
+
+// serve answers req by calling h on this goroutine, as a server would.
+func serve(h http.Handler, req *http.Request) (resp *http.Response, err error) {
+	req.RequestURI = req.URL.RequestURI()
+	req.RemoteAddr = "192.0.2.1:49152"
+	req.Body = http.NoBody
+	if req.URL.Scheme == "https" {
+		req.TLS = &tls.ConnectionState{Version: tls.VersionTLS13, HandshakeComplete: true, ServerName: req.URL.Hostname()}
+	}
+	rec := httptest.NewRecorder()
+	defer func() {
+		if p := recover(); p != nil {
+			resp = nil
+			if rec.Body.Len() > 0 || rec.Flushed {
+				err = errAborted
+			} else {
+				err = fmt.Errorf("handler closed the connection without an answer: %v", p)
+			}
+		}
+	}()
+	h.ServeHTTP(rec, req)
+	return rec.Result(), nil
+}
+
+// finish applies a check's result at its simulated time: the fetch event
+// first, then what the system does with the document.
+func (f *Fetcher) finish(res *result) {
+	sys := f.sys
+	ev := system.Event{Type: system.EvFetch, Outcome: "error"}
+	prefix := res.kind + ": "
+	switch {
+	case res.fail != nil:
+		ev.Reason, ev.Detail = res.fail.reason, prefix+res.fail.detail
+		sys.Record(ev)
+		return
+	case res.reject != nil:
+		ev.Reason = ReasonRejected
+		ev.Detail = prefix + res.chain + "; the system refused " + res.reject.File
+		sys.Record(ev)
+		sys.Record(*res.reject)
+		return
+	}
+	d := res.doc
+	got := fmt.Sprintf("GET %s: %s, %d bytes", d.url, d.status, len(d.body))
+	pf := res.file
+	if pf == nil {
+		var err error
+		pf, err = provfile.ParseWith(d.url, d.body, provfile.Options{Limits: provfile.DefaultLimits})
+		if err != nil {
+			ev.Reason, ev.Detail = ReasonRejected, prefix+got+"; the system refused it: "+err.Error()
+			sys.Record(ev)
+			// Logs provisioning-rejected and changes nothing, as for any
+			// document the system cannot read.
+			_, _ = sys.ApplySource(system.Source{Name: d.url, Data: d.body})
+			return
+		}
+	} else {
+		got = res.chain
+	}
+	if !pf.HasProductID || pf.ProductID != "e2" {
+		ev.Reason, ev.Detail = ReasonRejected, fmt.Sprintf("%s%s; the system refused it: productID %q is not \"e2\"", prefix, got, pf.ProductID)
+		sys.Record(ev)
+		_, _ = sys.ApplyParsed(pf) // logs provisioning-rejected
+		return
+	}
+	ev.Outcome, ev.Detail = "ok", prefix+got
+	sys.Record(ev)
+	if res.learn != nil {
+		// Stored once a download with them succeeded (research §6.3).
+		f.user, f.password = res.learn.user, res.learn.pass
+	}
+	_, _ = sys.ApplyParsed(pf)
+}

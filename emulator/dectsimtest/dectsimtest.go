@@ -1,0 +1,266 @@
+// Package dectsimtest runs an emulated Gigaset PRO DECT system inside Go
+// tests of a provisioning server, in the shape of net/http/httptest and
+// miniredis: one call gives a running system wired to the server under
+// test, cleaned up with the test; time moves only when the test advances
+// it; state is read directly; check helpers fail the test with the
+// handset's timeline.
+//
+// A Sim is safe for concurrent use: every method takes its lock, so a
+// handler under test may read it while the test advances time.
+package dectsimtest
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/benbjohnson/clock"
+
+	"github.com/dectsim/dectsim/emulator/autoprov"
+	"github.com/dectsim/dectsim/emulator/scenario"
+	"github.com/dectsim/dectsim/emulator/system"
+)
+
+// Tester is what NewT needs from a test: *testing.T and *testing.B satisfy
+// it, and so can other harnesses (testing.TB cannot be implemented outside
+// the testing package).
+type Tester interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
+// T is what the check helpers need to report a failure.
+type T interface {
+	Helper()
+	Errorf(format string, args ...any)
+}
+
+type config struct {
+	sys       []system.Option
+	fetch     autoprov.Config
+	wantFetch bool
+}
+
+// Option configures a Sim.
+type Option func(*config)
+
+// WithSystem passes options to the emulated system (product, firmware,
+// MAC, deregistration timeout, start time, seed…).
+func WithSystem(opts ...system.Option) Option {
+	return func(c *config) { c.sys = append(c.sys, opts...) }
+}
+
+// WithURL makes the system fetch its provisioning file from url (with
+// %MACD and trailing-slash handling as a real system does), at boot and on
+// its schedule.
+func WithURL(url string) Option {
+	return func(c *config) { c.fetch.URL = url; c.wantFetch = true }
+}
+
+// WithHandler serves every fetch in-process from h: no sockets, no
+// goroutines, so it works inside testing/synctest.
+func WithHandler(h http.Handler) Option {
+	return func(c *config) { c.fetch.Handler = h; c.wantFetch = true }
+}
+
+// WithHTTPClient fetches through c, e.g. an httptest server's Client().
+func WithHTTPClient(c *http.Client) Option {
+	return func(cf *config) { cf.fetch.Client = c; cf.wantFetch = true }
+}
+
+// WithCredentials sets the HTTP digest user and password the system tries
+// after its MAC credentials.
+func WithCredentials(user, password string) Option {
+	return func(c *config) { c.fetch.User, c.fetch.Password = user, password }
+}
+
+// WithFetch sets the fetcher's configuration wholesale, for the rare knob
+// the other options do not reach (timeouts, latency, MAC case).
+func WithFetch(f func(*autoprov.Config)) Option {
+	return func(c *config) { f(&c.fetch); c.wantFetch = true }
+}
+
+// Sim is a running emulated system.
+type Sim struct {
+	mu      sync.Mutex
+	sys     *system.System
+	fetcher *autoprov.Fetcher
+	closed  bool
+}
+
+// New builds a running system. With a URL or handler it fetches its file
+// at boot, which happens on the first Advance (Advance(0) is enough).
+func New(opts ...Option) (*Sim, error) {
+	var c config
+	for _, o := range opts {
+		o(&c)
+	}
+	sys, err := system.New(c.sys...)
+	if err != nil {
+		return nil, err
+	}
+	s := &Sim{sys: sys}
+	if c.wantFetch {
+		if s.fetcher, err = autoprov.Attach(sys, c.fetch); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// NewT is New for tests: it fails the test on error and closes the Sim
+// when the test ends.
+func NewT(t Tester, opts ...Option) *Sim {
+	t.Helper()
+	s, err := New(opts...)
+	if err != nil {
+		t.Fatalf("dectsimtest: %v", err)
+		return nil
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Close stops fetching; no goroutine of the Sim remains. Safe to call
+// more than once.
+func (s *Sim) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	s.closed = true
+	if s.fetcher != nil {
+		s.fetcher.Close()
+	}
+}
+
+func (s *Sim) lock() func() {
+	s.mu.Lock()
+	return s.mu.Unlock
+}
+
+// System gives direct access to the model. It is not locked: use it from
+// the test goroutine only, while nothing else drives the Sim.
+func (s *Sim) System() *system.System { return s.sys }
+
+// Now is the simulated time.
+func (s *Sim) Now() time.Time { defer s.lock()(); return s.sys.Now() }
+
+// Clock is the simulated time as a clock.Clock, for code under test that
+// takes one. It moves only when the Sim is advanced.
+func (s *Sim) Clock() clock.Clock { defer s.lock()(); return s.sys.Clock() }
+
+// Advance runs everything due within d (fetches included) and moves time.
+func (s *Sim) Advance(d time.Duration) error { defer s.lock()(); return s.sys.Advance(d) }
+
+// AdvanceTo runs everything due up to t and moves time to t.
+func (s *Sim) AdvanceTo(t time.Time) error { defer s.lock()(); return s.sys.AdvanceTo(t) }
+
+// AddHandset puts a handset (and with a state, its slot) into the world.
+func (s *Sim) AddHandset(spec system.HandsetSpec) error {
+	defer s.lock()()
+	return s.sys.AddHandset(spec)
+}
+
+// AddRegistered is AddHandset for a handset registered in its own slot.
+func (s *Sim) AddRegistered(ipui string) error {
+	return s.AddHandset(system.HandsetSpec{IPUI: ipui, State: system.Registered})
+}
+
+// Apply applies a provisioning document directly, as if fetched now.
+func (s *Sim) Apply(name string, data []byte) (system.Result, error) {
+	defer s.lock()()
+	return s.sys.Apply(name, data)
+}
+
+// Move puts a handset in or out of range.
+func (s *Sim) Move(ipui string, inRange bool) error {
+	defer s.lock()()
+	return s.sys.Move(ipui, inRange)
+}
+
+// Power switches a handset on or off.
+func (s *Sim) Power(ipui string, on bool) error { defer s.lock()(); return s.sys.Power(ipui, on) }
+
+// Register is the handset's user registering with pin ("" types the
+// handset's own PIN).
+func (s *Sim) Register(ipui, pin string) error {
+	defer s.lock()()
+	if pin == "" {
+		return s.sys.Register(ipui, nil)
+	}
+	return s.sys.Register(ipui, &pin)
+}
+
+// Reset is the handset's user resetting it (ends a ghost).
+func (s *Sim) Reset(ipui string) error { defer s.lock()(); return s.sys.Reset(ipui) }
+
+// CheckSync asks the system to fetch its file now (SIP NOTIFY check-sync);
+// the result lands after the fetch latency, on the next Advance.
+func (s *Sim) CheckSync() {
+	defer s.lock()()
+	if s.fetcher != nil {
+		s.fetcher.CheckSync()
+	}
+}
+
+// Slots returns the handset list.
+func (s *Sim) Slots() []system.Slot { defer s.lock()(); return s.sys.Slots() }
+
+// Slot returns the slot whose IPUI, else id, is key.
+func (s *Sim) Slot(key string) (system.Slot, bool) { defer s.lock()(); return s.sys.Slot(key) }
+
+// Handset returns a handset by IPUI.
+func (s *Sim) Handset(ipui string) (system.Handset, bool) {
+	defer s.lock()()
+	return s.sys.Handset(ipui)
+}
+
+// Handsets returns every handset.
+func (s *Sim) Handsets() []system.Handset { defer s.lock()(); return s.sys.Handsets() }
+
+// Ghosts returns every ghost handset.
+func (s *Sim) Ghosts() []system.Handset { defer s.lock()(); return s.sys.Ghosts() }
+
+// Setting returns one provisioned setting.
+func (s *Sim) Setting(name string) (string, bool) { defer s.lock()(); return s.sys.Setting(name) }
+
+// Settings returns every provisioned setting.
+func (s *Sim) Settings() map[string]string { defer s.lock()(); return s.sys.Settings() }
+
+// Events returns the event log.
+func (s *Sim) Events() []system.Event { defer s.lock()(); return s.sys.Events() }
+
+// Requests returns every HTTP request the system made.
+func (s *Sim) Requests() []autoprov.Request {
+	defer s.lock()()
+	if s.fetcher == nil {
+		return nil
+	}
+	return s.fetcher.Requests()
+}
+
+// Timeline renders the events that concern key (a slot id or IPUI; "" for
+// all), one per line, the way dectsim run prints them.
+func (s *Sim) Timeline(key string) string {
+	defer s.lock()()
+	return s.timeline(key)
+}
+
+func (s *Sim) timeline(key string) string {
+	var b strings.Builder
+	for _, e := range s.sys.Events() {
+		if e.Matches(key) {
+			b.WriteString(scenario.EventLine(s.sys.Start(), e, scenario.Style{}))
+			b.WriteByte('\n')
+		}
+	}
+	if b.Len() == 0 {
+		return fmt.Sprintf("  (no events concern %s)\n", key)
+	}
+	return b.String()
+}
