@@ -3,6 +3,7 @@ package scenario
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -53,10 +54,10 @@ const RecentEvents = 8
 type Options struct {
 	// SystemOptions are applied after the scenario's own settings.
 	SystemOptions []system.Option
-	// Attach is called with the system before time starts; the provisioning
-	// fetcher uses it to wire itself in. It returns the action for
-	// <check-sync/> and a function that releases what it holds.
-	Attach func(sys *system.System, sc *Scenario) (checkSync func(), release func(), err error)
+	// HTTPClient fetches from a provisioning-url outside the scenario (nil:
+	// the fetcher's own client). The scenario's own <serve> server always
+	// uses its matching client.
+	HTTPClient *http.Client
 }
 
 // Run plays a scenario. The error is for runtime failures only (a system
@@ -67,28 +68,18 @@ func Run(sc *Scenario, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	checkSync := func() {
-		sys.Record(system.Event{Type: system.EvFetch, Outcome: "error", Reason: "no-url", Detail: "check-sync: the system has no provisioning URL"})
+	net, err := attachNetwork(sys, sc, o)
+	if err != nil {
+		return nil, err
 	}
-	if o.Attach != nil {
-		cs, release, err := o.Attach(sys, sc)
-		if err != nil {
-			return nil, err
-		}
-		if release != nil {
-			defer release()
-		}
-		if cs != nil {
-			checkSync = cs
-		}
-	}
+	defer net.close()
 	res := &Result{Scenario: sc, System: sys}
 	for _, b := range sc.Blocks {
 		if err := sys.AdvanceTo(sc.Start.Add(b.T)); err != nil {
 			return nil, fmt.Errorf("%s:%d:%d: %w", sc.File, b.Pos.Line, b.Pos.Col, err)
 		}
 		for _, st := range b.Steps {
-			if err := res.step(sys, st, checkSync); err != nil {
+			if err := res.step(sys, st, net); err != nil {
 				return nil, fmt.Errorf("%s:%d:%d: %w", sc.File, st.Pos.Line, st.Pos.Col, err)
 			}
 		}
@@ -128,7 +119,7 @@ func Build(sc *Scenario, extra ...system.Option) (*system.System, error) {
 	return sys, nil
 }
 
-func (r *Result) step(sys *system.System, st Step, checkSync func()) error {
+func (r *Result) step(sys *system.System, st Step, net *network) error {
 	switch st.Kind {
 	case StepProvision:
 		_, err := sys.ApplySource(system.Source{Name: st.Source, Data: st.Data, Origin: st.Origin})
@@ -149,7 +140,10 @@ func (r *Result) step(sys *system.System, st Step, checkSync func()) error {
 	case StepFirmware:
 		return sys.InstallFirmware(st.Version)
 	case StepCheckSync:
-		checkSync()
+		net.checkSync(sys)
+		return nil
+	case StepServe:
+		net.serve(*st.Serve)
 		return nil
 	}
 	r.check(sys, st)

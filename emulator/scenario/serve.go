@@ -1,6 +1,8 @@
 package scenario
 
 import (
+	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -17,6 +19,18 @@ type server struct {
 	hits   map[string]int
 	closed chan struct{}
 	srv    *httptest.Server
+	tr     *http.Transport
+}
+
+// client reaches the server under any host name, so URLs can name
+// ServeHost instead of the run's random port.
+func (s *server) client() *http.Client {
+	addr := s.srv.Listener.Addr().String()
+	s.tr = &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "tcp", addr)
+	}}
+	return &http.Client{Transport: s.tr}
 }
 
 func newServer(serves []Serve) *server {
@@ -39,6 +53,9 @@ func (s *server) URL() string { return s.srv.URL }
 // Close stops the server; delayed answers are cut short so nothing waits.
 func (s *server) Close() {
 	close(s.closed)
+	if s.tr != nil {
+		s.tr.CloseIdleConnections()
+	}
 	s.srv.Close()
 }
 

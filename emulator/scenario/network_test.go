@@ -1,0 +1,76 @@
+package scenario
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestProvisioningURLOnAnyLoopbackServerFetchesAndApplies: a scenario's
+// provisioning-url may point at any plain HTTP server, such as the server
+// under test; a 500 from it leaves the state unchanged.
+func TestProvisioningURLOnAnyLoopbackServerFetchesAndApplies(t *testing.T) {
+	var status atomic.Int32
+	status.Store(200)
+	var ua atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ua.Store(r.UserAgent())
+		if r.URL.Path != "/cfg/7c2f80a1b2c3.xml" {
+			http.NotFound(w, r)
+			return
+		}
+		if s := int(status.Load()); s != 200 {
+			w.WriteHeader(s)
+			return
+		}
+		_, _ = w.Write([]byte(`<provisioning version="1.1" productID="e2"><nvm><oper name="DeleteNotProvisionedHS"/><param name="SipProvider.0.Domain" value="pbx"/></nvm></provisioning>`))
+	}))
+	defer srv.Close()
+	src := `<scenario start="2026-01-05T09:00:00Z">
+  <system mac="7C2F80A1B2C3" provisioning-url="` + srv.URL + `/cfg/%MACD.xml"/>
+  <handset ipui="02b6ec8aa5" state="Registered" range="out"/>
+  <at t="1m">
+    <expect-event type="fetch" outcome="ok" count="1"/>
+    <expect-param name="SipProvider.0.Domain" value="pbx"/>
+    <expect ipui="02b6ec8aa5" state="ToDeReg"/>
+  </at>
+</scenario>`
+	sc, err := parseString(t, src)
+	require.NoError(t, err)
+	res, err := Run(sc, Options{})
+	require.NoError(t, err)
+	require.True(t, res.Passed(), "%v", res.Failures)
+	require.Equal(t, "Gigaset N870 IP PRO/83.V2.65.0+build.8504c90;7C2F80A1B2C3", ua.Load())
+
+	status.Store(500)
+	sc, err = parseString(t, strings.ReplaceAll(src, `outcome="ok"`, `outcome="status-500"`))
+	require.NoError(t, err)
+	res, err = Run(sc, Options{})
+	require.NoError(t, err)
+	require.Len(t, res.Failures, 2, "the param and the deregistration never happen")
+	snap := res.System.Snapshot()
+	require.Equal(t, "Registered", string(snap.Slots[0].State))
+	require.Empty(t, snap.Settings)
+}
+
+func TestScenarioWithoutURLNeverTouchesTheNetwork(t *testing.T) {
+	sc, err := parseString(t, `<scenario><serve path="/x" status="500"/><at t="1h"><expect-no-event type="fetch"/></at></scenario>`)
+	require.NoError(t, err)
+	res, err := Run(sc, Options{})
+	require.NoError(t, err)
+	require.True(t, res.Passed())
+}
+
+func TestBadProvisioningURLIsAScenarioError(t *testing.T) {
+	sc, err := parseString(t, `<scenario><system provisioning-url="ftp://x/y.xml"/><at t="0s"><expect slots="0"/></at></scenario>`)
+	require.NoError(t, err)
+	_, err = Run(sc, Options{})
+	var se *Error
+	require.ErrorAs(t, err, &se)
+	require.Contains(t, err.Error(), "s.xml:1:11: provisioning-url")
+	require.Contains(t, err.Error(), "not an http or https URL")
+}
