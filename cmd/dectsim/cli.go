@@ -57,6 +57,14 @@ func Main(args []string, stdout, stderr io.Writer, getenv func(string) string) i
 	case "check":
 		return cmdCheck(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
+		if len(args) > 1 {
+			if args[1] == "-h" || args[1] == "--help" || args[1] == "-help" {
+				fmt.Fprint(stdout, "Usage: dectsim version\n\nPrints the version of dectsim.\n\nExamples:\n  dectsim version\n")
+				return exitOK
+			}
+			fmt.Fprintf(stderr, "dectsim version: takes no arguments, got %q\n", args[1])
+			return exitUsage
+		}
 		fmt.Fprintf(stdout, "dectsim %s\n", versionString())
 		return exitOK
 	case "-h", "-help", "--help", "help":
@@ -150,8 +158,8 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		fmt.Fprintf(stderr, "dectsim run: %v\n", err)
 		return exitRuntime
 	}
-	style := scenario.Style{Color: isTerminal(stdout) && getenv("NO_COLOR") == ""}
-	errStyle := scenario.Style{Color: isTerminal(stderr) && getenv("NO_COLOR") == ""}
+	style := scenario.Style{Color: wantColor(isTerminal(stdout), getenv)}
+	errStyle := scenario.Style{Color: wantColor(isTerminal(stderr), getenv)}
 	var cases []scenario.JUnitCase
 	passed, failed, errored := 0, 0, 0
 	worst := exitOK
@@ -274,6 +282,12 @@ func expand(args []string) ([]string, error) {
 		out = append(out, found...)
 	}
 	return out, nil
+}
+
+// wantColor: colour only where a terminal reads the output, and never when
+// NO_COLOR is set to anything (https://no-color.org).
+func wantColor(terminal bool, getenv func(string) string) bool {
+	return terminal && getenv("NO_COLOR") == "" && getenv("TERM") != "dumb"
 }
 
 func isTerminal(w io.Writer) bool {

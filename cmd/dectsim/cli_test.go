@@ -127,8 +127,21 @@ func TestHelpOnEverySubcommandExitsZeroWithExamples(t *testing.T) {
 	}
 }
 
+func TestColourOnlyOnATerminalWithoutNOCOLOR(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	require.True(t, wantColor(true, env(nil)))
+	require.False(t, wantColor(false, env(nil)))
+	require.False(t, wantColor(true, env(map[string]string{"NO_COLOR": "1"})))
+	require.False(t, wantColor(true, env(map[string]string{"TERM": "dumb"})))
+}
+
 func TestVersionPrintsAndExitsZero(t *testing.T) {
-	code, out, _ := run(t, "version")
+	code, out, _ := run(t, "version", "-h")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "Examples:")
+	code, _, _ = run(t, "version", "extra")
+	require.Equal(t, 1, code)
+	code, out, _ = run(t, "version")
 	require.Equal(t, 0, code)
 	require.True(t, strings.HasPrefix(out, "dectsim "))
 }
