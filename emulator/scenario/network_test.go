@@ -1,6 +1,8 @@
 package scenario
 
 import (
+	"crypto/md5"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -73,4 +75,59 @@ func TestBadProvisioningURLIsAScenarioError(t *testing.T) {
 	require.ErrorAs(t, err, &se)
 	require.Contains(t, err.Error(), "s.xml:1:11: provisioning-url")
 	require.Contains(t, err.Error(), "not an http or https URL")
+}
+
+// digestOnly answers 401 with a Digest challenge until a request carries a
+// valid MD5 response for user/password, then serves body.
+func digestOnly(user, password, body string, users *[]string) http.HandlerFunc {
+	const realm, nonce = "pbx", "abc123"
+	h := func(s string) string { return fmt.Sprintf("%x", md5.Sum([]byte(s))) }
+	return func(w http.ResponseWriter, r *http.Request) {
+		auth := r.Header.Get("Authorization")
+		if strings.HasPrefix(auth, "Digest ") {
+			f := map[string]string{}
+			for _, part := range strings.Split(auth[7:], ",") {
+				k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+				f[k] = strings.Trim(v, `"`)
+			}
+			*users = append(*users, f["username"])
+			ha1 := h(f["username"] + ":" + realm + ":" + password)
+			ha2 := h(r.Method + ":" + f["uri"])
+			want := h(ha1 + ":" + nonce + ":" + f["nc"] + ":" + f["cnonce"] + ":" + f["qop"] + ":" + ha2)
+			if f["username"] == user && f["response"] == want {
+				_, _ = w.Write([]byte(body))
+				return
+			}
+		}
+		w.Header().Set("WWW-Authenticate", `Digest realm="`+realm+`", nonce="`+nonce+`", qop="auth", algorithm=MD5`)
+		w.WriteHeader(http.StatusUnauthorized)
+	}
+}
+
+// TestSystemUserAndPasswordAreTriedAfterTheMACCredentials: the scenario's
+// user and password reach the server as HTTP Digest credentials, after the
+// device's built-in MAC credentials, as the vendor documents.
+func TestSystemUserAndPasswordAreTriedAfterTheMACCredentials(t *testing.T) {
+	var users []string
+	srv := httptest.NewServer(digestOnly("alice", "s3cret", `<provisioning version="1.1" productID="e2"><nvm><param name="A.0.b" value="1"/></nvm></provisioning>`, &users))
+	defer srv.Close()
+	sc, err := parseString(t, `<scenario>
+  <system mac="7C2F80A1B2C3" provisioning-url="`+srv.URL+`/p.xml" user="alice" password="s3cret"/>
+  <at t="1m"><expect-event type="fetch" outcome="ok" count="1"/><expect-param name="A.0.b" value="1"/></at>
+</scenario>`)
+	require.NoError(t, err)
+	res, err := Run(sc, Options{})
+	require.NoError(t, err)
+	require.True(t, res.Passed(), "%v", res.Failures)
+	require.Equal(t, []string{"7C2F80A1B2C3", "alice"}, users)
+
+	users = nil
+	sc, err = parseString(t, `<scenario>
+  <system mac="7C2F80A1B2C3" provisioning-url="`+srv.URL+`/p.xml" user="alice" password="wrong"/>
+  <at t="1m"><expect-event type="fetch" outcome="unauthorized" count="1"/><expect-param name="A.0.b" absent="true"/></at>
+</scenario>`)
+	require.NoError(t, err)
+	res, err = Run(sc, Options{})
+	require.NoError(t, err)
+	require.True(t, res.Passed(), "%v", res.Failures)
 }

@@ -70,13 +70,20 @@ func TestCorpusNamedValuesLandInTheModel(t *testing.T) {
 		require.True(t, ok, "the bare param is stored, as the device stores unknown params")
 		require.Len(t, warnings(s, WarnBadFirmwareVersion), 1, "placeholder firmware x.xx")
 	})
-	for _, name := range []string{"wazo__N870-83.v2.11.0__base.xml", "wazo__N870_83_v2_39_0__base.xml", "wazo__Nx70-83.v2.48.0__base.xml"} {
+	wazo, err := filepath.Glob(corpusPath("nx70", "wazo__*.xml"))
+	require.NoError(t, err)
+	require.Len(t, wazo, 9)
+	for _, f := range wazo {
+		name := filepath.Base(f)
 		t.Run(name, func(t *testing.T) {
 			s := apply(t, name)
 			require.Positive(t, s.SlotCount())
 			require.Equal(t, ToReg, s.SlotState("00001"))
-			_, ok := s.Setting("SipAccount.00001.UserName")
-			require.True(t, ok)
+			for _, p := range []string{"SipAccount.00001.UserName", "SipAccount.00001.AuthPassword", "hs.00001.DECT_AC", "SipProvider.0.Domain", "SipProvider.0.RegServerPort"} {
+				v, ok := s.Setting(p)
+				require.True(t, ok, p)
+				require.NotEmpty(t, v, p)
+			}
 			require.Empty(t, warnings(s, WarnUnknownOper))
 		})
 	}
