@@ -90,6 +90,34 @@ func versionString() string {
 	return v
 }
 
+// parseCommand parses a subcommand's flags and arguments. -h prints the
+// help on stdout (exit 0); a bad flag or no arguments print it on stderr
+// (exit 1). ok is false when the command should exit with code.
+func parseCommand(fs *flag.FlagSet, help string, args []string, stdout, stderr io.Writer, need string) (files []string, code int, ok bool) {
+	usage := func(w io.Writer) {
+		fs.SetOutput(w)
+		fmt.Fprint(w, help)
+		fs.PrintDefaults()
+	}
+	// The flag package prints its own error line; the help follows it on
+	// stderr, or goes to stdout when asked for with -h.
+	fs.Usage = func() {}
+	files, code, ok = parseFlags(fs, args, stderr)
+	switch {
+	case !ok && code == exitOK:
+		usage(stdout)
+		return nil, code, false
+	case !ok:
+		usage(stderr)
+		return nil, code, false
+	case len(files) == 0:
+		fmt.Fprintf(stderr, "dectsim %s: give %s\n", fs.Name(), need)
+		usage(stderr)
+		return nil, exitUsage, false
+	}
+	return files, 0, true
+}
+
 // parseFlags parses flags that may come before or after the positional
 // arguments, and turns every flag error into exit code 1 (Go's flag
 // package would exit 2, which here means a bad input file).
@@ -138,20 +166,9 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	jsonOut := fs.Bool("json", false, "print one JSON object per event per line")
 	junit := fs.String("junit", "", "also write a JUnit XML report to `FILE`")
-	fs.Usage = func() { fmt.Fprint(stderr, runHelp); fs.PrintDefaults() }
-	files, code, ok := parseFlags(fs, args, stderr)
+	files, code, ok := parseCommand(fs, runHelp, args, stdout, stderr, "at least one scenario file or directory")
 	if !ok {
-		if code == exitOK {
-			fs.SetOutput(stdout)
-			fmt.Fprint(stdout, runHelp)
-			fs.PrintDefaults()
-		}
 		return code
-	}
-	if len(files) == 0 {
-		fmt.Fprintln(stderr, "dectsim run: give at least one scenario file or directory")
-		fs.Usage()
-		return exitUsage
 	}
 	paths, err := expand(files)
 	if err != nil {
@@ -320,20 +337,9 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	prod := fs.String("product", product.Default, "product profile: "+strings.Join(product.Names(), ", "))
 	fw := fs.String("firmware", firmware.Default.String(), "firmware version the system runs")
-	fs.Usage = func() { fmt.Fprint(stderr, checkHelp); fs.PrintDefaults() }
-	files, code, ok := parseFlags(fs, args, stderr)
+	files, code, ok := parseCommand(fs, checkHelp, args, stdout, stderr, "at least one provisioning file")
 	if !ok {
-		if code == exitOK {
-			fs.SetOutput(stdout)
-			fmt.Fprint(stdout, checkHelp)
-			fs.PrintDefaults()
-		}
 		return code
-	}
-	if len(files) == 0 {
-		fmt.Fprintln(stderr, "dectsim check: give at least one provisioning file")
-		fs.Usage()
-		return exitUsage
 	}
 	opts := lint.Options{Product: *prod, Firmware: *fw}
 	if _, err := lint.Check("", []byte(`<provisioning version="1.1" productID="e2"/>`), opts); err != nil {

@@ -112,17 +112,20 @@ func TestBadCommandLineExitsOne(t *testing.T) {
 		{"check", "--product", "N999", corpus("nx70", "wazo__Nx70_83_v2_65_0__base.xml")},
 		{"check", "--firmware", "two", corpus("nx70", "wazo__Nx70_83_v2_65_0__base.xml")},
 	} {
-		code, _, _ := run(t, args...)
+		code, _, errOut := run(t, args...)
 		require.Equal(t, 1, code, "%v", args)
+		require.NotEmpty(t, errOut, "%v: a bad command line says what is wrong", args)
 	}
 }
 
 func TestHelpOnEverySubcommandExitsZeroWithExamples(t *testing.T) {
 	for _, args := range [][]string{{"-h"}, {"run", "-h"}, {"check", "-h"}, {"run", "--help"}} {
-		code, out, _ := run(t, args...)
+		code, out, errOut := run(t, args...)
 		require.Equal(t, 0, code, "%v", args)
+		require.Empty(t, errOut, "help asked for goes to stdout only")
 		if len(args) > 1 {
 			require.Contains(t, out, "Examples:")
+			require.Equal(t, 1, strings.Count(out, "Usage:"))
 		}
 	}
 }
