@@ -222,11 +222,16 @@ func (a *applier) param(it *provfile.Item) {
 		a.warn(it.Pos, WarnRegStatusOutsideOper, "hs.RegStatus belongs inside an add_hs oper; here it names no slot and is ignored")
 		return
 	}
-	if sip, key, rest, ok := splitSlotParam(name); ok && !sip && rest == "RegStatus" {
+	sip, key, rest, ok := splitSlotParam(name)
+	if !ok {
+		a.s.setParam(name, it.Value)
+		return
+	}
+	if !sip && rest == "RegStatus" {
 		a.regStatus(it.Pos, key, it.Value)
 		return
 	}
-	a.s.setParam(name, it.Value)
+	a.s.setSlotParam(sip, key, rest, it.Value)
 }
 
 // regStatus is hs.<id>.RegStatus: ToDeReg starts a graceful

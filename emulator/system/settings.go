@@ -150,15 +150,21 @@ func (s *System) SettingCount() int { return s.settings.n }
 // the listeners.
 func (s *System) setParam(name, value string) {
 	sip, key, rest, ok := splitSlotParam(name)
-	if !ok {
-		s.settings.set(name, value)
-	} else {
-		s.settings.setSlot(sip, key, rest, value)
+	if ok {
+		s.setSlotParam(sip, key, rest, value)
+		return
 	}
+	s.settings.set(name, value)
+	for _, f := range s.paramFns {
+		f(name, value)
+	}
+}
+
+// setSlotParam stores a per-slot param already split into its parts.
+func (s *System) setSlotParam(sip bool, key, rest, value string) {
+	s.settings.setSlot(sip, key, rest, value)
 	if len(s.paramFns) > 0 {
-		if ok {
-			name = joinSlotParam(sip, key, rest)
-		}
+		name := joinSlotParam(sip, key, rest)
 		for _, f := range s.paramFns {
 			f(name, value)
 		}
