@@ -127,10 +127,14 @@ type Step struct {
 	Count      *int
 }
 
-// Describe renders an expectation the way its author wrote it.
+// Describe renders an expectation in the scenario format, attributes in
+// the order the format reference gives them.
 func (st Step) Describe() string {
 	var parts []string
 	add := func(k, v string) { parts = append(parts, fmt.Sprintf("%s=%q", k, v)) }
+	if st.Type != "" {
+		add("type", st.Type)
+	}
 	if st.IPUI != "" {
 		add("ipui", st.IPUI)
 	}
@@ -157,9 +161,6 @@ func (st Step) Describe() string {
 	}
 	if st.Absent {
 		add("absent", "true")
-	}
-	if st.Type != "" {
-		add("type", st.Type)
 	}
 	if st.Outcome != "" {
 		add("outcome", st.Outcome)
