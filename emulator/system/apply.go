@@ -180,7 +180,7 @@ func isOper(it provfile.Item, name string) bool {
 // deleteNotProvisioned starts graceful deregistration of every slot no
 // add_hs of the file names, by id or by the IPUI registered in it.
 func (a *applier) deleteNotProvisioned() {
-	named := make(map[string]struct{})
+	named := make(map[string]struct{}, len(a.s.slots))
 	for _, it := range a.f.Items {
 		if isOper(it, "add_hs") && it.Value != "" {
 			named[ipui.Normalize(strings.TrimSpace(it.Value))] = struct{}{}

@@ -13,8 +13,16 @@ import (
 // store: a Virtual Integrator holds some 200,000 settings.
 type settingsStore struct {
 	global map[string]string
-	bySlot map[string][]slotParam
+	bySlot map[string]*bucket
 	n      int
+	// last is the bucket written most recently: a complete file sets a
+	// slot's params one after another, so most writes skip the map.
+	lastKey string
+	last    *bucket
+}
+
+type bucket struct {
+	params []slotParam
 }
 
 type slotParam struct {
@@ -24,7 +32,7 @@ type slotParam struct {
 }
 
 func newSettingsStore() settingsStore {
-	return settingsStore{global: make(map[string]string), bySlot: make(map[string][]slotParam)}
+	return settingsStore{global: make(map[string]string), bySlot: make(map[string]*bucket)}
 }
 
 // splitSlotParam recognises hs.<key>.<rest> and SipAccount.<key>.<rest>,
@@ -66,10 +74,14 @@ func joinSlotParam(sip bool, key, rest string) string {
 func (st *settingsStore) set(name, value string) {
 	sip, key, rest, ok := splitSlotParam(name)
 	if !ok {
-		if _, had := st.global[name]; !had {
+		old, had := st.global[name]
+		if !had {
 			st.n++
+			name = strings.Clone(name)
+		} else if old == value {
+			return
 		}
-		st.global[name] = value
+		st.global[name] = strings.Clone(value)
 		return
 	}
 	st.setSlot(sip, key, rest, value)
@@ -79,14 +91,26 @@ func (st *settingsStore) set(name, value string) {
 // path of a complete file does not build the canonical name only to split
 // it again.
 func (st *settingsStore) setSlot(sip bool, key, rest, value string) {
-	b := st.bySlot[key]
-	for i := range b {
-		if b[i].sip == sip && b[i].rest == rest {
-			b[i].value = value
+	b := st.last
+	if b == nil || st.lastKey != key {
+		if b = st.bySlot[key]; b == nil {
+			key = strings.Clone(key)
+			b = &bucket{}
+			st.bySlot[key] = b
+		}
+		st.lastKey, st.last = key, b
+	}
+	for i := range b.params {
+		if p := &b.params[i]; p.sip == sip && p.rest == rest {
+			if p.value != value {
+				p.value = strings.Clone(value)
+			}
 			return
 		}
 	}
-	st.bySlot[key] = append(b, slotParam{sip: sip, rest: rest, value: value})
+	// Clones, because the reader's strings share one buffer per file:
+	// keeping a substring would keep the whole file alive.
+	b.params = append(b.params, slotParam{sip: sip, rest: strings.Clone(rest), value: strings.Clone(value)})
 	st.n++
 }
 
@@ -96,7 +120,11 @@ func (st *settingsStore) get(name string) (string, bool) {
 		v, had := st.global[name]
 		return v, had
 	}
-	for _, p := range st.bySlot[key] {
+	b := st.bySlot[key]
+	if b == nil {
+		return "", false
+	}
+	for _, p := range b.params {
 		if p.sip == sip && p.rest == rest {
 			return p.value, true
 		}
@@ -107,8 +135,11 @@ func (st *settingsStore) get(name string) (string, bool) {
 // dropSlot removes the accounts settings of one slot key.
 func (st *settingsStore) dropSlot(key string) {
 	if b, ok := st.bySlot[key]; ok {
-		st.n -= len(b)
+		st.n -= len(b.params)
 		delete(st.bySlot, key)
+		if st.last == b {
+			st.lastKey, st.last = "", nil
+		}
 	}
 }
 
@@ -118,7 +149,7 @@ func (st *settingsStore) all() map[string]string {
 		out[k] = v
 	}
 	for key, b := range st.bySlot {
-		for _, p := range b {
+		for _, p := range b.params {
 			out[joinSlotParam(p.sip, key, p.rest)] = p.value
 		}
 	}

@@ -1,6 +1,7 @@
 package system
 
 import (
+	"strings"
 	"time"
 
 	"github.com/dectsim/dectsim/emulator/des"
@@ -124,6 +125,7 @@ func (s *System) Slots() []Slot {
 func (s *System) SlotCount() int { return len(s.slots) }
 
 func (s *System) addSlot(id string, st State) *slot {
+	id = strings.Clone(id) // ids outlive the file they came from
 	s.nextSeq++
 	sl := &slot{id: id, state: st, seq: s.nextSeq}
 	if ipui.IsIPUI(id) {
