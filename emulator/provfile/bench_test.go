@@ -40,6 +40,22 @@ func BenchmarkParseVI20k(b *testing.B) {
 	}
 }
 
+// BenchmarkParseStrictVI20k reads the same bytes with the strict path
+// alone (encoding/xml), which every file took before the fast path.
+func BenchmarkParseStrictVI20k(b *testing.B) {
+	b.SetBytes(int64(len(vi20k)))
+	b.ReportAllocs()
+	for b.Loop() {
+		f, err := provfile.ParseStrict("vi.xml", vi20k)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(f.Items) != 20000*10+14 {
+			b.Fatalf("%d items", len(f.Items))
+		}
+	}
+}
+
 func TestGenerateCompleteShape(t *testing.T) {
 	f, err := provfile.Parse("vi.xml", provfile.GenerateComplete(3))
 	require.NoError(t, err)
