@@ -19,7 +19,14 @@ type settingsStore struct {
 	// slot's params one after another, so most writes skip the map.
 	lastKey string
 	last    *bucket
+	// names interns the per-slot param names (DECT_AC, AuthName, …): a
+	// few dozen spellings shared by tens of thousands of slots.
+	names map[string]string
 }
+
+// maxInterned bounds the interned names, so a stream of made-up param
+// names cannot grow the table without end.
+const maxInterned = 4096
 
 type bucket struct {
 	params []slotParam
@@ -32,7 +39,7 @@ type slotParam struct {
 }
 
 func newSettingsStore() settingsStore {
-	return settingsStore{global: make(map[string]string), bySlot: make(map[string]*bucket)}
+	return settingsStore{global: make(map[string]string), bySlot: make(map[string]*bucket), names: make(map[string]string)}
 }
 
 // splitSlotParam recognises hs.<key>.<rest> and SipAccount.<key>.<rest>,
@@ -110,7 +117,14 @@ func (st *settingsStore) setSlot(sip bool, key, rest, value string) {
 	}
 	// Clones, because the reader's strings share one buffer per file:
 	// keeping a substring would keep the whole file alive.
-	b.params = append(b.params, slotParam{sip: sip, rest: strings.Clone(rest), value: strings.Clone(value)})
+	name, ok := st.names[rest]
+	if !ok {
+		name = strings.Clone(rest)
+		if len(st.names) < maxInterned {
+			st.names[name] = name
+		}
+	}
+	b.params = append(b.params, slotParam{sip: sip, rest: name, value: strings.Clone(value)})
 	st.n++
 }
 
