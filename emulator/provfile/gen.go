@@ -88,3 +88,26 @@ func GenerateFor(handsets []int) []byte {
 func GenerateIPUI(i int) string {
 	return fmt.Sprintf("%010x", 0x0200000000+i*7919)
 }
+
+// GenerateLean renders a complete file with only the handset list: an
+// add_hs, a PIN and a display name per handset. At 100,000 handsets it
+// stays inside DefaultLimits (about 30 MB), so scaling can be measured
+// beyond the largest real system.
+func GenerateLean(n int) []byte {
+	var b bytes.Buffer
+	b.Grow(200 + n*300)
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>
+<provisioning version="1.1" productID="e2">
+  <nvm>
+    <oper name="DeleteNotProvisionedHS"/>
+`)
+	for i := 0; i < n; i++ {
+		id := GenerateIPUI(i)
+		fmt.Fprintf(&b, `    <oper name="add_hs" value="%s"><param name="hs.RegStatus" value="ToReg"/></oper>
+    <param name="hs.%s.DECT_AC" value="%04d"/>
+    <param name="SipAccount.%s.DisplayName" value="%d Handset"/>
+`, id, id, i%10000, id, 1000+i)
+	}
+	b.WriteString("  </nvm>\n</provisioning>\n")
+	return b.Bytes()
+}
