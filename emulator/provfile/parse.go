@@ -50,22 +50,8 @@ func Read(name string, r io.Reader) (*File, error) {
 	return ParseWith(name, data, Options{Limits: lim})
 }
 
-func fillLimits(l Limits) Limits {
-	d := DefaultLimits
-	if l.MaxBytes <= 0 {
-		l.MaxBytes = d.MaxBytes
-	}
-	if l.MaxDepth <= 0 {
-		l.MaxDepth = d.MaxDepth
-	}
-	if l.MaxAttrLen <= 0 {
-		l.MaxAttrLen = d.MaxAttrLen
-	}
-	if l.MaxElements <= 0 {
-		l.MaxElements = d.MaxElements
-	}
-	return l
-}
+// fillLimits fills zero fields from this package's DefaultLimits.
+func fillLimits(l Limits) Limits { return l.Or(DefaultLimits) }
 
 // ParseWith reads a provisioning document in a single streaming pass:
 // the file a 20,000-handset system receives is some 15 MB, and building a

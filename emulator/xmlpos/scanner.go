@@ -32,18 +32,21 @@ var DefaultLimits = Limits{
 
 // WithDefaults fills zero fields from DefaultLimits, so that a partly
 // filled Limits never means "unlimited".
-func (l Limits) WithDefaults() Limits {
+func (l Limits) WithDefaults() Limits { return l.Or(DefaultLimits) }
+
+// Or fills l's zero fields from d.
+func (l Limits) Or(d Limits) Limits {
 	if l.MaxBytes <= 0 {
-		l.MaxBytes = DefaultLimits.MaxBytes
+		l.MaxBytes = d.MaxBytes
 	}
 	if l.MaxDepth <= 0 {
-		l.MaxDepth = DefaultLimits.MaxDepth
+		l.MaxDepth = d.MaxDepth
 	}
 	if l.MaxAttrLen <= 0 {
-		l.MaxAttrLen = DefaultLimits.MaxAttrLen
+		l.MaxAttrLen = d.MaxAttrLen
 	}
 	if l.MaxElements <= 0 {
-		l.MaxElements = DefaultLimits.MaxElements
+		l.MaxElements = d.MaxElements
 	}
 	return l
 }
