@@ -145,7 +145,7 @@ func Excerpt(src []byte, p Pos) string {
 	b.WriteString(strings.Repeat(" ", w-len(num)))
 	b.WriteString(num)
 	b.WriteString(" | ")
-	forRunes(line, func(r rune, _ int) { b.WriteRune(r) })
+	forRunes(line, func(r rune, _ int) { b.WriteRune(printable(r)) })
 	b.WriteByte('\n')
 	b.WriteString(strings.Repeat(" ", w+1))
 	b.WriteString("| ")
@@ -162,6 +162,19 @@ func Excerpt(src []byte, p Pos) string {
 
 // forRunes walks UTF-8 text, reading a byte that is not valid UTF-8 as
 // Latin-1 (the only other encodings readers accept are single-byte).
+// printable keeps an excerpt of a binary or broken file from sending
+// control characters to the terminal: each becomes one visible rune, so
+// the caret still lines up.
+func printable(r rune) rune {
+	if r == '\t' {
+		return r
+	}
+	if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == utf8.RuneError {
+		return '\uFFFD'
+	}
+	return r
+}
+
 func forRunes(b []byte, f func(r rune, size int)) {
 	for len(b) > 0 {
 		r, n := utf8.DecodeRune(b)

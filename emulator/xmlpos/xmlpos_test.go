@@ -290,3 +290,11 @@ func TestCharsetReaderConvertsLongInput(t *testing.T) {
 	}
 	require.Equal(t, strings.Repeat("aé", 10000), b.String())
 }
+
+func TestExcerptShowsControlBytesAsVisibleRunes(t *testing.T) {
+	src := []byte("a\x1b[31m\xffb<x")
+	ex := xmlpos.Excerpt(src, xmlpos.Pos{Line: 1, Col: 9})
+	require.NotContains(t, ex, "\x1b")
+	require.Contains(t, ex, "a\uFFFD[31m\u00ffb<x", "an undecodable byte reads as Latin-1")
+	require.True(t, strings.HasSuffix(ex, "|         ^"), "%q", ex)
+}
