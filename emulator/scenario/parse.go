@@ -212,7 +212,7 @@ func (p *parser) duration(e *etree.Element, attr, v string) (time.Duration, erro
 }
 
 func (p *parser) system(e *etree.Element) error {
-	a, err := p.attrs(e, "product", "firmware", "mac", "dereg-timeout", "max-handsets", "provisioning-url", "user", "password", "fetch-timeout")
+	a, err := p.attrs(e, "product", "firmware", "mac", "dereg-timeout", "max-handsets", "provisioning-url", "user", "password", "fetch-timeout", "ghost-interval")
 	if err != nil {
 		return err
 	}
@@ -255,6 +255,16 @@ func (p *parser) system(e *etree.Element) error {
 			return p.errf(e, "max-handsets %q is not a number from 1 to %d", v, system.MaxSlots)
 		}
 		s.MaxHandsets = n
+	}
+	if v, ok := a["ghost-interval"]; ok {
+		d, err := p.duration(e, "ghost-interval", v)
+		if err != nil {
+			return err
+		}
+		if d == 0 {
+			return p.errf(e, "ghost-interval must be above 0")
+		}
+		s.GhostInterval = d
 	}
 	if v, ok := a["fetch-timeout"]; ok {
 		d, err := p.duration(e, "fetch-timeout", v)

@@ -106,6 +106,9 @@ func Build(sc *Scenario, extra ...system.Option) (*system.System, error) {
 	if s.MaxHandsets > 0 {
 		opts = append(opts, system.WithMaxHandsets(s.MaxHandsets))
 	}
+	if s.GhostInterval > 0 {
+		opts = append(opts, system.WithGhostInterval(s.GhostInterval))
+	}
 	sys, err := system.New(append(opts, extra...)...)
 	if err != nil {
 		return nil, &Error{File: sc.File, Pos: s.Pos, Msg: err.Error(), Src: sc.Src}

@@ -42,6 +42,8 @@ type SystemSpec struct {
 	User, Password  string
 	// FetchTimeout bounds one fetch in real time (0: the fetcher's default).
 	FetchTimeout time.Duration
+	// GhostInterval is the time between a connected ghost's attempts.
+	GhostInterval time.Duration
 }
 
 // HandsetDecl is a <handset>: the world before t=0.
