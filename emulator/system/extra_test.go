@@ -67,3 +67,22 @@ func TestBadOptionsAreRefused(t *testing.T) {
 	s := newSys(t, WithMAC("7c:2f:80:a1:b2:c3"))
 	require.Equal(t, "7C2F80A1B2C3", s.MAC())
 }
+
+func TestOnEventSeesEveryEventAsItIsLogged(t *testing.T) {
+	s := newSys(t)
+	var seen []string
+	s.OnEvent(func(e Event) { seen = append(seen, e.Type) })
+	addHS(t, s, HandsetSpec{IPUI: hsA, State: Registered})
+	apply(t, s, doc(`<param name="hs.029e74a599.RegStatus" value="ToDeReg"/>`))
+	advance(t, s, time.Minute)
+	require.Equal(t, []string{EvProvisioningApplied, EvDeregRequested, EvDeregCompleted}, seen)
+	require.Len(t, s.EventsSince(1), 2)
+}
+
+func TestSettingNamesAreSortedCanonicalNames(t *testing.T) {
+	s := newSys(t)
+	apply(t, s, doc(`<param name="hs.029E74A599.DECT_AC" value="1"/><param name="B.0.x" value="2"/><param name="A.0.y" value="3"/>`))
+	require.Equal(t, []string{"A.0.y", "B.0.x", "hs.029e74a599.DECT_AC"}, s.SettingNames())
+	require.Equal(t, "hs.029e74a599.DECT_AC", CanonicalParamName("hs.029E74A599.DECT_AC"))
+	require.Equal(t, 3, s.SettingCount())
+}
