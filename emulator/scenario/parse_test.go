@@ -194,3 +194,16 @@ func TestScenarioLimitsAreClearErrors(t *testing.T) {
 	_, err = parseString(t, deep)
 	require.ErrorContains(t, err, "MaxDepth")
 }
+
+func TestTextOutputShowsTheDescriptionWrapped(t *testing.T) {
+	sc, err := parseString(t, `<scenario name="n"><description>`+strings.Repeat("word ", 40)+`</description><at t="0s"><expect slots="0"/></at></scenario>`)
+	require.NoError(t, err)
+	res, err := Run(sc, Options{})
+	require.NoError(t, err)
+	var b strings.Builder
+	WriteText(&b, res, Style{})
+	lines := strings.Split(b.String(), "\n")
+	require.True(t, strings.HasPrefix(lines[1], "   word word"))
+	require.LessOrEqual(t, len(lines[1]), 3+88)
+	require.True(t, strings.HasPrefix(lines[2], "   word"), "long descriptions wrap")
+}

@@ -77,6 +77,9 @@ func EventLine(start time.Time, e system.Event, st Style) string {
 func WriteText(w io.Writer, r *Result, st Style) {
 	sc := r.Scenario
 	fmt.Fprintf(w, "%s %s: %s\n", st.paint("1", "=="), sc.File, sc.Name)
+	for _, l := range wrap(sc.Description, 88) {
+		fmt.Fprintf(w, "   %s\n", st.paint("2", l))
+	}
 	events := r.System.Events()
 	next := 0
 	flush := func(upto int) {
@@ -265,6 +268,26 @@ func WriteJUnit(w io.Writer, cases []JUnitCase) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// wrap breaks text into lines of at most width bytes at spaces.
+func wrap(text string, width int) []string {
+	var lines []string
+	var cur strings.Builder
+	for _, word := range strings.Fields(text) {
+		if cur.Len() > 0 && cur.Len()+1+len(word) > width {
+			lines = append(lines, cur.String())
+			cur.Reset()
+		}
+		if cur.Len() > 0 {
+			cur.WriteByte(' ')
+		}
+		cur.WriteString(word)
+	}
+	if cur.Len() > 0 {
+		lines = append(lines, cur.String())
+	}
+	return lines
 }
 
 func firstLine(s string) string {
