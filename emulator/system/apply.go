@@ -119,8 +119,6 @@ type applier struct {
 	f   *provfile.File
 	fw  firmware.Version // the firmware running when the file arrived
 	res Result
-	// adds counts add_hs ids met so far in this file, to refuse slots over
-	// capacity in document order.
 }
 
 func (a *applier) warn(p provfile.Pos, code, detail string) {
