@@ -30,6 +30,7 @@ const (
 	WarnBadValue             = "bad-value"
 	WarnMissingName          = "missing-name"
 	WarnRegStatusOutsideOper = "regstatus-outside-add-hs"
+	WarnUnknownParam         = "unknown-param"
 )
 
 // Source is provisioning bytes with the name used in positions. Origin
@@ -300,7 +301,7 @@ func (a *applier) addHS(it *provfile.Item) {
 		case strings.HasPrefix(p.Name, "hs.") && strings.Count(p.Name, ".") == 1:
 			// Scoped to the slot, as hs.RegStatus is.
 		default:
-			a.warn(p.Pos, "unknown-param", fmt.Sprintf("add_hs does not take %q; ignored", p.Name))
+			a.warn(p.Pos, WarnUnknownParam, fmt.Sprintf("add_hs does not take %q; ignored", p.Name))
 		}
 	}
 	sl := a.s.lookup(id)
