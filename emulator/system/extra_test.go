@@ -1,10 +1,16 @@
 package system
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/dectsim/dectsim/emulator/provfile"
 )
 
 func TestSlotInRegToldToGoRefusesRegistrationAndWaitsAsNeverRegistered(t *testing.T) {
@@ -85,4 +91,32 @@ func TestSettingNamesAreSortedCanonicalNames(t *testing.T) {
 	require.Equal(t, []string{"A.0.y", "B.0.x", "hs.029e74a599.DECT_AC"}, s.SettingNames())
 	require.Equal(t, "hs.029e74a599.DECT_AC", CanonicalParamName("hs.029E74A599.DECT_AC"))
 	require.Equal(t, 3, s.SettingCount())
+}
+
+type failingReader struct{}
+
+func (failingReader) Read([]byte) (int, error) { return 0, errors.New("connection reset") }
+
+func TestUnreadableInputIsAnErrorAndNotAnEvent(t *testing.T) {
+	s := newSys(t)
+	_, err := s.ApplyReader("net", failingReader{})
+	require.ErrorContains(t, err, "connection reset")
+	_, err = s.ApplyFile(filepath.Join(t.TempDir(), "missing.xml"))
+	require.Error(t, err)
+	var pe *provfile.Error
+	require.False(t, errors.As(err, &pe), "nothing arrived, so nothing was rejected")
+	require.Zero(t, s.EventCount())
+}
+
+func TestApplyReaderAndApplyFileApplyLikeApply(t *testing.T) {
+	body := doc(addOper(hsA))
+	path := filepath.Join(t.TempDir(), "p.xml")
+	require.NoError(t, os.WriteFile(path, []byte(body), 0o644))
+	a, b := newSys(t), newSys(t)
+	_, err := a.ApplyReader("p.xml", strings.NewReader(body))
+	require.NoError(t, err)
+	_, err = b.ApplyFile(path)
+	require.NoError(t, err)
+	require.Equal(t, a.Snapshot(), b.Snapshot())
+	require.Equal(t, ToReg, a.SlotState(hsA))
 }
