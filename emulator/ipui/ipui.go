@@ -37,7 +37,7 @@ func Valid(s string) bool { return IsIPUI(s) || IsPlaceholder(s) }
 // Normalize returns s in lower case when it is an IPUI, since IPUIs are
 // matched case-insensitively and stored in lower case; other ids unchanged.
 func Normalize(s string) string {
-	if IsIPUI(s) && hasUpper(s) {
+	if hasUpper(s) && IsIPUI(s) {
 		return strings.ToLower(s)
 	}
 	return s
