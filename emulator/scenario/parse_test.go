@@ -161,7 +161,7 @@ func TestRunGoesOnAfterFailedExpectationAndReportsAll(t *testing.T) {
 	res, err := Run(sc, Options{})
 	require.NoError(t, err)
 	require.Len(t, res.Failures, 3)
-	require.Equal(t, 4, res.Checks)
+	require.Equal(t, 4, res.Checks())
 	f := res.Failures[0]
 	require.Equal(t, "state=ToReg", f.Expected)
 	require.Equal(t, "state=Registered", f.Found)

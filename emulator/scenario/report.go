@@ -249,7 +249,7 @@ func WriteJUnit(w io.Writer, cases []JUnitCase) error {
 			for _, f := range c.Result.Failures {
 				WriteFailure(&b, c.Result.Scenario, f, Style{})
 			}
-			jc.Failure = &junitMessage{Message: fmt.Sprintf("%d of %d expectations failed", len(c.Result.Failures), c.Result.Checks), Type: "expectation", Text: b.String()}
+			jc.Failure = &junitMessage{Message: fmt.Sprintf("%d of %d expectations failed", len(c.Result.Failures), c.Result.Checks()), Type: "expectation", Text: b.String()}
 			s.Failures++
 		default:
 			jc.Name = c.Result.Scenario.Name

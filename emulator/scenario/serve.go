@@ -16,7 +16,6 @@ import (
 type server struct {
 	mu     sync.Mutex
 	routes map[string]Serve
-	hits   map[string]int
 	closed chan struct{}
 	srv    *httptest.Server
 	tr     *http.Transport
@@ -34,7 +33,7 @@ func (s *server) client() *http.Client {
 }
 
 func newServer(serves []Serve) *server {
-	s := &server{routes: make(map[string]Serve), hits: make(map[string]int), closed: make(chan struct{})}
+	s := &server{routes: make(map[string]Serve), closed: make(chan struct{})}
 	for _, sv := range serves {
 		s.routes[sv.Path] = sv
 	}
@@ -62,7 +61,6 @@ func (s *server) Close() {
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	sv, ok := s.routes[r.URL.Path]
-	s.hits[r.URL.Path]++
 	s.mu.Unlock()
 	if !ok {
 		http.NotFound(w, r)

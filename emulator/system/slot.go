@@ -54,7 +54,6 @@ type Slot struct {
 type slot struct {
 	id, ipui   string
 	state      State
-	seq        uint64
 	registered bool // a handset completed registration in it
 	requested  time.Time
 	deadline   time.Time
@@ -67,8 +66,7 @@ type slot struct {
 }
 
 func (s *System) view(sl *slot) Slot {
-	pin, _ := s.settings.get("hs." + sl.id + ".DECT_AC")
-	v := Slot{ID: sl.id, IPUI: sl.ipui, State: sl.state, PIN: pin, Trigger: sl.trigger, Forced: sl.forced}
+	v := Slot{ID: sl.id, IPUI: sl.ipui, State: sl.state, PIN: s.pin(sl), Trigger: sl.trigger, Forced: sl.forced}
 	if sl.state == ToDeReg {
 		v.DeregRequested = sl.requested
 		if !sl.forced && sl.airEv == 0 {
@@ -126,8 +124,7 @@ func (s *System) SlotCount() int { return len(s.slots) }
 
 func (s *System) addSlot(id string, st State) *slot {
 	id = strings.Clone(id) // ids outlive the file they came from
-	s.nextSeq++
-	sl := &slot{id: id, state: st, seq: s.nextSeq}
+	sl := &slot{id: id, state: st}
 	if ipui.IsIPUI(id) {
 		sl.ipui = id
 		s.byIPUI[id] = sl

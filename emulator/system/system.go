@@ -96,7 +96,6 @@ type System struct {
 	byIPUI   map[string]*slot // by registered or expected IPUI
 	order    []*slot          // list order; removed entries compacted lazily
 	removed  int
-	nextSeq  uint64
 	handsets map[string]*handset
 	hsOrder  []*handset
 
