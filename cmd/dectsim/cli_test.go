@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/dectsim/dectsim/internal/testfiles"
 )
 
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -30,8 +32,10 @@ func write(t *testing.T, dir, name, body string) string {
 
 const repoScenarios = "../../scenarios"
 
-func corpus(parts ...string) string {
-	return filepath.Join(append([]string{"..", "..", "..", "shared", "corpus"}, parts...)...)
+// own is one of the project's own provisioning files.
+func own(t *testing.T, parts ...string) string {
+	t.Helper()
+	return testfiles.Own(t, parts...)
 }
 
 func TestRunPassingScenarioExitsZeroWithSummary(t *testing.T) {
@@ -109,8 +113,8 @@ func TestBadCommandLineExitsOne(t *testing.T) {
 		{"run", "x.xml", "--no-such-flag"},
 		{"check"},
 		{"check", "--bogus", "x.xml"},
-		{"check", "--product", "N999", corpus("nx70", "wazo__Nx70_83_v2_65_0__base.xml")},
-		{"check", "--firmware", "two", corpus("nx70", "wazo__Nx70_83_v2_65_0__base.xml")},
+		{"check", "--product", "N999", own(t, "nx70", "pbx-complete-2.65.xml")},
+		{"check", "--firmware", "two", own(t, "nx70", "pbx-complete-2.65.xml")},
 	} {
 		code, _, errOut := run(t, args...)
 		require.Equal(t, 1, code, "%v", args)
@@ -191,10 +195,15 @@ func TestJUnitHasOneCasePerScenario(t *testing.T) {
 	require.Contains(t, s, "expected: slots=9")
 }
 
+func TestCheckRealShapesHaveNoErrorsAndWarnOnRealDefects(t *testing.T) {
+	checkNx70(t, testfiles.OwnFiles(t, "nx70"))
+}
+
 func TestCheckCorpusHasNoErrorsAndWarnsOnRealDefects(t *testing.T) {
-	files, err := filepath.Glob(corpus("nx70", "*.xml"))
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
+	checkNx70(t, testfiles.SharedFiles(t, "nx70"))
+}
+
+func checkNx70(t *testing.T, files []string) {
 	code, out, errOut := run(t, append([]string{"check"}, files...)...)
 	require.Equal(t, 0, code, out+errOut)
 	require.NotContains(t, out, ": error: ")
@@ -204,11 +213,22 @@ func TestCheckCorpusHasNoErrorsAndWarnsOnRealDefects(t *testing.T) {
 }
 
 func TestCheckUnreadableFileExitsTwo(t *testing.T) {
-	code, out, _ := run(t, "check", corpus("other-products", "wazo__N720_2018__base_n720.xml"))
+	code, out, _ := run(t, "check", own(t, "other-products", "n720-providerframe.xml"))
+	require.Equal(t, 2, code)
+	require.Contains(t, out, "n720-providerframe.xml:2:1: error: not-provisioning:")
+	require.Contains(t, out, "N510/N720")
+	code, out, _ = run(t, "check", own(t, "other-products", "n510-raw-ampersand.xml"))
+	require.Equal(t, 2, code)
+	require.Contains(t, out, "n510-raw-ampersand.xml:9:101: error: xml-syntax:")
+}
+
+func TestCheckCorpusUnreadableFileExitsTwo(t *testing.T) {
+	dir := testfiles.Shared(t, "other-products")
+	code, out, _ := run(t, "check", filepath.Join(dir, "wazo__N720_2018__base_n720.xml"))
 	require.Equal(t, 2, code)
 	require.Contains(t, out, "base_n720.xml:2:1: error: not-provisioning:")
 	require.Contains(t, out, "N510/N720")
-	code, out, _ = run(t, "check", corpus("other-products", "wazo__N510__base.xml"))
+	code, out, _ = run(t, "check", filepath.Join(dir, "wazo__N510__base.xml"))
 	require.Equal(t, 2, code)
 	require.Contains(t, out, "N510__base.xml:10:100: error: xml-syntax:")
 }

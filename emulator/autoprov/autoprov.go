@@ -4,7 +4,7 @@
 // A Fetcher is attached to one system.System. It checks for a file at boot
 // (at Attach and after every reboot), on its schedule and when the server
 // asks (CheckSync). The schedule follows the system's settings as the
-// device does (research/gigaset.md §6.2):
+// device does (Gigaset wiki, provisioning period):
 //
 //   - Provisioning.global.Period > 0: every Period seconds after the last
 //     scheduled check;

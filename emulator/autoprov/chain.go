@@ -14,8 +14,8 @@ import (
 	"github.com/dectsim/dectsim/emulator/xmlpos"
 )
 
-// The provisioning version 1.0 three-file chain (research §2, S3; corpus
-// wiki-examples/s3-multifile-*):
+// The provisioning version 1.0 three-file chain (Gigaset wiki, the N870
+// parameter list and file hierarchy):
 //
 //	provisioning.xml   <provisioning version="1.0" productID="e2">
 //	                     <category type="nvm" url=".../nvm/updates.xml"/>

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dectsim/dectsim/emulator/autoprov"
 	"github.com/dectsim/dectsim/emulator/system"
+	"github.com/dectsim/dectsim/internal/testfiles"
 )
 
 // files serves fixed bodies by path; anything else is 404. {{SRV}} in a
@@ -194,23 +195,45 @@ func TestVersion10ChainFaults(t *testing.T) {
 	})
 }
 
-// The vendor's own example files, served as they are with their URLs
+// The project's own chain files, served as they are with their URLs
 // pointed at the test server.
+func TestChainTestdataIsFollowed(t *testing.T) {
+	read := func(name string) string {
+		b, err := os.ReadFile(testfiles.Own(t, "vendor-shapes", name))
+		require.NoError(t, err)
+		return strings.ReplaceAll(string(b), "http://198.51.100.7", "{{SRV}}")
+	}
+	sys := chainFollowed(t, files{
+		"/site-a/provisioning.xml":      read("chain-1-provisioning.xml"),
+		"/site-a/nvm/updates.xml":       read("chain-2-updates.xml"),
+		"/site-a/nvm/configuration.xml": read("chain-3-configuration.xml"),
+	}, "/site-a/")
+	v, ok := sys.Setting("SystemSettings.global.SipMulticastEnabled")
+	require.True(t, ok)
+	require.Equal(t, "0", v, "the configuration file's param is applied")
+}
+
+// The vendor's own example files, from the shared corpus.
 func TestCorpusS3ChainIsFollowed(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "corpus", "wiki-examples")
+	dir := testfiles.Shared(t, "wiki-examples")
 	read := func(name string) string {
 		b, err := os.ReadFile(filepath.Join(dir, name))
-		require.NoError(t, err, "the corpus is beside the project in CI (../shared/corpus)")
+		require.NoError(t, err)
 		return strings.ReplaceAll(string(b), "http://172.29.17.156", "{{SRV}}")
 	}
-	fs := files{
+	chainFollowed(t, files{
 		"/specific_path/provisioning.xml":      read("s3-multifile-1-provisioning.xml"),
 		"/specific_path/nvm/updates.xml":       read("s3-multifile-2-updates.xml"),
 		"/specific_path/nvm/configuration.xml": read("s3-multifile-3-configuration.xml"),
-	}
+	}, "/specific_path/")
+}
+
+// chainFollowed serves the three files of a version 1.0 chain and checks
+// that one check fetches all three and applies them as one document.
+func chainFollowed(t *testing.T, fs files, dir string) *system.System {
 	base, _ := serveFiles(t, fs)
 	sys := newSys(t)
-	f := attach(t, sys, autoprov.Config{URL: base + "/specific_path/"})
+	f := attach(t, sys, autoprov.Config{URL: base + dir})
 	settle(t, sys)
 	require.Len(t, f.Requests(), 3)
 	evs := sys.Events()
@@ -219,6 +242,7 @@ func TestCorpusS3ChainIsFollowed(t *testing.T) {
 	// The sample's macAddress is a placeholder, not this system's MAC.
 	require.Equal(t, system.EvWarning, evs[2].Type)
 	require.Equal(t, "mac-address", evs[2].Code)
+	return sys
 }
 
 func TestChainFileServedAloneIsRejectedNamingTheChain(t *testing.T) {

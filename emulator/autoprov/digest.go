@@ -11,8 +11,8 @@ import (
 )
 
 // HTTP Digest access authentication (RFC 7616, and RFC 2617 servers that
-// send no qop), the only scheme the device supports: "We only support HTTP
-// Digest authentication" (research §6.3).
+// send no qop), the only scheme the device supports (Gigaset wiki, "Auto
+// provisioning: HTTP Digest").
 
 // challenge is one scheme of a WWW-Authenticate header with its params
 // (names in lower case).

@@ -110,7 +110,8 @@ func (f *Fetcher) run(kind string) *result {
 	var d *doc
 	var fail *failure
 	if strings.HasSuffix(u.Path, "/") {
-		// A directory: provisioning.xml first, then <MAC>.xml (§6.1).
+		// A directory: provisioning.xml first, then <MAC>.xml, as the
+		// vendor's provisioning flow for the N870/N670 describes.
 		first := *u
 		first.Path += "provisioning.xml"
 		first.RawPath = ""
@@ -142,7 +143,7 @@ func (f *Fetcher) run(kind string) *result {
 }
 
 // takeUserinfo makes credentials written into a URL the configured digest
-// credentials (the redirect server hands them out this way, research §6.3)
+// credentials (from firmware 2.53 the redirect server hands them out this way)
 // and removes them from the URL: the device never sends Basic credentials.
 func (s *session) takeUserinfo(u *url.URL) {
 	pass, _ := u.User.Password()
@@ -201,7 +202,8 @@ func (s *session) get(u *url.URL) (*doc, *failure) {
 }
 
 // hop makes one request, answering 401 with digest credentials: first the
-// MAC as user and password, then the configured ones (research §6.3).
+// MAC as user and password, then the configured ones, the order the
+// vendor documents.
 func (s *session) hop(u *url.URL) (*http.Response, *failure) {
 	creds := []*cred{nil, {s.mac, s.mac}}
 	if s.conf != nil && *s.conf != *creds[1] {
@@ -430,7 +432,7 @@ func (f *Fetcher) finish(res *result) {
 	ev.Outcome, ev.Detail = "ok", prefix+got
 	sys.Record(ev)
 	if res.learn != nil {
-		// Stored once a download with them succeeded (research §6.3).
+		// Stored once a download with them succeeded, as the device does.
 		f.user, f.password = res.learn.user, res.learn.pass
 	}
 	_, _ = sys.ApplyParsed(pf)

@@ -6,7 +6,8 @@ import (
 )
 
 // buildHashes are the build hashes of released Nx70 images, as their file
-// names and the devices' User-Agents show them (research/gigaset.md §1, §9).
+// names (Gigaset-Nx70-V2.65.0-build.8504c90.bin, served by a public PBX
+// plugin) and the devices' User-Agents show them.
 var buildHashes = map[Version]string{
 	{2, 65, 0}: "8504c90",
 	{2, 62, 1}: "d1d6a22",

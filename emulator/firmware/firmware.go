@@ -19,11 +19,13 @@ var Default = Version{2, 65, 0}
 
 // Boundaries of the firmware-dependent rules.
 var (
-	// DeleteHS is the first version that knows the delete_hs oper (seed:
-	// "From software 2.36 we have added a new option").
+	// DeleteHS is the first version that knows the delete_hs oper (the
+	// vendor FAQ "Auto provisioning: Delete/remove handset examples" dates it
+	// to firmware 2.36).
 	DeleteHS = Version{2, 36, 0}
 	// DeleteHSAnyCase is the first version whose delete_hs accepts upper-case
-	// IPUIs. The seed only says "we will change that"; 2.37.0 is an assumption.
+	// IPUIs. The vendor FAQ only promises that capitals will be accepted later;
+	// 2.37.0 is an assumption.
 	DeleteHSAnyCase = Version{2, 37, 0}
 )
 

@@ -12,7 +12,7 @@
 //
 // An error is something the system would refuse, or would silently not do
 // as the author meant; a warning is something worth a look. Choices made
-// where SPEC §4 leaves room:
+// where the meaning of a code leaves room:
 //
 //   - empty-value covers value="" and a <param> with no value attribute at
 //     all: the system stores an empty setting either way, and Gigaset warns
@@ -58,7 +58,8 @@ import (
 // exits 4 when any error-level finding is reported.
 type Severity string
 
-// Severities (SPEC §4, a contract).
+// Severities (a contract: `dectsim check` output and JSON consumers rely on
+// these spellings).
 const (
 	// Error: the system would refuse the file, or would silently not do
 	// what its author meant.
@@ -67,9 +68,10 @@ const (
 	Warning Severity = "warning"
 )
 
-// Finding codes. The codes and severities of SPEC §4's table are a
-// contract; the rest are additions, all warnings. Where package system
-// warns about the same thing while applying a file, it uses the same code.
+// Finding codes. The first group and its severities are a contract: users
+// and their CI filter on these spellings. The second group are additions,
+// all warnings. Where package system warns about the same thing while
+// applying a file, it uses the same code.
 const (
 	// CodeXMLSyntax (error): not well-formed XML; the file is rejected.
 	CodeXMLSyntax = "xml-syntax"
@@ -156,7 +158,8 @@ func (f Finding) String() string {
 }
 
 // Options choose the system the file is checked against. The zero Options
-// mean an N870 on firmware 2.65.0 with its default capacity, as in SPEC §1.1.
+// mean an N870 on firmware 2.65.0 with its default capacity, the system's
+// own defaults.
 type Options struct {
 	// Product is a profile name (N610, N670, N770, N870, N870E, VI); ""
 	// means N870.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/dectsim/dectsim/emulator/provfile"
 	"github.com/dectsim/dectsim/emulator/system"
+	"github.com/dectsim/dectsim/internal/testfiles"
 )
 
 // nvm wraps body in a provisioning document whose body starts at line 4,
@@ -316,7 +317,8 @@ func TestEveryCode(t *testing.T) {
 	}
 }
 
-// TestEveryContractCodeIsProved keeps the table above covering SPEC §4.
+// TestEveryContractCodeIsProved keeps the table above covering every
+// finding code of the contract.
 func TestEveryContractCodeIsProved(t *testing.T) {
 	contract := map[string]Severity{
 		"xml-syntax": Error, "not-provisioning": Error, "product-id": Error, "dnphs-not-first": Error,
@@ -449,27 +451,21 @@ func TestSortedByPosition(t *testing.T) {
 	require.Equal(t, []string{"bad-ipui", "dnphs-not-first", "bad-regstatus", "bad-param-name", "empty-value"}, codes(fs))
 }
 
-func corpus(t *testing.T, dir string) []string {
-	t.Helper()
-	root := filepath.Join("..", "..", "..", "shared", "corpus", dir)
-	ents, err := os.ReadDir(root)
-	require.NoError(t, err, "the shared corpus must sit beside the project (../shared/corpus)")
-	var out []string
-	for _, e := range ents {
-		if !e.IsDir() && strings.HasSuffix(e.Name(), ".xml") {
-			out = append(out, filepath.Join(root, e.Name()))
-		}
-	}
-	require.NotEmpty(t, out, root)
-	return out
+// TestNx70FilesHaveNoErrors: real server output for the Nx70 family gives
+// no error-level finding on an N870 with 2.65.0, and only the real defects
+// of a PHP generator as warnings.
+func TestNx70FilesHaveNoErrors(t *testing.T) {
+	nx70NoErrors(t, testfiles.OwnFiles(t, "nx70"), "php-one-line")
 }
 
-// TestCorpusNX70NoErrors: real server output for the Nx70 family gives no
-// error-level finding on an N870 with 2.65.0, and only the real defects of
-// the PHP generator as warnings.
 func TestCorpusNX70NoErrors(t *testing.T) {
-	files := corpus(t, "nx70")
-	sawCalloracti := false
+	nx70NoErrors(t, testfiles.SharedFiles(t, "nx70"), "calloracti")
+}
+
+// nx70NoErrors checks files; the one whose name contains php is the PHP
+// generator's, with its three real defects.
+func nx70NoErrors(t *testing.T, files []string, php string) {
+	sawPHP := false
 	for _, p := range files {
 		fs, err := CheckFile(p, Options{})
 		require.NoError(t, err)
@@ -479,8 +475,8 @@ func TestCorpusNX70NoErrors(t *testing.T) {
 			require.Equal(t, Warning, f.Severity, f.String())
 			require.Equal(t, p, f.File)
 		}
-		if strings.Contains(filepath.Base(p), "calloracti") {
-			sawCalloracti = true
+		if strings.Contains(filepath.Base(p), php) {
+			sawPHP = true
 			// The bare MWISubscription, the placeholder firmware, and the empty
 			// OutboundProxyAddress Gigaset warns about.
 			require.ElementsMatch(t, []string{"bad-firmware-version", "empty-value", "bad-param-name"}, codes(fs), dump(fs))
@@ -496,16 +492,25 @@ func TestCorpusNX70NoErrors(t *testing.T) {
 			}
 			continue
 		}
-		// wazo: placeholder ids, update_dm, the stray "-->" text: all fine.
+		// A PBX's complete file: placeholder ids, update_dm, the stray
+		// "-->" text, params in comments: all fine.
 		require.Empty(t, fs, "%s:\n%s", p, dump(fs))
 	}
-	require.True(t, sawCalloracti)
+	require.True(t, sawPHP, "no file named *%s* among %v", php, files)
 }
 
-// TestCorpusOtherProductsUnreadable: N510/N720 ProviderFrame files are
-// refused as unreadable with a message that says what they are.
+// TestOtherProductsUnreadable: N510/N720 ProviderFrame files are refused
+// as unreadable with a message that says what they are.
+func TestOtherProductsUnreadable(t *testing.T) {
+	otherProductsUnreadable(t, testfiles.OwnFiles(t, "other-products"))
+}
+
 func TestCorpusOtherProductsUnreadable(t *testing.T) {
-	for _, p := range corpus(t, "other-products") {
+	otherProductsUnreadable(t, testfiles.SharedFiles(t, "other-products"))
+}
+
+func otherProductsUnreadable(t *testing.T, files []string) {
+	for _, p := range files {
 		fs, err := CheckFile(p, Options{})
 		require.NoError(t, err)
 		require.True(t, Unreadable(fs), p)
@@ -521,21 +526,33 @@ func TestCorpusOtherProductsUnreadable(t *testing.T) {
 	}
 }
 
-// TestCorpusWikiExamples: the fragment and the version 1.0 chain files are
-// unreadable with a message naming why; the version 1.1 files have no error.
+// TestVendorShapes: the fragment and the version 1.0 chain files are
+// unreadable with a message naming why; the version 1.1 files have no
+// error.
+func TestVendorShapes(t *testing.T) {
+	vendorShapes(t, testfiles.OwnFiles(t, "vendor-shapes"), "fragment-", "chain-")
+}
+
 func TestCorpusWikiExamples(t *testing.T) {
-	for _, p := range corpus(t, "wiki-examples") {
+	vendorShapes(t, testfiles.SharedFiles(t, "wiki-examples"), "s8-", "s3-")
+}
+
+func vendorShapes(t *testing.T, files []string, fragment, chain string) {
+	var sawFragment, sawChain bool
+	for _, p := range files {
 		base := filepath.Base(p)
 		fs, err := CheckFile(p, Options{})
 		require.NoError(t, err)
 		switch {
-		case strings.HasPrefix(base, "s8-"):
+		case strings.HasPrefix(base, fragment):
+			sawFragment = true
 			require.True(t, Unreadable(fs), base)
 			require.Len(t, fs, 1)
 			require.Equal(t, "not-provisioning", fs[0].Code)
 			require.Contains(t, fs[0].Msg, "fragment")
 			require.Contains(t, fs[0].Msg, "<nvm>")
-		case strings.HasPrefix(base, "s3-"):
+		case strings.HasPrefix(base, chain):
+			sawChain = true
 			require.True(t, Unreadable(fs), base)
 			require.Len(t, fs, 1)
 			require.Equal(t, "not-provisioning", fs[0].Code)
@@ -545,6 +562,7 @@ func TestCorpusWikiExamples(t *testing.T) {
 			require.False(t, Unreadable(fs), base)
 		}
 	}
+	require.True(t, sawFragment && sawChain, "%v", files)
 }
 
 // TestCodesAgreeWithSystem: where lint and the system speak of the same

@@ -282,7 +282,7 @@ func (k *checker) deleteHS(it *provfile.Item) {
 			k.add(it.Pos, Error, CodeIPUICase, "firmware %s matches delete_hs case-sensitively against IPUIs stored in lower case: %q finds no slot and the handset stays registered; write %s", fw, v, lower)
 			return // it deregisters nothing, so it contradicts nothing
 		}
-		k.add(it.Pos, Warning, CodeIPUICase, "delete_hs %q has upper-case letters: firmware %s accepts them (upper case is accepted from %s, an assumption: the seed says only that 2.36 needs lower case and that this would change), but a system still on 2.36.x ignores it; write %s", v, fw, firmware.DeleteHSAnyCase, lower)
+		k.add(it.Pos, Warning, CodeIPUICase, "delete_hs %q has upper-case letters: firmware %s accepts them (upper case is accepted from %s, an assumption: the vendor FAQ says only that 2.36 needs lower case and that this would change), but a system still on 2.36.x ignores it; write %s", v, fw, firmware.DeleteHSAnyCase, lower)
 	}
 	k.deregs = append(k.deregs, slotRef{id: ipui.Normalize(v), pos: it.Pos, how: "delete_hs", force: true})
 }
@@ -430,8 +430,8 @@ func dotted(name string) bool {
 	return true
 }
 
-// groups maps documented leaf names to the group they belong to, to
-// suggest the full name of a bare param (research/gigaset.md §2.3).
+// groups maps leaf names that vendor examples and public PBX templates use
+// to the group they belong to, to suggest the full name of a bare param.
 var groups = map[string]string{
 	"Name": "SipProvider.<n>", "Domain": "SipProvider.<n>", "ProxyServerAddress": "SipProvider.<n>",
 	"ProxyServerPort": "SipProvider.<n>", "RegServerAddress": "SipProvider.<n>", "RegServerPort": "SipProvider.<n>",

@@ -20,8 +20,8 @@ type Profile struct {
 // Default is the profile used when none is named.
 const Default = "N870"
 
-// Capacities come from a public PBX plugin's line counts and the vendor's
-// Virtual Integrator figures (research/gigaset.md §5).
+// Capacities come from a public PBX plugin's line counts (wazo-provd-plugins)
+// and the vendor's Virtual Integrator figures (up to 20,000 handsets).
 var profiles = []Profile{
 	{Name: "N610", Model: "N610 IP PRO", MaxHandsets: 8},
 	{Name: "N670", Model: "N670 IP PRO", MaxHandsets: 20},

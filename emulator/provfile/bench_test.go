@@ -10,7 +10,7 @@ import (
 
 var vi20k = provfile.GenerateComplete(20000)
 
-// The etree yardstick of SPEC §6 is system.BenchmarkParseEtreeVI20k,
+// The etree yardstick (reading the same file into an etree tree) is system.BenchmarkParseEtreeVI20k,
 // beside the BenchmarkApplyVI20k it is compared with.
 
 // BenchmarkParseVI20k reads the largest real file into the typed form.

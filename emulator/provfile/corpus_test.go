@@ -2,7 +2,6 @@ package provfile_test
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,16 +9,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dectsim/dectsim/emulator/provfile"
+	"github.com/dectsim/dectsim/internal/testfiles"
 )
 
-// corpus is the shared folder of real provisioning files. CI has it beside
-// the project, so its absence is a failure, not a skip.
+// corpus is one folder of the shared corpus of real provisioning files;
+// without it the test skips (CI requires it).
 func corpus(t testing.TB, sub string) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "..", "shared", "corpus", sub)
-	_, err := os.Stat(dir)
-	require.NoError(t, err, "the shared corpus must sit beside the project")
-	return dir
+	return testfiles.Shared(t, sub)
 }
 
 func corpusFiles(t testing.TB, sub, pattern string) []string {
@@ -54,7 +51,14 @@ func findItem(t *testing.T, f *provfile.File, name string) []provfile.Item {
 }
 
 func TestEveryNx70CorpusFileParses(t *testing.T) {
-	for _, path := range corpusFiles(t, "nx70", "*.xml") {
+	everyNx70FileParses(t, corpusFiles(t, "nx70", "*.xml"))
+}
+
+// everyNx70FileParses: a complete Nx70 file as a PBX renders it is read
+// whole: version 1.1, productID e2, a firmware offer, every item named
+// and inside <nvm>, nothing noted.
+func everyNx70FileParses(t *testing.T, files []string) {
+	for _, path := range files {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			f, err := provfile.ReadFile(path)
 			require.NoError(t, err)
@@ -206,16 +210,7 @@ func TestVersion11WikiExamplesParse(t *testing.T) {
 func TestOtherProductsAreRefusedWithAPosition(t *testing.T) {
 	files := corpusFiles(t, "other-products", "*.xml")
 	require.Len(t, files, 6)
-	for _, path := range files {
-		t.Run(filepath.Base(path), func(t *testing.T) {
-			e := readErr(t, path)
-			require.Contains(t, e.Msg, "N510/N720 ProviderFrame file")
-			require.Contains(t, []string{"not-provisioning", "xml-syntax"}, e.Code)
-			if e.Code == "not-provisioning" {
-				require.Equal(t, provfile.Pos{Line: 2, Col: 1}, e.Pos)
-			}
-		})
-	}
+	otherProductsRefused(t, files)
 }
 
 func TestOtherProductsWithARawAmpersandAreNotWellFormed(t *testing.T) {
@@ -236,25 +231,15 @@ func TestOtherProductsWithARawAmpersandAreNotWellFormed(t *testing.T) {
 }
 
 func TestUpdateDMFragmentIsRefused(t *testing.T) {
-	e := readErr(t, filepath.Join(corpus(t, "wiki-examples"), "s8-update-dm-FRAGMENT.xml"))
-	require.Equal(t, "not-provisioning", e.Code)
-	require.Equal(t, provfile.Pos{Line: 2, Col: 1}, e.Pos)
-	require.Equal(t, "root element is <oper>; a provisioning document has <provisioning> as its root (this looks like a fragment meant to go inside <nvm>)", e.Msg)
+	fragmentRefused(t, filepath.Join(corpus(t, "wiki-examples"), "s8-update-dm-FRAGMENT.xml"))
 }
 
 func TestVersion10ChainFilesAloneAreRefused(t *testing.T) {
-	for name, what := range map[string]string{
-		"s3-multifile-1-provisioning.xml":  "is provisioning.xml, the first file",
-		"s3-multifile-2-updates.xml":       "this is nvm/updates.xml, the second file",
-		"s3-multifile-3-configuration.xml": "this is configuration.xml, the third file",
-	} {
-		e := readErr(t, filepath.Join(corpus(t, "wiki-examples"), name))
-		require.Equal(t, "not-provisioning", e.Code, name)
-		require.Equal(t, provfile.Pos{Line: 2, Col: 1}, e.Pos, name)
-		require.Contains(t, e.Msg, what, name)
-		require.Contains(t, e.Msg, "provisioning version 1.0 three-file chain (provisioning.xml -> nvm/updates.xml -> configuration.xml)", name)
-		require.Contains(t, e.Msg, "a chain file given alone cannot be applied", name)
-	}
+	version10Refused(t, map[string]string{
+		filepath.Join(corpus(t, "wiki-examples"), "s3-multifile-1-provisioning.xml"):  "is provisioning.xml, the first file",
+		filepath.Join(corpus(t, "wiki-examples"), "s3-multifile-2-updates.xml"):       "this is nvm/updates.xml, the second file",
+		filepath.Join(corpus(t, "wiki-examples"), "s3-multifile-3-configuration.xml"): "this is configuration.xml, the third file",
+	})
 	e := readErr(t, filepath.Join(corpus(t, "wiki-examples"), "s3-multifile-1-provisioning.xml"))
 	require.True(t, strings.HasPrefix(e.Msg, `<provisioning version="1.0"> with <category> (at 3:3)`), e.Msg)
 }

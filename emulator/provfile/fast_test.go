@@ -4,23 +4,15 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
-)
 
-// sharedCorpus lists the files of one folder of the shared corpus.
-func sharedCorpus(t testing.TB, sub string) []string {
-	t.Helper()
-	files, err := filepath.Glob(filepath.Join("..", "..", "..", "shared", "corpus", sub, "*.xml"))
-	require.NoError(t, err)
-	require.NotEmpty(t, files, "the shared corpus must sit beside the project")
-	return files
-}
+	"github.com/dectsim/dectsim/internal/testfiles"
+)
 
 var origin11 = Pos{Line: 1, Col: 1}
 
@@ -144,12 +136,10 @@ func manyAttrs(n int) string {
 // FuzzFastMatchesStrict holds the fast path to the strict one: whatever it
 // reads, the strict path reads too and into an equal File.
 func FuzzFastMatchesStrict(f *testing.F) {
-	for _, sub := range []string{"nx70", "wiki-examples", "other-products"} {
-		for _, path := range sharedCorpus(f, sub) {
-			data, err := os.ReadFile(path)
-			require.NoError(f, err)
-			f.Add(data)
-		}
+	for _, path := range testfiles.Seeds(f) {
+		data, err := os.ReadFile(path)
+		require.NoError(f, err)
+		f.Add(data)
 	}
 	f.Add(GenerateComplete(3))
 	for _, s := range slices.Concat(readFast, leftToStrict, fixtureSeeds) {
@@ -170,29 +160,37 @@ func TestFastPathSeedsAgreeWithStrict(t *testing.T) {
 }
 
 func TestFastPathReadsRealFiles(t *testing.T) {
+	fastPathReads(t, testfiles.OwnFiles(t, "nx70"), slices.Concat(testfiles.OwnFiles(t, "vendor-shapes"), testfiles.OwnFiles(t, "other-products")))
 	lim := fillLimits(Limits{})
-	for _, path := range sharedCorpus(t, "nx70") {
-		data, err := os.ReadFile(path)
-		require.NoError(t, err)
-		require.True(t, sameAsStrict(t, data, origin11, lim), "%s is left to the strict path", path)
-		require.True(t, sameAsStrict(t, data, Pos{Line: 12, Col: 9}, lim), "%s is left to the strict path", path)
-	}
 	require.True(t, sameAsStrict(t, GenerateComplete(100), origin11, lim), "GenerateComplete is left to the strict path")
-	// Of the other folders, every file the strict path reads, and only
-	// those, the fast path reads too.
-	for _, sub := range []string{"wiki-examples", "other-products"} {
-		for _, path := range sharedCorpus(t, sub) {
-			data, err := os.ReadFile(path)
-			require.NoError(t, err)
-			_, err = parseStrict("f.xml", data, origin11, lim)
-			require.Equal(t, err == nil, sameAsStrict(t, data, origin11, lim), "%s", path)
-		}
-	}
 	for _, s := range readFast {
 		require.True(t, sameAsStrict(t, []byte(s), origin11, lim), "left to the strict path: %q", s)
 	}
 	for _, s := range leftToStrict {
 		require.False(t, sameAsStrict(t, []byte(s), origin11, lim), "read by the fast path: %q", s)
+	}
+}
+
+func TestFastPathReadsCorpusFiles(t *testing.T) {
+	fastPathReads(t, testfiles.SharedFiles(t, "nx70"), slices.Concat(testfiles.SharedFiles(t, "wiki-examples"), testfiles.SharedFiles(t, "other-products")))
+}
+
+// fastPathReads: every complete PBX file is read by the fast path and
+// agrees with the strict one; of the other files, the fast path reads
+// those the strict path reads, and only those.
+func fastPathReads(t *testing.T, complete, others []string) {
+	lim := fillLimits(Limits{})
+	for _, path := range complete {
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		require.True(t, sameAsStrict(t, data, origin11, lim), "%s is left to the strict path", path)
+		require.True(t, sameAsStrict(t, data, Pos{Line: 12, Col: 9}, lim), "%s is left to the strict path", path)
+	}
+	for _, path := range others {
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		_, err = parseStrict("f.xml", data, origin11, lim)
+		require.Equal(t, err == nil, sameAsStrict(t, data, origin11, lim), "%s", path)
 	}
 }
 

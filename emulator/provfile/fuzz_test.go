@@ -6,19 +6,18 @@ import (
 	"testing"
 
 	"github.com/dectsim/dectsim/emulator/provfile"
+	"github.com/dectsim/dectsim/internal/testfiles"
 )
 
-// FuzzParse holds the reader to SPEC §7: no input panics, and every
-// refusal is an *Error that says where.
+// FuzzParse holds the reader to its promise for bad input: no input
+// panics, and every refusal is an *Error that says where.
 func FuzzParse(f *testing.F) {
-	for _, sub := range []string{"nx70", "wiki-examples", "other-products"} {
-		for _, path := range corpusFiles(f, sub, "*.xml") {
-			data, err := os.ReadFile(path)
-			if err != nil {
-				f.Fatal(err)
-			}
-			f.Add(data)
+	for _, path := range testfiles.Seeds(f) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
 		}
+		f.Add(data)
 	}
 	for _, s := range []string{
 		decl + `<provisioning version="1.1" productID="e2"><nvm><param name="a" value="1"/>-->` +

@@ -15,7 +15,7 @@ var vi20k = provfile.GenerateComplete(20000)
 
 // BenchmarkApplyVI20k applies a complete 20,000-handset file to a fresh
 // Virtual Integrator: read, validate, create every slot and store every
-// setting. Compare with BenchmarkParseEtreeVI20k (SPEC §6: at most 1.5×).
+// setting. Compare with BenchmarkParseEtreeVI20k (the target: at most 1.5×).
 func BenchmarkApplyVI20k(b *testing.B) {
 	b.SetBytes(int64(len(vi20k)))
 	b.ReportAllocs()

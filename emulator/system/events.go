@@ -2,8 +2,8 @@ package system
 
 import "time"
 
-// Event types (SPEC §2, a contract: scenario files and JSON consumers rely
-// on these spellings).
+// Event types (a contract: scenario files and JSON consumers rely on these
+// spellings).
 const (
 	EvProvisioningApplied  = "provisioning-applied"
 	EvProvisioningRejected = "provisioning-rejected"

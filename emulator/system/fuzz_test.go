@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dectsim/dectsim/emulator/provfile"
+	"github.com/dectsim/dectsim/internal/testfiles"
 )
 
 // fuzzSystem is a populated system: registered, away, switched-off and
@@ -35,7 +36,7 @@ func fuzzSystem(t testing.TB) *System {
 	return s
 }
 
-// checkInvariants holds the model to what SPEC §1 promises whatever the
+// checkInvariants holds the model to what it promises whatever the
 // input: every slot in a valid state, lookups consistent, and no handset
 // both absent and a ghost unless subscribed.
 func checkInvariants(t *testing.T, s *System) {
@@ -72,12 +73,9 @@ func checkInvariants(t *testing.T, s *System) {
 // FuzzApply applies any bytes to a populated system: no panic; a rejected
 // file changes nothing; the state stays valid, then and a day later.
 func FuzzApply(f *testing.F) {
-	for _, sub := range []string{"nx70", "wiki-examples", "other-products"} {
-		files, _ := filepath.Glob(corpusPath(sub, "*.xml"))
-		for _, p := range files {
-			if data, err := os.ReadFile(p); err == nil {
-				f.Add(data)
-			}
+	for _, p := range testfiles.Seeds(f) {
+		if data, err := os.ReadFile(p); err == nil {
+			f.Add(data)
 		}
 	}
 	files, _ := filepath.Glob(filepath.Join("..", "..", "scenarios", "files", "*.xml"))

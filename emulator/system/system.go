@@ -13,8 +13,9 @@ import (
 	"github.com/dectsim/dectsim/emulator/product"
 )
 
-// Defaults for the options. Durations that the seed gives ("within one
-// minute", "24 hours") are defaults a user can change.
+// Defaults for the options. The 24-hour wait comes from the vendor FAQ
+// "Auto provisioning: Delete/remove handset examples"; the other durations
+// are assumptions. Each is a default a user can change.
 const (
 	DefaultDeregTimeout  = 24 * time.Hour
 	DefaultAirLatency    = 30 * time.Second
@@ -71,8 +72,8 @@ func WithStart(t time.Time) Option { return func(c *Config) { c.Start = t } }
 func WithSeed(seed uint64) Option { return func(c *Config) { c.Seed = seed } }
 
 // WithAirLatency sets how long an over-the-air exchange (registration,
-// deregistration, a ghost's first attempt) takes; the seed says "within one
-// minute".
+// deregistration, a ghost's first attempt) takes. The vendor gives no
+// figure; at most a minute is our assumption.
 func WithAirLatency(d time.Duration) Option { return func(c *Config) { c.AirLatency = d } }
 
 // WithGhostInterval sets the time between a connected ghost's attempts.
