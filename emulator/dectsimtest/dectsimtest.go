@@ -5,8 +5,15 @@
 // it; state is read directly; check helpers fail the test with the
 // handset's timeline.
 //
-// A Sim is safe for concurrent use: every method takes its lock, so a
-// handler under test may read it while the test advances time.
+// Examples: ExampleNewT (a user added, the handset registers; in-process
+// handler, no sockets), ExampleNew (a file applied directly, a ghost after
+// 24 h), ExampleSim_CheckSync (a graceful removal), ExampleSim_CheckGhost (a
+// removal while the handset is away, and the timeline a failed check
+// prints), ExampleWithCredentials (the Digest credentials tried).
+//
+// Every method takes the Sim's lock, so calls from several goroutines are
+// safe. A fetch runs inside Advance and CheckSync with that lock held: a
+// handler must not call the Sim while it serves a file.
 package dectsimtest
 
 import (
