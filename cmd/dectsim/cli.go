@@ -11,10 +11,10 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/dectsim/dectsim/emulator/firmware"
-	"github.com/dectsim/dectsim/emulator/lint"
-	"github.com/dectsim/dectsim/emulator/product"
 	"github.com/dectsim/dectsim/emulator/scenario"
+	"github.com/dectsim/dectsim/internal/firmware"
+	"github.com/dectsim/dectsim/internal/lint"
+	"github.com/dectsim/dectsim/internal/product"
 )
 
 // Exit codes (a contract).

@@ -53,11 +53,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dectsim/dectsim/emulator/des"
-	"github.com/dectsim/dectsim/emulator/firmware"
-	"github.com/dectsim/dectsim/emulator/product"
-	"github.com/dectsim/dectsim/emulator/provfile"
 	"github.com/dectsim/dectsim/emulator/system"
+	"github.com/dectsim/dectsim/internal/des"
+	"github.com/dectsim/dectsim/internal/firmware"
+	"github.com/dectsim/dectsim/internal/product"
+	"github.com/dectsim/dectsim/internal/provfile"
 )
 
 // Defaults a zero Config field takes. The timeout bounds real time, so a

@@ -15,9 +15,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dectsim/dectsim/emulator/autoprov"
-	"github.com/dectsim/dectsim/emulator/firmware"
-	"github.com/dectsim/dectsim/emulator/product"
 	"github.com/dectsim/dectsim/emulator/system"
+	"github.com/dectsim/dectsim/internal/firmware"
+	"github.com/dectsim/dectsim/internal/product"
 )
 
 func TestSuccessfulFetchAppliesFileAfterLatency(t *testing.T) {

@@ -9,9 +9,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/dectsim/dectsim/emulator/provfile"
 	"github.com/dectsim/dectsim/emulator/system"
-	"github.com/dectsim/dectsim/emulator/xmlpos"
+	"github.com/dectsim/dectsim/internal/provfile"
+	"github.com/dectsim/dectsim/internal/xmlpos"
 )
 
 // The provisioning version 1.0 three-file chain (Gigaset wiki, the N870

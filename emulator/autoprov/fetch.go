@@ -13,9 +13,9 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/dectsim/dectsim/emulator/des"
-	"github.com/dectsim/dectsim/emulator/provfile"
 	"github.com/dectsim/dectsim/emulator/system"
+	"github.com/dectsim/dectsim/internal/des"
+	"github.com/dectsim/dectsim/internal/provfile"
 )
 
 // cred is a digest username and password.

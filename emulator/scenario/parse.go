@@ -11,11 +11,11 @@ import (
 
 	"github.com/beevik/etree"
 
-	"github.com/dectsim/dectsim/emulator/firmware"
-	"github.com/dectsim/dectsim/emulator/ipui"
-	"github.com/dectsim/dectsim/emulator/product"
 	"github.com/dectsim/dectsim/emulator/system"
-	"github.com/dectsim/dectsim/emulator/xmlpos"
+	"github.com/dectsim/dectsim/internal/firmware"
+	"github.com/dectsim/dectsim/internal/ipui"
+	"github.com/dectsim/dectsim/internal/product"
+	"github.com/dectsim/dectsim/internal/xmlpos"
 )
 
 // Limits on scenario files, so a runaway generator fails with a clear error.

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/dectsim/dectsim/emulator/system"
-	"github.com/dectsim/dectsim/emulator/xmlpos"
+	"github.com/dectsim/dectsim/internal/xmlpos"
 )
 
 // Style says how text output looks; colour only where a terminal reads it.

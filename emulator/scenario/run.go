@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dectsim/dectsim/emulator/provfile"
 	"github.com/dectsim/dectsim/emulator/system"
+	"github.com/dectsim/dectsim/internal/provfile"
 )
 
 // Result is one scenario run.

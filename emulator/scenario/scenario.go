@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dectsim/dectsim/emulator/xmlpos"
+	"github.com/dectsim/dectsim/internal/xmlpos"
 )
 
 // Pos is a line and column in a scenario file.

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dectsim/dectsim/emulator/firmware"
-	"github.com/dectsim/dectsim/emulator/ipui"
-	"github.com/dectsim/dectsim/emulator/provfile"
+	"github.com/dectsim/dectsim/internal/firmware"
+	"github.com/dectsim/dectsim/internal/ipui"
+	"github.com/dectsim/dectsim/internal/provfile"
 )
 
 // Warning codes the system emits while applying a file. Where a code is

@@ -10,7 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/dectsim/dectsim/emulator/provfile"
+	"github.com/dectsim/dectsim/internal/provfile"
 )
 
 func TestSlotInRegToldToGoRefusesRegistrationAndWaitsAsNeverRegistered(t *testing.T) {

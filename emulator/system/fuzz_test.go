@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dectsim/dectsim/emulator/provfile"
+	"github.com/dectsim/dectsim/internal/provfile"
 	"github.com/dectsim/dectsim/internal/testfiles"
 )
 

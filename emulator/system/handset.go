@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/dectsim/dectsim/emulator/des"
-	"github.com/dectsim/dectsim/emulator/ipui"
+	"github.com/dectsim/dectsim/internal/des"
+	"github.com/dectsim/dectsim/internal/ipui"
 )
 
 // Handset is a physical handset, as read by callers.

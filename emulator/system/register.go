@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/dectsim/dectsim/emulator/ipui"
+	"github.com/dectsim/dectsim/internal/ipui"
 )
 
 // Registration refusal reasons, as carried by registration-refused events.

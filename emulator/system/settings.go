@@ -4,7 +4,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/dectsim/dectsim/emulator/ipui"
+	"github.com/dectsim/dectsim/internal/ipui"
 )
 
 // settingsStore keeps every provisioned param. The per-slot ones

@@ -8,9 +8,9 @@ import (
 
 	"github.com/benbjohnson/clock"
 
-	"github.com/dectsim/dectsim/emulator/des"
-	"github.com/dectsim/dectsim/emulator/firmware"
-	"github.com/dectsim/dectsim/emulator/product"
+	"github.com/dectsim/dectsim/internal/des"
+	"github.com/dectsim/dectsim/internal/firmware"
+	"github.com/dectsim/dectsim/internal/product"
 )
 
 // Defaults for the options. The 24-hour wait comes from the vendor FAQ

@@ -3,8 +3,8 @@ package system
 import (
 	"fmt"
 
-	"github.com/dectsim/dectsim/emulator/des"
-	"github.com/dectsim/dectsim/emulator/firmware"
+	"github.com/dectsim/dectsim/internal/des"
+	"github.com/dectsim/dectsim/internal/firmware"
 )
 
 type pendingUpgrade struct {

@@ -8,7 +8,7 @@ import (
 	"github.com/beevik/etree"
 	"github.com/stretchr/testify/require"
 
-	"github.com/dectsim/dectsim/emulator/xmlpos"
+	"github.com/dectsim/dectsim/internal/xmlpos"
 )
 
 func parse(t *testing.T, src string) *xmlpos.Doc {

@@ -5,7 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/dectsim/dectsim/emulator/provfile"
+	"github.com/dectsim/dectsim/internal/provfile"
 )
 
 var vi20k = provfile.GenerateComplete(20000)

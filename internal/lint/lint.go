@@ -49,9 +49,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/dectsim/dectsim/emulator/firmware"
-	"github.com/dectsim/dectsim/emulator/product"
-	"github.com/dectsim/dectsim/emulator/provfile"
+	"github.com/dectsim/dectsim/internal/firmware"
+	"github.com/dectsim/dectsim/internal/product"
+	"github.com/dectsim/dectsim/internal/provfile"
 )
 
 // Severity says whether a finding is an error or a warning; `dectsim check`

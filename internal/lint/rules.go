@@ -5,10 +5,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/dectsim/dectsim/emulator/firmware"
-	"github.com/dectsim/dectsim/emulator/ipui"
-	"github.com/dectsim/dectsim/emulator/provfile"
 	"github.com/dectsim/dectsim/emulator/system"
+	"github.com/dectsim/dectsim/internal/firmware"
+	"github.com/dectsim/dectsim/internal/ipui"
+	"github.com/dectsim/dectsim/internal/provfile"
 )
 
 // checker runs every rule over one document that could be read.

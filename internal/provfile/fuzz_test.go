@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/dectsim/dectsim/emulator/provfile"
+	"github.com/dectsim/dectsim/internal/provfile"
 	"github.com/dectsim/dectsim/internal/testfiles"
 )
 

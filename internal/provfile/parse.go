@@ -7,7 +7,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/dectsim/dectsim/emulator/xmlpos"
+	"github.com/dectsim/dectsim/internal/xmlpos"
 )
 
 // Options change how ParseWith reads a document.

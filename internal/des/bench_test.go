@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dectsim/dectsim/emulator/des"
+	"github.com/dectsim/dectsim/internal/des"
 )
 
 // benchPopulation is the steady number of pending events: roughly a busy

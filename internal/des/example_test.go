@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/dectsim/dectsim/emulator/des"
+	"github.com/dectsim/dectsim/internal/des"
 )
 
 func Example() {

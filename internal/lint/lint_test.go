@@ -10,8 +10,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/dectsim/dectsim/emulator/provfile"
 	"github.com/dectsim/dectsim/emulator/system"
+	"github.com/dectsim/dectsim/internal/provfile"
 	"github.com/dectsim/dectsim/internal/testfiles"
 )
 

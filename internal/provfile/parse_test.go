@@ -8,8 +8,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/dectsim/dectsim/emulator/provfile"
-	"github.com/dectsim/dectsim/emulator/xmlpos"
+	"github.com/dectsim/dectsim/internal/provfile"
+	"github.com/dectsim/dectsim/internal/xmlpos"
 )
 
 const decl = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"

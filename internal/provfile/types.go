@@ -7,7 +7,7 @@ package provfile
 import (
 	"fmt"
 
-	"github.com/dectsim/dectsim/emulator/xmlpos"
+	"github.com/dectsim/dectsim/internal/xmlpos"
 )
 
 // Pos is a 1-based line and column in a file (column in bytes). It is the
