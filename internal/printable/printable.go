@@ -1,0 +1,84 @@
+// Package printable makes text from files, servers and scenarios safe to
+// show: on a terminal, in a report, in an HTML page. Whatever a hostile
+// file or server sends, the output keeps its lines (one event is one line)
+// and sends no control sequence to the terminal. Every writer of the
+// project passes foreign text through this package; there is no second
+// copy of these rules.
+package printable
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// unsafe reports whether r must not reach a terminal as it is: C0 and C1
+// controls, DEL, the bidirectional overrides and isolates (they reorder
+// what follows on the line, hiding text), the line and paragraph
+// separators, and the byte-order mark.
+func unsafe(r rune) bool {
+	switch {
+	case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0:
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f:
+		return true
+	case r == 0x2028, r == 0x2029, r == 0xfeff:
+		return true
+	}
+	return false
+}
+
+// String returns s with every unsafe rune written as a Go escape (\n,
+// \x1b, \u202e) and every byte that is not UTF-8 as \xNN, so the result
+// is one line of printable text that still says what was there. A string
+// that needs nothing is returned as it is, without allocating.
+func String(s string) string {
+	i := 0
+	for i < len(s) {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && n <= 1) || unsafe(r) {
+			break
+		}
+		i += n
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	b.WriteString(s[:i])
+	for i < len(s) {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			b.WriteString(`\x`)
+			b.WriteString(hex2(s[i]))
+		case unsafe(r):
+			q := strconv.QuoteRune(r) // '\n', '\x1b', '\u202e'
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+func hex2(c byte) string {
+	const digits = "0123456789abcdef"
+	return string([]byte{digits[c>>4], digits[c&0xf]})
+}
+
+// Rune maps one rune of an excerpt to one visible rune: a tab stays (so a
+// caret line can copy it), anything unsafe or undecodable becomes U+FFFD.
+// Unlike String it keeps one rune per rune, so a caret under the line
+// still points at the right column.
+func Rune(r rune) rune {
+	if r == '\t' {
+		return r
+	}
+	if unsafe(r) || r == utf8.RuneError {
+		return '\uFFFD'
+	}
+	return r
+}
