@@ -91,3 +91,29 @@ func BenchmarkHeapBaseline(b *testing.B) {
 		b.Fatalf("fired %d of %d, pending %d", fired, b.N, h.Len())
 	}
 }
+
+// BenchmarkAdvanceWithClock measures 1,000 one-minute Advances with an
+// event each, with Clock() taken (and read) and without: the clock must
+// cost Advance nothing. docs/performance.md reports the ratio.
+func BenchmarkAdvanceWithClock(b *testing.B) {
+	for _, taken := range []bool{false, true} {
+		name := "without"
+		if taken {
+			name = "with"
+		}
+		b.Run(name, func(b *testing.B) {
+			for range b.N {
+				s := des.New(time.Unix(0, 0))
+				if taken {
+					_ = s.Clock().Now()
+				}
+				for range 1000 {
+					s.After(30*time.Second, func() {})
+					if err := s.Advance(time.Minute); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}

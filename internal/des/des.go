@@ -66,7 +66,7 @@ type Sim struct {
 	slots   []slot
 	free    []uint32
 	running bool
-	clk     clockMirror
+	clk     *simClock // nil until Clock is called
 }
 
 // New returns a simulation whose clock reads start until the caller moves it.
@@ -203,15 +203,20 @@ func (s *Sim) advanceTo(target int64) error {
 		s.runNext()
 	}
 	s.now = target
+	if s.clk != nil {
+		s.clk.publish(target)
+	}
 	return nil
 }
 
 // stop ends a time-driving call. It runs deferred so a panicking callback
 // leaves the Sim usable (the event that panicked has already been removed).
-// The clock mirror is synced while still marked running, so anything the
-// mock itself triggers cannot drive the Sim re-entrantly.
+// Timers on Clock fire while the Sim is still marked running, so nothing
+// they trigger can drive it re-entrantly.
 func (s *Sim) stop() {
-	s.clk.sync(s)
+	if s.clk != nil {
+		s.clk.sync()
+	}
 	s.running = false
 }
 
@@ -222,6 +227,9 @@ func (s *Sim) runNext() {
 	s.removeAt(0)
 	s.release(top.slot)
 	s.now = top.at
+	if s.clk != nil {
+		s.clk.publish(top.at)
+	}
 	top.fn()
 }
 

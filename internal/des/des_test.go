@@ -1,6 +1,7 @@
 package des_test
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -352,7 +353,7 @@ func TestNilCallbackPanicsAtScheduleTime(t *testing.T) {
 	require.Equal(t, 0, s.Pending())
 }
 
-func TestClockFollowsNowAtObservationPoints(t *testing.T) {
+func TestClockReadsSimulatedTimeExactly(t *testing.T) {
 	s := des.New(t0)
 	require.NoError(t, s.Advance(time.Minute))
 	c := s.Clock()
@@ -363,9 +364,10 @@ func TestClockFollowsNowAtObservationPoints(t *testing.T) {
 	s.After(time.Second, func() { inside = append(inside, c.Now()) })
 	s.After(2*time.Second, func() { inside = append(inside, c.Now()) })
 	require.NoError(t, s.Advance(5*time.Second))
-	require.Equal(t, t0.Add(time.Minute), inside[0], "not updated per event")
-	require.Equal(t, t0.Add(time.Minute), inside[1], "not updated per event")
+	require.Equal(t, []time.Time{t0.Add(time.Minute + time.Second), t0.Add(time.Minute + 2*time.Second)}, inside, "inside an event, the event's time")
 	require.Equal(t, s.Now(), c.Now())
+	require.Equal(t, time.Duration(0), c.Since(s.Now()))
+	require.Equal(t, time.Hour, c.Until(s.Now().Add(time.Hour)))
 
 	require.NoError(t, s.AdvanceTo(t0.Add(time.Hour)))
 	require.Equal(t, s.Now(), c.Now())
@@ -378,6 +380,100 @@ func TestClockFollowsNowAtObservationPoints(t *testing.T) {
 	_, err := s.RunUntilIdle(10)
 	require.NoError(t, err)
 	require.Equal(t, t0.Add(3*time.Hour), c.Now())
+}
+
+// TestClockTimersFireInSimulatedTimeInOrder: timers made by code under test
+// fire when the Sim passes their time, in time order, each stamped with its
+// own time, and not before.
+func TestClockTimersFireInSimulatedTimeInOrder(t *testing.T) {
+	s := des.New(t0)
+	c := s.Clock()
+	late := c.Timer(3 * time.Hour)
+	early := c.After(time.Hour)
+	stopped := c.Timer(2 * time.Hour)
+	require.True(t, stopped.Stop())
+	fired := make(chan string, 4)
+	c.AfterFunc(90*time.Minute, func() { fired <- "func" })
+
+	require.NoError(t, s.Advance(59*time.Minute))
+	select {
+	case <-early:
+		t.Fatal("fired before its time")
+	default:
+	}
+	require.NoError(t, s.Advance(2*time.Hour))
+	require.Equal(t, t0.Add(time.Hour), <-early, "stamped with its own time")
+	require.Equal(t, "func", <-fired)
+	select {
+	case <-stopped.C:
+		t.Fatal("a stopped timer fired")
+	case <-late.C:
+		t.Fatal("fired before its time")
+	default:
+	}
+	require.NoError(t, s.Advance(time.Hour))
+	require.Equal(t, t0.Add(3*time.Hour), <-late.C)
+}
+
+// TestClockSleepWakesWhenTheSimPassesIt: a goroutine sleeping on the clock
+// wakes once simulated time, not real time, has passed; a context with a
+// timeout on the clock expires the same way.
+func TestClockSleepWakesWhenTheSimPassesIt(t *testing.T) {
+	s := des.New(t0)
+	c := s.Clock()
+	ctx, cancel := c.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	woke := make(chan time.Time)
+	go func() {
+		c.Sleep(time.Hour)
+		woke <- c.Now()
+	}()
+	// Real time passing changes nothing.
+	select {
+	case <-woke:
+		t.Fatal("woke in real time")
+	case <-ctx.Done():
+		t.Fatal("the context expired in real time")
+	case <-time.After(50 * time.Millisecond):
+	}
+	// The sleeper may register a little after this goroutine moves time,
+	// so move in steps until it wakes (an hour of steps at the most).
+	for i := 0; ; i++ {
+		require.NoError(t, s.Advance(time.Hour))
+		select {
+		case at := <-woke:
+			require.False(t, at.Before(t0.Add(time.Hour)), "woke at %v", at)
+			<-ctx.Done()
+			require.ErrorIs(t, ctx.Err(), context.DeadlineExceeded)
+			return
+		case <-time.After(100 * time.Millisecond):
+			require.Less(t, i, 50, "the sleeper never woke")
+		}
+	}
+}
+
+// TestClockIsSafeToReadWhileAdvancing: Now from another goroutine while
+// the Sim runs events (the race detector checks this in CI).
+func TestClockIsSafeToReadWhileAdvancing(t *testing.T) {
+	s := des.New(t0)
+	c := s.Clock()
+	for i := range 1000 {
+		s.After(time.Duration(i)*time.Second, func() {})
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		last := t0
+		for range 10000 {
+			now := c.Now()
+			if now.Before(last) {
+				panic("the clock went backwards")
+			}
+			last = now
+		}
+	}()
+	require.NoError(t, s.Advance(time.Hour))
+	<-done
 }
 
 // scheduler is the surface the property test drives, so the real Sim and the
