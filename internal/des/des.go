@@ -36,7 +36,17 @@ var (
 	// ErrBackwards reports an attempt to move simulated time into the past,
 	// which would break every causal assumption the callers make.
 	ErrBackwards = errors.New("des: simulated time cannot move backwards")
+	// ErrBudget reports that the Sim has run as many events as its budget
+	// allows: a story that keeps scheduling (a retry every millisecond)
+	// ends with an error instead of running until memory or patience runs
+	// out.
+	ErrBudget = errors.New("des: event budget exhausted")
 )
+
+// DefaultBudget is the number of events a Sim runs before ErrBudget: far
+// above any real story (a Virtual Integrator's 20,000 handsets through a
+// year of daily files is about 10 M), far below what exhausts memory.
+const DefaultBudget = 50_000_000
 
 // entry is a queued event. It is kept small and pointer-light (only fn) so
 // the heap slice moves cheaply and the GC has little to scan.
@@ -67,12 +77,32 @@ type Sim struct {
 	free    []uint32
 	running bool
 	clk     *simClock // nil until Clock is called
+	ran     uint64    // events run so far
+	budget  uint64    // events allowed; see SetBudget
 }
 
 // New returns a simulation whose clock reads start until the caller moves it.
 // start keeps its location: Now() is always start.Add(elapsed).
 func New(start time.Time) *Sim {
-	return &Sim{start: start}
+	return &Sim{start: start, budget: DefaultBudget}
+}
+
+// SetBudget sets how many events the Sim may run in all (0 restores
+// DefaultBudget). Once they have run, time-driving calls stop at the last
+// event run and return an error wrapping ErrBudget.
+func (s *Sim) SetBudget(n uint64) {
+	if n == 0 {
+		n = DefaultBudget
+	}
+	s.budget = n
+}
+
+// Ran is the number of events run so far.
+func (s *Sim) Ran() uint64 { return s.ran }
+
+func (s *Sim) budgetErr() error {
+	return fmt.Errorf("%w: %d events run by %v, %d still pending (next at %v)", ErrBudget, s.ran,
+		s.Now(), len(s.heap), s.start.Add(time.Duration(s.heap[0].at)))
 }
 
 // Now is the current simulated instant. Inside a callback it is the
@@ -139,7 +169,7 @@ func (s *Sim) NextAt() (time.Time, bool) {
 // Now() to its time. It returns false when nothing is queued or when called
 // from inside a callback (which would be re-entrant).
 func (s *Sim) Step() bool {
-	if s.running || len(s.heap) == 0 {
+	if s.running || len(s.heap) == 0 || s.ran >= s.budget {
 		return false
 	}
 	s.running = true
@@ -186,6 +216,9 @@ func (s *Sim) RunUntilIdle(maxEvents int) (int, error) {
 	defer s.stop()
 	n := 0
 	for len(s.heap) > 0 {
+		if s.ran >= s.budget {
+			return n, s.budgetErr()
+		}
 		if n >= maxEvents {
 			return n, fmt.Errorf("%w: ran %d events, %d still pending (next at %v)",
 				ErrNotIdle, n, len(s.heap), s.start.Add(time.Duration(s.heap[0].at)))
@@ -200,6 +233,9 @@ func (s *Sim) advanceTo(target int64) error {
 	s.running = true
 	defer s.stop()
 	for len(s.heap) > 0 && s.heap[0].at <= target {
+		if s.ran >= s.budget {
+			return s.budgetErr()
+		}
 		s.runNext()
 	}
 	s.now = target
@@ -226,6 +262,7 @@ func (s *Sim) runNext() {
 	top := s.heap[0]
 	s.removeAt(0)
 	s.release(top.slot)
+	s.ran++
 	s.now = top.at
 	if s.clk != nil {
 		s.clk.publish(top.at)

@@ -664,3 +664,34 @@ func (st *traceStats) add(trace []string) {
 		}
 	}
 }
+
+// TestBudgetStopsARunawayStory: something that reschedules itself every
+// millisecond ends with ErrBudget, at the last event run, not in memory
+// exhaustion; the Sim stays usable for reads.
+func TestBudgetStopsARunawayStory(t *testing.T) {
+	s := des.New(t0)
+	s.SetBudget(1000)
+	var tick func()
+	tick = func() { s.After(time.Millisecond, tick) }
+	s.After(0, tick)
+	err := s.Advance(24 * time.Hour)
+	require.ErrorIs(t, err, des.ErrBudget)
+	require.Equal(t, uint64(1000), s.Ran())
+	require.Equal(t, t0.Add(999*time.Millisecond), s.Now(), "time stops at the last event run")
+	require.Contains(t, err.Error(), "1000 events run")
+	require.False(t, s.Step())
+	_, err = s.RunUntilIdle(10)
+	require.ErrorIs(t, err, des.ErrBudget)
+	require.ErrorIs(t, s.Advance(time.Second), des.ErrBudget)
+}
+
+func TestDefaultBudgetIsFarAboveARealStory(t *testing.T) {
+	s := des.New(t0)
+	for range 100_000 {
+		s.After(time.Second, func() {})
+	}
+	require.NoError(t, s.Advance(time.Hour))
+	require.Equal(t, uint64(100_000), s.Ran())
+	s.SetBudget(0)
+	require.NoError(t, s.Advance(time.Hour))
+}
