@@ -58,6 +58,7 @@ import (
 	"github.com/dectsim/dectsim/internal/firmware"
 	"github.com/dectsim/dectsim/internal/product"
 	"github.com/dectsim/dectsim/internal/provfile"
+	"github.com/dectsim/dectsim/internal/syshook"
 )
 
 // Defaults a zero Config field takes. The timeout bounds real time, so a
@@ -181,6 +182,7 @@ type Request struct {
 // system it is attached to, until Close.
 type Fetcher struct {
 	sys    *system.System
+	host   syshook.Host[system.Event] // the system's plumbing
 	cfg    Config
 	client *http.Client // nil in handler mode; redirects disabled
 	own    bool         // client is ours to close
@@ -238,6 +240,7 @@ func Attach(sys *system.System, cfg Config) (*Fetcher, error) {
 	}
 	f := &Fetcher{
 		sys:      sys,
+		host:     syshook.Of[system.Event](sys),
 		cfg:      cfg,
 		user:     cfg.User,
 		password: cfg.Password,
@@ -246,7 +249,7 @@ func Attach(sys *system.System, cfg Config) (*Fetcher, error) {
 	// One draw from the system's stream seeds the fetcher's own, so the
 	// number of digest exchanges a server forces never shifts the random
 	// choices the rest of the system makes.
-	f.seed = sys.Rand().Uint64()
+	f.seed = f.host.Rand.Uint64()
 	f.rng = rand.New(rand.NewPCG(f.seed, 0x6175746f70726f76))
 	span := int64((DailyTo - DailyFrom) / time.Second)
 	f.daily = DailyFrom + time.Duration(f.rng.Int64N(span))*time.Second
@@ -265,8 +268,8 @@ func Attach(sys *system.System, cfg Config) (*Fetcher, error) {
 		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 		f.client = &c
 	}
-	sys.OnReboot(f.onReboot)
-	sys.OnParam(f.onParam)
+	f.host.OnReboot(f.onReboot)
+	f.host.OnParam(f.onParam)
 	if cfg.NoBootFetch {
 		f.last, f.hasLast = sys.Now(), true
 		f.scheduleNext()
@@ -327,7 +330,7 @@ func (f *Fetcher) Close() {
 		return
 	}
 	f.closed = true
-	sim := f.sys.Sim()
+	sim := f.host.Sim
 	if f.next != 0 {
 		sim.Cancel(f.next)
 		f.next = 0
@@ -449,7 +452,7 @@ func (f *Fetcher) setNext(id des.ID, at time.Time, boot bool) {
 
 func (f *Fetcher) cancelNext() {
 	if f.next != 0 {
-		f.sys.Sim().Cancel(f.next)
+		f.host.Sim.Cancel(f.next)
 	}
 	f.setNext(0, time.Time{}, false)
 }
@@ -457,7 +460,7 @@ func (f *Fetcher) cancelNext() {
 func (f *Fetcher) scheduleBoot() {
 	f.cancelNext()
 	now := f.sys.Now()
-	id := f.sys.Sim().At(now, func() { f.scheduledCheck("boot") })
+	id := f.host.Sim.At(now, func() { f.scheduledCheck("boot") })
 	f.setNext(id, now, true)
 }
 
@@ -469,7 +472,7 @@ func (f *Fetcher) scheduleNext() {
 		return
 	}
 	f.cancelNext()
-	id := f.sys.Sim().At(at, func() { f.scheduledCheck("scheduled") })
+	id := f.host.Sim.At(at, func() { f.scheduledCheck("scheduled") })
 	f.setNext(id, at, false)
 }
 

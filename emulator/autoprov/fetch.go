@@ -62,7 +62,7 @@ type session struct {
 func (f *Fetcher) fetch(kind string) {
 	res := f.run(kind)
 	var id des.ID
-	id = f.sys.Sim().After(f.cfg.Latency, func() {
+	id = f.host.Sim.After(f.cfg.Latency, func() {
 		delete(f.inflight, id)
 		f.finish(res)
 	})
@@ -391,7 +391,7 @@ func serve(h http.Handler, req *http.Request) (resp *http.Response, err error) {
 // finish applies a check's result at its simulated time: the fetch event
 // first, then what the system does with the document.
 func (f *Fetcher) finish(res *result) {
-	sys := f.sys
+	sys := f.host
 	ev := system.Event{Type: system.EvFetch, Outcome: "error"}
 	prefix := res.kind + ": "
 	switch {
@@ -417,7 +417,7 @@ func (f *Fetcher) finish(res *result) {
 			sys.Record(ev)
 			// Logs provisioning-rejected and changes nothing, as for any
 			// document the system cannot read.
-			_, _ = sys.ApplySource(system.Source{Name: d.url, Data: d.body})
+			_ = sys.Apply(d.url, d.body, provfile.Pos{})
 			return
 		}
 	} else {
@@ -426,7 +426,7 @@ func (f *Fetcher) finish(res *result) {
 	if !pf.HasProductID || pf.ProductID != "e2" {
 		ev.Reason, ev.Detail = ReasonRejected, fmt.Sprintf("%s%s; the system refused it: productID %q is not \"e2\"", prefix, got, pf.ProductID)
 		sys.Record(ev)
-		_, _ = sys.ApplyParsed(pf) // logs provisioning-rejected
+		_ = sys.ApplyParsed(pf) // logs provisioning-rejected
 		return
 	}
 	ev.Outcome, ev.Detail = "ok", prefix+got
@@ -435,5 +435,5 @@ func (f *Fetcher) finish(res *result) {
 		// Stored once a download with them succeeded, as the device does.
 		f.user, f.password = res.learn.user, res.learn.pass
 	}
-	_, _ = sys.ApplyParsed(pf)
+	_ = sys.ApplyParsed(pf)
 }

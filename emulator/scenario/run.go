@@ -9,6 +9,7 @@ import (
 
 	"github.com/dectsim/dectsim/emulator/system"
 	"github.com/dectsim/dectsim/internal/provfile"
+	"github.com/dectsim/dectsim/internal/syshook"
 )
 
 // Result is one scenario run.
@@ -127,7 +128,7 @@ func Build(sc *Scenario, extra ...system.Option) (*system.System, error) {
 func (r *Result) step(sys *system.System, st Step, net *network) error {
 	switch st.Kind {
 	case StepProvision:
-		_, err := sys.ApplySource(system.Source{Name: st.Source, Data: st.Data, Origin: st.Origin})
+		err := syshook.Of[system.Event](sys).Apply(st.Source, st.Data, st.Origin)
 		var pe *provfile.Error
 		if err != nil && !errors.As(err, &pe) {
 			return err

@@ -33,14 +33,6 @@ const (
 	WarnUnknownParam         = "unknown-param"
 )
 
-// Source is provisioning bytes with the name used in positions. Origin
-// places the bytes inside a larger file (an inline document in a scenario).
-type Source struct {
-	Name   string
-	Data   []byte
-	Origin provfile.Pos
-}
-
 // Result summarises one applied file.
 type Result struct {
 	Params, Opers, Warnings int
@@ -51,12 +43,13 @@ type Result struct {
 // handset and setting as it was; the refusal is logged as a
 // provisioning-rejected event, as a real system would log it.
 func (s *System) Apply(name string, data []byte) (Result, error) {
-	return s.ApplySource(Source{Name: name, Data: data})
+	return s.applyAt(name, data, provfile.Pos{})
 }
 
-// ApplySource is Apply for bytes that sit inside a larger file.
-func (s *System) ApplySource(src Source) (Result, error) {
-	f, err := provfile.ParseWith(src.Name, src.Data, provfile.Options{Limits: provfile.DefaultLimits, Origin: src.Origin})
+// applyAt is Apply for bytes that sit inside a larger file at origin (an
+// inline document in a scenario).
+func (s *System) applyAt(name string, data []byte, origin provfile.Pos) (Result, error) {
+	f, err := provfile.ParseWith(name, data, provfile.Options{Limits: provfile.DefaultLimits, Origin: origin})
 	if err != nil {
 		var pe *provfile.Error
 		if errors.As(err, &pe) {
@@ -65,7 +58,7 @@ func (s *System) ApplySource(src Source) (Result, error) {
 		}
 		return Result{}, err
 	}
-	return s.ApplyParsed(f)
+	return s.applyParsed(f)
 }
 
 // ApplyReader reads a document from r and applies it. A read error is
@@ -80,7 +73,7 @@ func (s *System) ApplyReader(name string, r io.Reader) (Result, error) {
 		}
 		return Result{}, err
 	}
-	return s.ApplyParsed(f)
+	return s.applyParsed(f)
 }
 
 // ApplyFile reads a document from a path and applies it.
@@ -97,10 +90,10 @@ func (s *System) reject(pe *provfile.Error) {
 	s.emit(Event{Type: EvProvisioningRejected, File: pe.File, Line: pe.Pos.Line, Col: pe.Pos.Col, Reason: pe.Code, Detail: pe.Msg})
 }
 
-// ApplyParsed applies a document already read. Every check that can refuse
+// applyParsed applies a document already read. Every check that can refuse
 // the document runs before the first change, which is what makes
 // application atomic.
-func (s *System) ApplyParsed(f *provfile.File) (Result, error) {
+func (s *System) applyParsed(f *provfile.File) (Result, error) {
 	if !f.HasProductID || f.ProductID != "e2" {
 		msg := fmt.Sprintf("productID is %q; this system accepts only \"e2\"", f.ProductID)
 		if !f.HasProductID {

@@ -132,13 +132,8 @@ func (s *System) EventsSince(n int) []Event {
 	return append([]Event(nil), s.events[n:]...)
 }
 
-// OnEvent registers f to be called with every event as it is logged, on the
+// onEvent registers f to be called with every event as it is logged, on the
 // goroutine that advances the system.
-func (s *System) OnEvent(f func(Event)) {
+func (s *System) onEvent(f func(Event)) {
 	s.listeners = append(s.listeners, f)
 }
-
-// Record logs an event on behalf of a component attached to the system
-// (the provisioning fetcher logs its fetch events this way). Its time is
-// the system's current time.
-func (s *System) Record(e Event) { s.emit(e) }

@@ -208,14 +208,6 @@ func (s *System) MAC() string { return s.mac }
 // MaxHandsets returns the handset capacity in force.
 func (s *System) MaxHandsets() int { return s.cfg.MaxHandsets }
 
-// Rand returns the system's seeded random source, for components (such as
-// the provisioning fetcher) whose choices must follow the seed.
-func (s *System) Rand() *rand.Rand { return s.rng }
-
-// Sim returns the discrete-event core, for components that schedule their
-// own events on the system's time line.
-func (s *System) Sim() *des.Sim { return s.sim }
-
 // Now returns the simulated time.
 func (s *System) Now() time.Time { return s.sim.Now() }
 
@@ -236,10 +228,10 @@ func (s *System) RunUntilIdle(maxEvents int) (int, error) { return s.sim.RunUnti
 // moves only when the system is advanced.
 func (s *System) Clock() clock.Clock { return s.sim.Clock() }
 
-// OnReboot registers f to run after every reboot (firmware upgrades), so
+// onReboot registers f to run after every reboot (firmware upgrades), so
 // the provisioning fetcher can fetch at boot.
-func (s *System) OnReboot(f func()) { s.rebootFns = append(s.rebootFns, f) }
+func (s *System) onReboot(f func()) { s.rebootFns = append(s.rebootFns, f) }
 
-// OnParam registers f to run whenever a provisioned setting is stored, so
+// onParam registers f to run whenever a provisioned setting is stored, so
 // the fetcher can follow changes to its URL and period.
-func (s *System) OnParam(f func(name, value string)) { s.paramFns = append(s.paramFns, f) }
+func (s *System) onParam(f func(name, value string)) { s.paramFns = append(s.paramFns, f) }
