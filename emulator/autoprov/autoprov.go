@@ -56,7 +56,6 @@ import (
 	"github.com/dectsim/dectsim/emulator/system"
 	"github.com/dectsim/dectsim/internal/des"
 	"github.com/dectsim/dectsim/internal/firmware"
-	"github.com/dectsim/dectsim/internal/product"
 	"github.com/dectsim/dectsim/internal/provfile"
 	"github.com/dectsim/dectsim/internal/syshook"
 )
@@ -151,8 +150,8 @@ type Config struct {
 	// Latency is the simulated time between a fetch and applying its
 	// result. Zero means DefaultLatency.
 	Latency time.Duration
-	// MaxBody is the largest body accepted. Zero means
-	// provfile.DefaultLimits.MaxBytes.
+	// MaxBody is the largest body accepted. Zero means the largest
+	// document the system reads (64 MiB).
 	MaxBody int64
 	// UpperMAC writes the MAC in %MACD and <MAC>.xml in upper case. The
 	// default is lower case, which is what the most-used public PBX plugin
@@ -351,8 +350,9 @@ func (f *Fetcher) Close() {
 // pick a template and identify the device:
 // "Gigaset N870 IP PRO/83.V2.65.0+build.8504c90;7C2F80A1B2C3". The MAC is
 // written as 12 upper-case hex digits whatever separators or case it is
-// given in.
-func UserAgent(p product.Profile, v firmware.Version, mac string) string {
+// given in. A system sends UserAgent(sys.Product(), sys.Firmware(),
+// sys.MAC()).
+func UserAgent(p system.Product, v system.FirmwareVersion, mac string) string {
 	m := strings.ToUpper(strings.NewReplacer(":", "", "-", "", ".", "").Replace(mac))
 	return "Gigaset " + p.Model + "/83.V" + v.String() + "+build." + firmware.BuildHash(v) + ";" + m
 }

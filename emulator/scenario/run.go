@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/dectsim/dectsim/emulator/system"
-	"github.com/dectsim/dectsim/internal/provfile"
 	"github.com/dectsim/dectsim/internal/syshook"
 )
 
@@ -129,7 +128,7 @@ func (r *Result) step(sys *system.System, st Step, net *network) error {
 	switch st.Kind {
 	case StepProvision:
 		err := syshook.Of[system.Event](sys).Apply(st.Source, st.Data, st.Origin)
-		var pe *provfile.Error
+		var pe *system.FileError
 		if err != nil && !errors.As(err, &pe) {
 			return err
 		}

@@ -33,13 +33,19 @@ const (
 	WarnUnknownParam         = "unknown-param"
 )
 
+// FileError is a document the system refused: its File, the Pos (Line,
+// Col) of the offending element, a Code (xml-syntax, not-provisioning,
+// limit or product-id) and a Msg for people. Error() reads
+// "file:line:col: message".
+type FileError = provfile.Error
+
 // Result summarises one applied file.
 type Result struct {
 	Params, Opers, Warnings int
 }
 
 // Apply applies a provisioning document whole, or not at all. A document
-// the system refuses returns a *provfile.Error and leaves every slot,
+// the system refuses returns a *FileError and leaves every slot,
 // handset and setting as it was; the refusal is logged as a
 // provisioning-rejected event, as a real system would log it.
 func (s *System) Apply(name string, data []byte) (Result, error) {
@@ -51,7 +57,7 @@ func (s *System) Apply(name string, data []byte) (Result, error) {
 func (s *System) applyAt(name string, data []byte, origin provfile.Pos) (Result, error) {
 	f, err := provfile.ParseWith(name, data, provfile.Options{Limits: provfile.DefaultLimits, Origin: origin})
 	if err != nil {
-		var pe *provfile.Error
+		var pe *FileError
 		if errors.As(err, &pe) {
 			s.reject(pe)
 			return Result{}, pe
@@ -66,7 +72,7 @@ func (s *System) applyAt(name string, data []byte, origin provfile.Pos) (Result,
 func (s *System) ApplyReader(name string, r io.Reader) (Result, error) {
 	f, err := provfile.Read(name, r)
 	if err != nil {
-		var pe *provfile.Error
+		var pe *FileError
 		if errors.As(err, &pe) {
 			s.reject(pe)
 			return Result{}, pe
@@ -86,7 +92,7 @@ func (s *System) ApplyFile(path string) (Result, error) {
 	return s.ApplyReader(path, fh)
 }
 
-func (s *System) reject(pe *provfile.Error) {
+func (s *System) reject(pe *FileError) {
 	s.emit(Event{Type: EvProvisioningRejected, File: pe.File, Line: pe.Pos.Line, Col: pe.Pos.Col, Reason: pe.Code, Detail: pe.Msg})
 }
 
@@ -99,7 +105,7 @@ func (s *System) applyParsed(f *provfile.File) (Result, error) {
 		if !f.HasProductID {
 			msg = "the <provisioning> element has no productID; this system accepts only productID=\"e2\""
 		}
-		pe := &provfile.Error{File: f.Name, Pos: f.Pos, Code: "product-id", Msg: msg}
+		pe := &FileError{File: f.Name, Pos: f.Pos, Code: "product-id", Msg: msg}
 		s.reject(pe)
 		return Result{}, pe
 	}

@@ -196,11 +196,20 @@ func NormalizeMAC(mac string) (string, error) {
 // filled in.
 func (s *System) Config() Config { return s.cfg }
 
+// Product is a product profile: its Name (N610, N670, N770, N870, N870E,
+// VI), the Model its User-Agent carries ("N870 IP PRO") and its default
+// handset capacity, MaxHandsets.
+type Product = product.Profile
+
+// FirmwareVersion is a firmware version: Major, Minor and Patch, String
+// ("2.65.0"), Compare and Less.
+type FirmwareVersion = firmware.Version
+
 // Product returns the product profile.
-func (s *System) Product() product.Profile { return s.profile }
+func (s *System) Product() Product { return s.profile }
 
 // Firmware returns the running firmware version.
-func (s *System) Firmware() firmware.Version { return s.fw }
+func (s *System) Firmware() FirmwareVersion { return s.fw }
 
 // MAC returns the MAC address: 12 upper-case hex digits.
 func (s *System) MAC() string { return s.mac }
