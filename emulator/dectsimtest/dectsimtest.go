@@ -260,11 +260,9 @@ func (s *Sim) Timeline(key string) string {
 
 func (s *Sim) timeline(key string) string {
 	var b strings.Builder
-	for _, e := range s.sys.Events() {
-		if e.Matches(key) {
-			b.WriteString(scenario.EventLine(s.sys.Start(), e, scenario.Style{}))
-			b.WriteByte('\n')
-		}
+	for _, e := range s.sys.FindEvents(system.EventQuery{Key: key}) {
+		b.WriteString(scenario.EventLine(s.sys.Start(), e, scenario.Style{}))
+		b.WriteByte('\n')
 	}
 	if b.Len() == 0 {
 		return fmt.Sprintf("  (no events concern %s)\n", key)

@@ -163,11 +163,7 @@ func (r *Result) check(sys *system.System, st Step) {
 	}
 	f := Failure{File: r.Scenario.File, Step: st, Expected: exp, Found: found}
 	if key != "" {
-		for _, e := range sys.Events() {
-			if e.Matches(key) {
-				f.Recent = append(f.Recent, e)
-			}
-		}
+		f.Recent = sys.FindEvents(system.EventQuery{Key: key})
 		if len(f.Recent) > RecentEvents {
 			f.Recent = f.Recent[len(f.Recent)-RecentEvents:]
 		}
@@ -203,10 +199,7 @@ func evaluate(sys *system.System, st Step) (exp, found, key string, ok bool) {
 			}
 		}
 		if st.Ghosts != nil {
-			var ids []string
-			for _, g := range sys.Ghosts() {
-				ids = append(ids, g.IPUI)
-			}
+			ids := sys.GhostIPUIs()
 			g := fmt.Sprint(len(ids))
 			if len(ids) > 0 {
 				g += " (" + strings.Join(ids, ", ") + ")"
@@ -237,12 +230,7 @@ func evaluate(sys *system.System, st Step) (exp, found, key string, ok bool) {
 		got = append(got, st.Name+" "+map[bool]string{true: "= " + gotS, false: "absent"}[has])
 	case StepExpectEvent, StepExpectNoEvnt:
 		key = st.IPUI
-		n := 0
-		for _, e := range sys.Events() {
-			if e.Type == st.Type && e.Matches(st.IPUI) && e.HasOutcome(st.Outcome) {
-				n++
-			}
-		}
+		n := sys.CountEvents(system.EventQuery{Type: st.Type, Key: st.IPUI, Outcome: st.Outcome})
 		desc := st.Type
 		if st.IPUI != "" {
 			desc += " for " + st.IPUI

@@ -106,6 +106,7 @@ type System struct {
 	pendingFW *pendingUpgrade
 
 	events    []Event
+	index     eventIndex
 	listeners []func(Event)
 	rebootFns []func()
 	paramFns  []func(name, value string)
