@@ -194,7 +194,7 @@ func NormalizeMAC(mac string) (string, error) {
 }
 
 // Config returns the configuration the system was built with, defaults
-// filled in.
+// filled in (MaxHandsets is the capacity in force).
 func (s *System) Config() Config { return s.cfg }
 
 // Product is a product profile: its Name (N610, N670, N770, N870, N870E,
@@ -215,9 +215,6 @@ func (s *System) Firmware() FirmwareVersion { return s.fw }
 // MAC returns the MAC address: 12 upper-case hex digits.
 func (s *System) MAC() string { return s.mac }
 
-// MaxHandsets returns the handset capacity in force.
-func (s *System) MaxHandsets() int { return s.cfg.MaxHandsets }
-
 // Now returns the simulated time.
 func (s *System) Now() time.Time { return s.sim.Now() }
 
@@ -229,10 +226,6 @@ func (s *System) Advance(d time.Duration) error { return s.sim.Advance(d) }
 
 // AdvanceTo runs every event due up to t and moves time to t.
 func (s *System) AdvanceTo(t time.Time) error { return s.sim.AdvanceTo(t) }
-
-// RunUntilIdle runs events until none is pending, at most maxEvents of them
-// (a connected ghost retries forever, so an unbounded run could not end).
-func (s *System) RunUntilIdle(maxEvents int) (int, error) { return s.sim.RunUntilIdle(maxEvents) }
 
 // Clock returns the simulated time as a clock.Clock for outside code. It
 // moves only when the system is advanced.
