@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dectsim/dectsim/emulator/system"
+	"github.com/dectsim/dectsim/internal/timeline"
 	"github.com/dectsim/dectsim/internal/xmlpos"
 )
 
@@ -17,60 +17,7 @@ type Style struct {
 	Color bool
 }
 
-func (s Style) paint(code, text string) string {
-	if !s.Color {
-		return text
-	}
-	return "\x1b[" + code + "m" + text + "\x1b[0m"
-}
-
-// Offset formats a time relative to the start, as a Go duration.
-func Offset(start, t time.Time) string { return t.Sub(start).String() }
-
-// who renders the slot and IPUI an event concerns.
-func who(e system.Event) string {
-	switch {
-	case e.Slot != "" && e.IPUI != "" && e.Slot != e.IPUI:
-		return e.Slot + "/" + e.IPUI
-	case e.IPUI != "":
-		return e.IPUI
-	default:
-		return e.Slot
-	}
-}
-
-// detail renders the rest of an event.
-func detail(e system.Event) string {
-	var parts []string
-	for _, kv := range [][2]string{{"outcome", e.Outcome}, {"trigger", e.Trigger}, {"reason", e.Reason}, {"code", e.Code}} {
-		if kv[1] != "" {
-			parts = append(parts, kv[0]+"="+kv[1])
-		}
-	}
-	if e.File != "" && e.Line > 0 {
-		parts = append(parts, fmt.Sprintf("at %s:%d:%d", e.File, e.Line, e.Col))
-	}
-	if e.Detail != "" {
-		parts = append(parts, e.Detail)
-	}
-	return strings.Join(parts, "  ")
-}
-
-// EventLine is one timeline line: relative time, absolute time, event,
-// slot/IPUI, detail.
-func EventLine(start time.Time, e system.Event, st Style) string {
-	typ := fmt.Sprintf("%-22s", e.Type)
-	switch e.Type {
-	case system.EvGhostCreated, system.EvGhostAttempt, system.EvProvisioningRejected, system.EvForcedRemoval, system.EvDeregTimeout:
-		typ = st.paint("31", typ)
-	case system.EvWarning, system.EvRegistrationRefused:
-		typ = st.paint("33", typ)
-	case system.EvDeregCompleted, system.EvRegistered:
-		typ = st.paint("32", typ)
-	}
-	line := fmt.Sprintf("  %-12s %s  %s %-22s %s", "+"+Offset(start, e.Time), e.Time.UTC().Format(time.RFC3339), typ, who(e), detail(e))
-	return strings.TrimRight(line, " ")
-}
+func (s Style) paint(code, text string) string { return timeline.Paint(s.Color, code, text) }
 
 // WriteText prints a run as a readable timeline with its expectations in
 // place, then every failure in full.
@@ -84,7 +31,7 @@ func WriteText(w io.Writer, r *Result, st Style) {
 	next := 0
 	flush := func(upto int) {
 		for ; next < upto && next < len(events); next++ {
-			fmt.Fprintln(w, EventLine(sc.Start, events[next], st))
+			fmt.Fprintln(w, timeline.Line(sc.Start, events[next], st.Color))
 		}
 	}
 	for _, o := range r.Outcomes {
@@ -113,7 +60,7 @@ func WriteFailure(w io.Writer, sc *Scenario, f Failure, st Style) {
 	if len(f.Recent) > 0 {
 		fmt.Fprintf(w, "    recent events of %s:\n", f.Step.IPUI+slotKeyOf(f.Step.Name))
 		for _, e := range f.Recent {
-			fmt.Fprintln(w, "  "+EventLine(sc.Start, e, st))
+			fmt.Fprintln(w, "  "+timeline.Line(sc.Start, e, st.Color))
 		}
 	} else if f.Step.IPUI != "" {
 		fmt.Fprintf(w, "    no events concern %s\n", f.Step.IPUI)
@@ -166,7 +113,7 @@ func WriteJSON(w io.Writer, r *Result) error {
 	flush := func(upto int) error {
 		for ; next < upto && next < len(events); next++ {
 			e := events[next]
-			if err := enc.Encode(JSONEvent{Scenario: sc.File, T: Offset(sc.Start, e.Time), Time: e.Time.UTC().Format(time.RFC3339Nano),
+			if err := enc.Encode(JSONEvent{Scenario: sc.File, T: timeline.Offset(sc.Start, e.Time), Time: e.Time.UTC().Format(time.RFC3339Nano),
 				Type: e.Type, IPUI: e.IPUI, Slot: e.Slot, Outcome: e.Outcome, Trigger: e.Trigger, Reason: e.Reason,
 				Code: e.Code, File: e.File, Line: e.Line, Col: e.Col, Detail: e.Detail}); err != nil {
 				return err
@@ -185,7 +132,7 @@ func WriteJSON(w io.Writer, r *Result) error {
 			res = "failed"
 			exp, found = o.Expected, o.Found
 		}
-		if err := enc.Encode(JSONEvent{Scenario: sc.File, T: Offset(sc.Start, t), Time: t.UTC().Format(time.RFC3339Nano),
+		if err := enc.Encode(JSONEvent{Scenario: sc.File, T: timeline.Offset(sc.Start, t), Time: t.UTC().Format(time.RFC3339Nano),
 			Type: EvExpectation, IPUI: o.Step.IPUI, Outcome: res, File: sc.File, Line: o.Step.Pos.Line, Col: o.Step.Pos.Col,
 			Detail: o.Step.Describe(), Expected: exp, Found: found}); err != nil {
 			return err
