@@ -15,6 +15,7 @@ import (
 	"github.com/dectsim/dectsim/internal/firmware"
 	"github.com/dectsim/dectsim/internal/lint"
 	"github.com/dectsim/dectsim/internal/product"
+	"github.com/dectsim/dectsim/internal/report"
 )
 
 // Exit codes (a contract).
@@ -177,12 +178,12 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	}
 	style := scenario.Style{Color: wantColor(isTerminal(stdout), getenv)}
 	errStyle := scenario.Style{Color: wantColor(isTerminal(stderr), getenv)}
-	var cases []scenario.JUnitCase
+	var cases []report.JUnitCase
 	passed, failed, errored := 0, 0, 0
 	worst := exitOK
 	for _, p := range paths {
 		res, err := runOne(p)
-		cases = append(cases, scenario.JUnitCase{File: p, Result: res, Err: err})
+		cases = append(cases, report.JUnitCase{File: p, Result: res, Err: err})
 		if err != nil {
 			errored++
 			scenario.WriteError(stderr, err, errStyle)
@@ -190,7 +191,7 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 			continue
 		}
 		if *jsonOut {
-			if err := scenario.WriteJSON(stdout, res); err != nil {
+			if err := report.WriteJSON(stdout, res); err != nil {
 				fmt.Fprintf(stderr, "dectsim run: %v\n", err)
 				return exitRuntime
 			}
@@ -257,12 +258,12 @@ func worse(a, b int) int {
 	return a
 }
 
-func writeJUnit(path string, cases []scenario.JUnitCase) error {
+func writeJUnit(path string, cases []report.JUnitCase) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if err := scenario.WriteJUnit(f, cases); err != nil {
+	if err := report.WriteJUnit(f, cases); err != nil {
 		f.Close()
 		return err
 	}
