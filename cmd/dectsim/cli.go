@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/debug"
-	"sort"
 	"strings"
 
 	"github.com/dectsim/dectsim/emulator/scenario"
@@ -171,7 +169,7 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	if !ok {
 		return code
 	}
-	paths, err := expand(files)
+	paths, err := scenario.Files(files...)
 	if err != nil {
 		fmt.Fprintf(stderr, "dectsim run: %v\n", err)
 		return exitRuntime
@@ -182,7 +180,7 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	passed, failed, errored := 0, 0, 0
 	worst := exitOK
 	for _, p := range paths {
-		res, err := runOne(p)
+		res, err := scenario.RunFile(p, runOptions())
 		cases = append(cases, report.JUnitCase{File: p, Result: res, Err: err})
 		if err != nil {
 			errored++
@@ -226,14 +224,6 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	return worst
 }
 
-func runOne(path string) (*scenario.Result, error) {
-	sc, err := scenario.ParseFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return scenario.Run(sc, runOptions())
-}
-
 // errorCode tells an invalid scenario (2) from a runtime failure (3).
 func errorCode(err error) int {
 	var se *scenario.Error
@@ -268,38 +258,6 @@ func writeJUnit(path string, cases []report.JUnitCase) error {
 		return err
 	}
 	return f.Close()
-}
-
-// expand turns directories into the *.xml files directly in them, sorted;
-// provisioning fixtures live in subdirectories and are not scenarios.
-func expand(args []string) ([]string, error) {
-	var out []string
-	for _, a := range args {
-		fi, err := os.Stat(a)
-		if err != nil {
-			return nil, err
-		}
-		if !fi.IsDir() {
-			out = append(out, a)
-			continue
-		}
-		ents, err := os.ReadDir(a)
-		if err != nil {
-			return nil, err
-		}
-		var found []string
-		for _, e := range ents {
-			if !e.IsDir() && strings.HasSuffix(e.Name(), ".xml") {
-				found = append(found, filepath.Join(a, e.Name()))
-			}
-		}
-		if len(found) == 0 {
-			return nil, fmt.Errorf("%s: no *.xml scenario files in this directory", a)
-		}
-		sort.Strings(found)
-		out = append(out, found...)
-	}
-	return out, nil
 }
 
 // wantColor: colour only where a terminal reads the output, and never when

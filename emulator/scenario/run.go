@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -87,6 +90,51 @@ func Run(sc *Scenario, o Options) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// RunFile reads the scenario file at path and runs it: ParseFile, then
+// Run. The error is a *Error for a file that cannot be read as a scenario,
+// else as Run's.
+func RunFile(path string, o Options) (*Result, error) {
+	sc, err := ParseFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Run(sc, o)
+}
+
+// Files lists the scenario files paths stand for, as `dectsim run` reads
+// its arguments: a file stands for itself, a directory for every *.xml
+// file directly in it, sorted (provisioning files kept in its
+// subdirectories are not scenarios). A directory without one is an error.
+func Files(paths ...string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		ents, err := os.ReadDir(p)
+		if err != nil {
+			return nil, err
+		}
+		var found []string
+		for _, e := range ents {
+			if !e.IsDir() && strings.HasSuffix(e.Name(), ".xml") {
+				found = append(found, filepath.Join(p, e.Name()))
+			}
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("%s: no *.xml scenario files in this directory", p)
+		}
+		sort.Strings(found)
+		out = append(out, found...)
+	}
+	return out, nil
 }
 
 // Build makes the system a scenario describes, with its world before t=0.
