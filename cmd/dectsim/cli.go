@@ -188,16 +188,9 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 			worst = worse(worst, errorCode(err))
 			continue
 		}
-		if *jsonOut {
-			if err := report.WriteJSON(stdout, res); err != nil {
-				fmt.Fprintf(stderr, "dectsim run: %v\n", err)
-				return exitRuntime
-			}
-			for _, f := range res.Failures {
-				scenario.WriteFailure(stderr, res.Scenario, f, errStyle)
-			}
-		} else {
-			scenario.WriteText(stdout, res, style)
+		if err := writeResult(res, *jsonOut, stdout, stderr, style, errStyle); err != nil {
+			fmt.Fprintf(stderr, "dectsim run: %v\n", err)
+			return exitRuntime
 		}
 		if res.Passed() {
 			passed++
@@ -222,6 +215,22 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		}
 	}
 	return worst
+}
+
+// writeResult prints one scenario's run: its timeline on stdout, or with
+// --json its events there and its failures on stderr.
+func writeResult(res *scenario.Result, jsonOut bool, stdout, stderr io.Writer, style, errStyle scenario.Style) error {
+	if !jsonOut {
+		scenario.WriteText(stdout, res, style)
+		return nil
+	}
+	if err := report.WriteJSON(stdout, res); err != nil {
+		return err
+	}
+	for _, f := range res.Failures {
+		scenario.WriteFailure(stderr, res.Scenario, f, errStyle)
+	}
+	return nil
 }
 
 // errorCode tells an invalid scenario (2) from a runtime failure (3).

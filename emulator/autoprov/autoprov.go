@@ -214,28 +214,9 @@ func Attach(sys *system.System, cfg Config) (*Fetcher, error) {
 	if sys == nil {
 		return nil, errors.New("autoprov: nil system")
 	}
-	if cfg.Timeout < 0 {
-		return nil, fmt.Errorf("autoprov: timeout %s is negative", cfg.Timeout)
-	}
-	if cfg.Latency < 0 {
-		return nil, fmt.Errorf("autoprov: latency %s is negative", cfg.Latency)
-	}
-	if cfg.MaxBody < 0 {
-		return nil, fmt.Errorf("autoprov: max body %d is negative", cfg.MaxBody)
-	}
-	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	if cfg.Latency == 0 {
-		cfg.Latency = DefaultLatency
-	}
-	if cfg.MaxBody == 0 {
-		cfg.MaxBody = int64(provfile.DefaultLimits.MaxBytes)
-	}
-	if cfg.URL != "" {
-		if _, err := parseHTTPURL(expandMACD(cfg.URL, sys.MAC(), cfg.UpperMAC)); err != nil {
-			return nil, fmt.Errorf("autoprov: provisioning URL: %w", err)
-		}
+	cfg, err := cfg.withDefaults(sys.MAC())
+	if err != nil {
+		return nil, err
 	}
 	f := &Fetcher{
 		sys:      sys,
@@ -256,16 +237,7 @@ func Attach(sys *system.System, cfg Config) (*Fetcher, error) {
 		f.serverURL = v
 	}
 	if cfg.Handler == nil {
-		base := cfg.Client
-		if base == nil {
-			base = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
-			f.own = true
-		}
-		c := *base
-		// Redirects are followed by hand so that each hop is recorded and
-		// authenticated like the device does it.
-		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-		f.client = &c
+		f.client, f.own = redirectlessClient(cfg.Client)
 	}
 	f.host.OnReboot(f.onReboot)
 	f.host.OnParam(f.onParam)
@@ -276,6 +248,48 @@ func Attach(sys *system.System, cfg Config) (*Fetcher, error) {
 		f.scheduleBoot()
 	}
 	return f, nil
+}
+
+// withDefaults refuses a Config that cannot work and fills in its zero
+// fields.
+func (cfg Config) withDefaults(mac string) (Config, error) {
+	if cfg.Timeout < 0 {
+		return cfg, fmt.Errorf("autoprov: timeout %s is negative", cfg.Timeout)
+	}
+	if cfg.Latency < 0 {
+		return cfg, fmt.Errorf("autoprov: latency %s is negative", cfg.Latency)
+	}
+	if cfg.MaxBody < 0 {
+		return cfg, fmt.Errorf("autoprov: max body %d is negative", cfg.MaxBody)
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.Latency == 0 {
+		cfg.Latency = DefaultLatency
+	}
+	if cfg.MaxBody == 0 {
+		cfg.MaxBody = int64(provfile.DefaultLimits.MaxBytes)
+	}
+	if cfg.URL != "" {
+		if _, err := parseHTTPURL(expandMACD(cfg.URL, mac, cfg.UpperMAC)); err != nil {
+			return cfg, fmt.Errorf("autoprov: provisioning URL: %w", err)
+		}
+	}
+	return cfg, nil
+}
+
+// redirectlessClient is base (or, when nil, a client of the Fetcher's own:
+// own is true) with redirects left to the caller, who follows them by hand
+// so that each hop is recorded and authenticated as the device does it.
+func redirectlessClient(base *http.Client) (c *http.Client, own bool) {
+	if base == nil {
+		base = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		own = true
+	}
+	cp := *base
+	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cp, own
 }
 
 // CheckSync is the server asking for a fetch now (a SIP NOTIFY with Event

@@ -222,84 +222,99 @@ func (r *Result) check(sys *system.System, st Step) {
 // evaluate returns what was expected, what was found, the key whose
 // timeline explains it, and whether it held.
 func evaluate(sys *system.System, st Step) (exp, found, key string, ok bool) {
-	var want, got []string
-	ok = true
-	cmp := func(name, w, g string) {
-		want = append(want, name+"="+w)
-		got = append(got, name+"="+g)
-		if w != g {
-			ok = false
-		}
-	}
+	v := verdict{ok: true}
 	switch st.Kind {
 	case StepExpect:
 		key = st.IPUI
-		if st.State != "" {
-			cmp("state", st.State, string(sys.SlotState(st.IPUI)))
-		}
-		if st.Subscribed != nil || st.Ghost != nil {
-			h, _ := sys.Handset(st.IPUI)
-			if st.Subscribed != nil {
-				cmp("subscribed", fmt.Sprint(*st.Subscribed), fmt.Sprint(h.Subscribed))
-			}
-			if st.Ghost != nil {
-				cmp("ghost", fmt.Sprint(*st.Ghost), fmt.Sprint(h.Ghost))
-			}
-		}
-		if st.Ghosts != nil {
-			ids := sys.GhostIPUIs()
-			g := fmt.Sprint(len(ids))
-			if len(ids) > 0 {
-				g += " (" + strings.Join(ids, ", ") + ")"
-			}
-			want = append(want, fmt.Sprintf("ghosts=%d", *st.Ghosts))
-			got = append(got, "ghosts="+g)
-			if len(ids) != *st.Ghosts {
-				ok = false
-			}
-		}
-		if st.Slots != nil {
-			cmp("slots", fmt.Sprint(*st.Slots), fmt.Sprint(sys.SlotCount()))
-		}
+		expectState(sys, st, &v)
 	case StepExpectParam:
-		v, has := sys.Setting(st.Name)
 		key = slotKeyOf(st.Name)
-		gotS := "absent"
-		if has {
-			gotS = fmt.Sprintf("%q", v)
-		}
-		if st.Absent {
-			want = append(want, st.Name+" absent")
-			ok = !has
-		} else {
-			want = append(want, fmt.Sprintf("%s=%q", st.Name, *st.Value))
-			ok = has && v == *st.Value
-		}
-		got = append(got, st.Name+" "+map[bool]string{true: "= " + gotS, false: "absent"}[has])
+		expectParam(sys, st, &v)
 	case StepExpectEvent, StepExpectNoEvnt:
 		key = st.IPUI
-		n := sys.CountEvents(system.EventQuery{Type: st.Type, Key: st.IPUI, Outcome: st.Outcome})
-		desc := st.Type
-		if st.IPUI != "" {
-			desc += " for " + st.IPUI
-		}
-		if st.Outcome != "" {
-			desc += " with " + st.Outcome
-		}
-		switch {
-		case st.Kind == StepExpectNoEvnt:
-			want = append(want, "no "+desc+" event")
-			ok = n == 0
-		case st.Count != nil:
-			want = append(want, fmt.Sprintf("%d %s event(s)", *st.Count, desc))
-			ok = n == *st.Count
-		default:
-			want = append(want, "at least one "+desc+" event")
-			ok = n > 0
-		}
-		got = append(got, fmt.Sprintf("%d", n))
+		expectEvent(sys, st, &v)
 	}
-	return strings.Join(want, " "), strings.Join(got, " "), key, ok
+	return strings.Join(v.want, " "), strings.Join(v.got, " "), key, v.ok
+}
+
+// verdict gathers an expectation's checks: what each wanted and found,
+// and whether all held.
+type verdict struct {
+	want, got []string
+	ok        bool
+}
+
+func (v *verdict) add(want, got string, ok bool) {
+	v.want = append(v.want, want)
+	v.got = append(v.got, got)
+	v.ok = v.ok && ok
+}
+
+// cmp adds a check of one named value.
+func (v *verdict) cmp(name, want, got string) { v.add(name+"="+want, name+"="+got, want == got) }
+
+// expectState is <expect>: a slot's state, its handset's subscription and
+// ghost status, the number of ghosts and of slots.
+func expectState(sys *system.System, st Step, v *verdict) {
+	if st.State != "" {
+		v.cmp("state", st.State, string(sys.SlotState(st.IPUI)))
+	}
+	if st.Subscribed != nil || st.Ghost != nil {
+		h, _ := sys.Handset(st.IPUI)
+		if st.Subscribed != nil {
+			v.cmp("subscribed", fmt.Sprint(*st.Subscribed), fmt.Sprint(h.Subscribed))
+		}
+		if st.Ghost != nil {
+			v.cmp("ghost", fmt.Sprint(*st.Ghost), fmt.Sprint(h.Ghost))
+		}
+	}
+	if st.Ghosts != nil {
+		ids := sys.GhostIPUIs()
+		g := fmt.Sprint(len(ids))
+		if len(ids) > 0 {
+			g += " (" + strings.Join(ids, ", ") + ")"
+		}
+		v.add(fmt.Sprintf("ghosts=%d", *st.Ghosts), "ghosts="+g, len(ids) == *st.Ghosts)
+	}
+	if st.Slots != nil {
+		v.cmp("slots", fmt.Sprint(*st.Slots), fmt.Sprint(sys.SlotCount()))
+	}
+}
+
+// expectParam is <expect-param>: a setting's value, or its absence.
+func expectParam(sys *system.System, st Step, v *verdict) {
+	val, has := sys.Setting(st.Name)
+	got := st.Name + " absent"
+	if has {
+		got = fmt.Sprintf("%s = %q", st.Name, val)
+	}
+	if st.Absent {
+		v.add(st.Name+" absent", got, !has)
+		return
+	}
+	v.add(fmt.Sprintf("%s=%q", st.Name, *st.Value), got, has && val == *st.Value)
+}
+
+// expectEvent is <expect-event> and <expect-no-event>: how many events of
+// a type, for a handset or slot, with an outcome, have been logged.
+func expectEvent(sys *system.System, st Step, v *verdict) {
+	n := sys.CountEvents(system.EventQuery{Type: st.Type, Key: st.IPUI, Outcome: st.Outcome})
+	desc := st.Type
+	if st.IPUI != "" {
+		desc += " for " + st.IPUI
+	}
+	if st.Outcome != "" {
+		desc += " with " + st.Outcome
+	}
+	got := fmt.Sprint(n)
+	switch {
+	case st.Kind == StepExpectNoEvnt:
+		v.add("no "+desc+" event", got, n == 0)
+	case st.Count != nil:
+		v.add(fmt.Sprintf("%d %s event(s)", *st.Count, desc), got, n == *st.Count)
+	default:
+		v.add("at least one "+desc+" event", got, n > 0)
+	}
 }
 
 // slotKeyOf returns the slot key of hs.<key>.x and SipAccount.<key>.x.

@@ -127,33 +127,9 @@ func New(opts ...Option) (*System, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	prof, err := product.Lookup(cfg.Product)
+	prof, fw, err := cfg.resolve()
 	if err != nil {
 		return nil, err
-	}
-	fw := firmware.Default
-	if cfg.Firmware != "" {
-		if fw, err = firmware.Parse(cfg.Firmware); err != nil {
-			return nil, err
-		}
-	}
-	if cfg.MaxHandsets < 0 || cfg.MaxHandsets > MaxSlots {
-		return nil, fmt.Errorf("max-handsets %d is outside 1..%d", cfg.MaxHandsets, MaxSlots)
-	}
-	if cfg.MaxHandsets == 0 {
-		cfg.MaxHandsets = prof.MaxHandsets
-	}
-	if cfg.DeregTimeout <= 0 {
-		return nil, fmt.Errorf("dereg-timeout %s must be positive", cfg.DeregTimeout)
-	}
-	if cfg.AirLatency <= 0 || cfg.AirLatency > time.Minute {
-		return nil, fmt.Errorf("air latency %s must be above 0 and at most 1m", cfg.AirLatency)
-	}
-	if cfg.GhostInterval <= 0 {
-		return nil, fmt.Errorf("ghost interval %s must be positive", cfg.GhostInterval)
-	}
-	if cfg.FirmwareDelay <= 0 || cfg.FirmwareDelay > time.Hour {
-		return nil, fmt.Errorf("firmware delay %s must be above 0 and at most 1h", cfg.FirmwareDelay)
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
 	mac := cfg.MAC
@@ -175,6 +151,38 @@ func New(opts ...Option) (*System, error) {
 		settings: newSettingsStore(),
 	}
 	return s, nil
+}
+
+// resolve finds the product profile and firmware cfg names, fills in the
+// capacity, and refuses values outside what the model holds.
+func (cfg *Config) resolve() (product.Profile, firmware.Version, error) {
+	prof, err := product.Lookup(cfg.Product)
+	if err != nil {
+		return prof, firmware.Version{}, err
+	}
+	fw := firmware.Default
+	if cfg.Firmware != "" {
+		if fw, err = firmware.Parse(cfg.Firmware); err != nil {
+			return prof, fw, err
+		}
+	}
+	if cfg.MaxHandsets < 0 || cfg.MaxHandsets > MaxSlots {
+		return prof, fw, fmt.Errorf("max-handsets %d is outside 1..%d", cfg.MaxHandsets, MaxSlots)
+	}
+	if cfg.MaxHandsets == 0 {
+		cfg.MaxHandsets = prof.MaxHandsets
+	}
+	switch {
+	case cfg.DeregTimeout <= 0:
+		return prof, fw, fmt.Errorf("dereg-timeout %s must be positive", cfg.DeregTimeout)
+	case cfg.AirLatency <= 0 || cfg.AirLatency > time.Minute:
+		return prof, fw, fmt.Errorf("air latency %s must be above 0 and at most 1m", cfg.AirLatency)
+	case cfg.GhostInterval <= 0:
+		return prof, fw, fmt.Errorf("ghost interval %s must be positive", cfg.GhostInterval)
+	case cfg.FirmwareDelay <= 0 || cfg.FirmwareDelay > time.Hour:
+		return prof, fw, fmt.Errorf("firmware delay %s must be above 0 and at most 1h", cfg.FirmwareDelay)
+	}
+	return prof, fw, nil
 }
 
 // NormalizeMAC accepts 12 hex digits with optional ':' or '-' separators
