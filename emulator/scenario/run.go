@@ -69,7 +69,7 @@ type Options struct {
 // that cannot be built or a network that cannot be set up); failed
 // expectations are in the Result.
 func Run(sc *Scenario, o Options) (*Result, error) {
-	sys, err := Build(sc, o.SystemOptions...)
+	sys, err := build(sc, o.SystemOptions...)
 	if err != nil {
 		return nil, err
 	}
@@ -137,8 +137,8 @@ func Files(paths ...string) ([]string, error) {
 	return out, nil
 }
 
-// Build makes the system a scenario describes, with its world before t=0.
-func Build(sc *Scenario, extra ...system.Option) (*system.System, error) {
+// build makes the system a scenario describes, with its world before t=0.
+func build(sc *Scenario, extra ...system.Option) (*system.System, error) {
 	opts := []system.Option{system.WithStart(sc.Start), system.WithSeed(sc.Seed)}
 	s := sc.System
 	if s.Product != "" {
