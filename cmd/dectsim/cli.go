@@ -6,15 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/debug"
-	"sort"
 	"strings"
 
 	"github.com/dectsim/dectsim/emulator/scenario"
 	"github.com/dectsim/dectsim/internal/firmware"
 	"github.com/dectsim/dectsim/internal/lint"
 	"github.com/dectsim/dectsim/internal/product"
+	"github.com/dectsim/dectsim/internal/report"
 )
 
 // Exit codes (a contract).
@@ -170,35 +169,28 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	if !ok {
 		return code
 	}
-	paths, err := expand(files)
+	paths, err := scenario.Files(files...)
 	if err != nil {
 		fmt.Fprintf(stderr, "dectsim run: %v\n", err)
 		return exitRuntime
 	}
 	style := scenario.Style{Color: wantColor(isTerminal(stdout), getenv)}
 	errStyle := scenario.Style{Color: wantColor(isTerminal(stderr), getenv)}
-	var cases []scenario.JUnitCase
+	var cases []report.JUnitCase
 	passed, failed, errored := 0, 0, 0
 	worst := exitOK
 	for _, p := range paths {
-		res, err := runOne(p)
-		cases = append(cases, scenario.JUnitCase{File: p, Result: res, Err: err})
+		res, err := scenario.RunFile(p, runOptions())
+		cases = append(cases, report.JUnitCase{File: p, Result: res, Err: err})
 		if err != nil {
 			errored++
 			scenario.WriteError(stderr, err, errStyle)
 			worst = worse(worst, errorCode(err))
 			continue
 		}
-		if *jsonOut {
-			if err := scenario.WriteJSON(stdout, res); err != nil {
-				fmt.Fprintf(stderr, "dectsim run: %v\n", err)
-				return exitRuntime
-			}
-			for _, f := range res.Failures {
-				scenario.WriteFailure(stderr, res.Scenario, f, errStyle)
-			}
-		} else {
-			scenario.WriteText(stdout, res, style)
+		if err := writeResult(res, *jsonOut, stdout, stderr, style, errStyle); err != nil {
+			fmt.Fprintf(stderr, "dectsim run: %v\n", err)
+			return exitRuntime
 		}
 		if res.Passed() {
 			passed++
@@ -225,12 +217,20 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	return worst
 }
 
-func runOne(path string) (*scenario.Result, error) {
-	sc, err := scenario.ParseFile(path)
-	if err != nil {
-		return nil, err
+// writeResult prints one scenario's run: its timeline on stdout, or with
+// --json its events there and its failures on stderr.
+func writeResult(res *scenario.Result, jsonOut bool, stdout, stderr io.Writer, style, errStyle scenario.Style) error {
+	if !jsonOut {
+		scenario.WriteText(stdout, res, style)
+		return nil
 	}
-	return scenario.Run(sc, runOptions())
+	if err := report.WriteJSON(stdout, res); err != nil {
+		return err
+	}
+	for _, f := range res.Failures {
+		scenario.WriteFailure(stderr, res.Scenario, f, errStyle)
+	}
+	return nil
 }
 
 // errorCode tells an invalid scenario (2) from a runtime failure (3).
@@ -257,48 +257,16 @@ func worse(a, b int) int {
 	return a
 }
 
-func writeJUnit(path string, cases []scenario.JUnitCase) error {
+func writeJUnit(path string, cases []report.JUnitCase) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if err := scenario.WriteJUnit(f, cases); err != nil {
+	if err := report.WriteJUnit(f, cases); err != nil {
 		f.Close()
 		return err
 	}
 	return f.Close()
-}
-
-// expand turns directories into the *.xml files directly in them, sorted;
-// provisioning fixtures live in subdirectories and are not scenarios.
-func expand(args []string) ([]string, error) {
-	var out []string
-	for _, a := range args {
-		fi, err := os.Stat(a)
-		if err != nil {
-			return nil, err
-		}
-		if !fi.IsDir() {
-			out = append(out, a)
-			continue
-		}
-		ents, err := os.ReadDir(a)
-		if err != nil {
-			return nil, err
-		}
-		var found []string
-		for _, e := range ents {
-			if !e.IsDir() && strings.HasSuffix(e.Name(), ".xml") {
-				found = append(found, filepath.Join(a, e.Name()))
-			}
-		}
-		if len(found) == 0 {
-			return nil, fmt.Errorf("%s: no *.xml scenario files in this directory", a)
-		}
-		sort.Strings(found)
-		out = append(out, found...)
-	}
-	return out, nil
 }
 
 // wantColor: colour only where a terminal reads the output, and never when

@@ -56,8 +56,8 @@ import (
 	"github.com/dectsim/dectsim/emulator/system"
 	"github.com/dectsim/dectsim/internal/des"
 	"github.com/dectsim/dectsim/internal/firmware"
-	"github.com/dectsim/dectsim/internal/product"
 	"github.com/dectsim/dectsim/internal/provfile"
+	"github.com/dectsim/dectsim/internal/syshook"
 )
 
 // Defaults a zero Config field takes. The timeout bounds real time, so a
@@ -150,8 +150,8 @@ type Config struct {
 	// Latency is the simulated time between a fetch and applying its
 	// result. Zero means DefaultLatency.
 	Latency time.Duration
-	// MaxBody is the largest body accepted. Zero means
-	// provfile.DefaultLimits.MaxBytes.
+	// MaxBody is the largest body accepted. Zero means the largest
+	// document the system reads (64 MiB).
 	MaxBody int64
 	// UpperMAC writes the MAC in %MACD and <MAC>.xml in upper case. The
 	// default is lower case, which is what the most-used public PBX plugin
@@ -181,6 +181,7 @@ type Request struct {
 // system it is attached to, until Close.
 type Fetcher struct {
 	sys    *system.System
+	host   syshook.Host[system.Event] // the system's plumbing
 	cfg    Config
 	client *http.Client // nil in handler mode; redirects disabled
 	own    bool         // client is ours to close
@@ -213,14 +214,53 @@ func Attach(sys *system.System, cfg Config) (*Fetcher, error) {
 	if sys == nil {
 		return nil, errors.New("autoprov: nil system")
 	}
+	cfg, err := cfg.withDefaults(sys.MAC())
+	if err != nil {
+		return nil, err
+	}
+	f := &Fetcher{
+		sys:      sys,
+		host:     syshook.Of[system.Event](sys),
+		cfg:      cfg,
+		user:     cfg.User,
+		password: cfg.Password,
+		inflight: make(map[des.ID]struct{}),
+	}
+	// One draw from the system's stream seeds the fetcher's own, so the
+	// number of digest exchanges a server forces never shifts the random
+	// choices the rest of the system makes.
+	f.seed = f.host.Rand.Uint64()
+	f.rng = rand.New(rand.NewPCG(f.seed, 0x6175746f70726f76))
+	span := int64((DailyTo - DailyFrom) / time.Second)
+	f.daily = DailyFrom + time.Duration(f.rng.Int64N(span))*time.Second
+	if v, ok := sys.Setting(SettingServer); ok {
+		f.serverURL = v
+	}
+	if cfg.Handler == nil {
+		f.client, f.own = redirectlessClient(cfg.Client)
+	}
+	f.host.OnReboot(f.onReboot)
+	f.host.OnParam(f.onParam)
+	if cfg.NoBootFetch {
+		f.last, f.hasLast = sys.Now(), true
+		f.scheduleNext()
+	} else {
+		f.scheduleBoot()
+	}
+	return f, nil
+}
+
+// withDefaults refuses a Config that cannot work and fills in its zero
+// fields.
+func (cfg Config) withDefaults(mac string) (Config, error) {
 	if cfg.Timeout < 0 {
-		return nil, fmt.Errorf("autoprov: timeout %s is negative", cfg.Timeout)
+		return cfg, fmt.Errorf("autoprov: timeout %s is negative", cfg.Timeout)
 	}
 	if cfg.Latency < 0 {
-		return nil, fmt.Errorf("autoprov: latency %s is negative", cfg.Latency)
+		return cfg, fmt.Errorf("autoprov: latency %s is negative", cfg.Latency)
 	}
 	if cfg.MaxBody < 0 {
-		return nil, fmt.Errorf("autoprov: max body %d is negative", cfg.MaxBody)
+		return cfg, fmt.Errorf("autoprov: max body %d is negative", cfg.MaxBody)
 	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = DefaultTimeout
@@ -232,48 +272,24 @@ func Attach(sys *system.System, cfg Config) (*Fetcher, error) {
 		cfg.MaxBody = int64(provfile.DefaultLimits.MaxBytes)
 	}
 	if cfg.URL != "" {
-		if _, err := parseHTTPURL(expandMACD(cfg.URL, sys.MAC(), cfg.UpperMAC)); err != nil {
-			return nil, fmt.Errorf("autoprov: provisioning URL: %w", err)
+		if _, err := parseHTTPURL(expandMACD(cfg.URL, mac, cfg.UpperMAC)); err != nil {
+			return cfg, fmt.Errorf("autoprov: provisioning URL: %w", err)
 		}
 	}
-	f := &Fetcher{
-		sys:      sys,
-		cfg:      cfg,
-		user:     cfg.User,
-		password: cfg.Password,
-		inflight: make(map[des.ID]struct{}),
+	return cfg, nil
+}
+
+// redirectlessClient is base (or, when nil, a client of the Fetcher's own:
+// own is true) with redirects left to the caller, who follows them by hand
+// so that each hop is recorded and authenticated as the device does it.
+func redirectlessClient(base *http.Client) (c *http.Client, own bool) {
+	if base == nil {
+		base = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		own = true
 	}
-	// One draw from the system's stream seeds the fetcher's own, so the
-	// number of digest exchanges a server forces never shifts the random
-	// choices the rest of the system makes.
-	f.seed = sys.Rand().Uint64()
-	f.rng = rand.New(rand.NewPCG(f.seed, 0x6175746f70726f76))
-	span := int64((DailyTo - DailyFrom) / time.Second)
-	f.daily = DailyFrom + time.Duration(f.rng.Int64N(span))*time.Second
-	if v, ok := sys.Setting(SettingServer); ok {
-		f.serverURL = v
-	}
-	if cfg.Handler == nil {
-		base := cfg.Client
-		if base == nil {
-			base = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
-			f.own = true
-		}
-		c := *base
-		// Redirects are followed by hand so that each hop is recorded and
-		// authenticated like the device does it.
-		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-		f.client = &c
-	}
-	sys.OnReboot(f.onReboot)
-	sys.OnParam(f.onParam)
-	if cfg.NoBootFetch {
-		f.last, f.hasLast = sys.Now(), true
-		f.scheduleNext()
-	} else {
-		f.scheduleBoot()
-	}
-	return f, nil
+	cp := *base
+	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cp, own
 }
 
 // CheckSync is the server asking for a fetch now (a SIP NOTIFY with Event
@@ -327,7 +343,7 @@ func (f *Fetcher) Close() {
 		return
 	}
 	f.closed = true
-	sim := f.sys.Sim()
+	sim := f.host.Sim
 	if f.next != 0 {
 		sim.Cancel(f.next)
 		f.next = 0
@@ -348,8 +364,9 @@ func (f *Fetcher) Close() {
 // pick a template and identify the device:
 // "Gigaset N870 IP PRO/83.V2.65.0+build.8504c90;7C2F80A1B2C3". The MAC is
 // written as 12 upper-case hex digits whatever separators or case it is
-// given in.
-func UserAgent(p product.Profile, v firmware.Version, mac string) string {
+// given in. A system sends UserAgent(sys.Product(), sys.Firmware(),
+// sys.MAC()).
+func UserAgent(p system.Product, v system.FirmwareVersion, mac string) string {
 	m := strings.ToUpper(strings.NewReplacer(":", "", "-", "", ".", "").Replace(mac))
 	return "Gigaset " + p.Model + "/83.V" + v.String() + "+build." + firmware.BuildHash(v) + ";" + m
 }
@@ -449,7 +466,7 @@ func (f *Fetcher) setNext(id des.ID, at time.Time, boot bool) {
 
 func (f *Fetcher) cancelNext() {
 	if f.next != 0 {
-		f.sys.Sim().Cancel(f.next)
+		f.host.Sim.Cancel(f.next)
 	}
 	f.setNext(0, time.Time{}, false)
 }
@@ -457,7 +474,7 @@ func (f *Fetcher) cancelNext() {
 func (f *Fetcher) scheduleBoot() {
 	f.cancelNext()
 	now := f.sys.Now()
-	id := f.sys.Sim().At(now, func() { f.scheduledCheck("boot") })
+	id := f.host.Sim.At(now, func() { f.scheduledCheck("boot") })
 	f.setNext(id, now, true)
 }
 
@@ -469,7 +486,7 @@ func (f *Fetcher) scheduleNext() {
 		return
 	}
 	f.cancelNext()
-	id := f.sys.Sim().At(at, func() { f.scheduledCheck("scheduled") })
+	id := f.host.Sim.At(at, func() { f.scheduledCheck("scheduled") })
 	f.setNext(id, at, false)
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/dectsim/dectsim/emulator/system"
 	"github.com/dectsim/dectsim/internal/firmware"
 	"github.com/dectsim/dectsim/internal/product"
+	"github.com/dectsim/dectsim/internal/syshook"
 )
 
 func TestSuccessfulFetchAppliesFileAfterLatency(t *testing.T) {
@@ -345,10 +346,10 @@ func TestCloseCancelsEverything(t *testing.T) {
 	f, err := autoprov.Attach(sys, autoprov.Config{URL: "http://prov.test/p.xml", Handler: serveBody(okFile)})
 	require.NoError(t, err)
 	require.NoError(t, sys.Advance(0))
-	require.Equal(t, 2, sys.Sim().Pending(), "the result and the next check")
+	require.Equal(t, 2, syshook.Of[system.Event](sys).Sim.Pending(), "the result and the next check")
 	f.Close()
 	f.Close()
-	require.Zero(t, sys.Sim().Pending())
+	require.Zero(t, syshook.Of[system.Event](sys).Sim.Pending())
 	_, ok := f.NextCheck()
 	require.False(t, ok)
 	f.CheckSync()
@@ -524,7 +525,7 @@ func TestAttachRejectsUnusableConfig(t *testing.T) {
 	}
 	_, err := autoprov.Attach(nil, autoprov.Config{})
 	require.Error(t, err)
-	require.Zero(t, sys.Sim().Pending(), "a refused Config schedules nothing")
+	require.Zero(t, syshook.Of[system.Event](sys).Sim.Pending(), "a refused Config schedules nothing")
 }
 
 func TestSameSeedSameRun(t *testing.T) {

@@ -62,29 +62,56 @@ type session struct {
 func (f *Fetcher) fetch(kind string) {
 	res := f.run(kind)
 	var id des.ID
-	id = f.sys.Sim().After(f.cfg.Latency, func() {
+	id = f.host.Sim.After(f.cfg.Latency, func() {
 		delete(f.inflight, id)
 		f.finish(res)
 	})
 	f.inflight[id] = struct{}{}
 }
 
+// run makes the requests of one check and says what came of them.
 func (f *Fetcher) run(kind string) *result {
 	res := &result{kind: kind}
+	u, fail := f.fileURL()
+	if fail != nil {
+		res.fail = fail
+		return res
+	}
+	s, done := f.newSession(u)
+	defer done()
+	d, fail := s.getFile(u)
+	if fail != nil {
+		res.fail = fail
+		return res
+	}
+	res.doc = d
+	s.followChain(res)
+	res.learn = s.learned
+	return res
+}
+
+// fileURL is the provisioning URL in force with %MACD replaced, or why
+// there is nothing to fetch.
+func (f *Fetcher) fileURL() (*url.URL, *failure) {
 	f.mu.Lock()
 	raw := f.urlLocked()
 	f.mu.Unlock()
 	if raw == "" {
-		res.fail = &failure{reason: ReasonNoURL, detail: "the system has no provisioning URL"}
-		return res
+		return nil, &failure{reason: ReasonNoURL, detail: "the system has no provisioning URL"}
 	}
-	mac := f.sys.MAC()
-	u, err := parseHTTPURL(expandMACD(raw, mac, f.cfg.UpperMAC))
+	u, err := parseHTTPURL(expandMACD(raw, f.sys.MAC(), f.cfg.UpperMAC))
 	if err != nil {
-		res.fail = &failure{reason: ReasonBadURL, detail: fmt.Sprintf("provisioning URL: %v", err)}
-		return res
+		return nil, &failure{reason: ReasonBadURL, detail: fmt.Sprintf("provisioning URL: %v", err)}
 	}
-	s := &session{
+	return u, nil
+}
+
+// newSession starts a fetch of u: the User-Agent, the credentials in force
+// (those written in u are taken out of it) and the real-time deadline.
+// done ends the session.
+func (f *Fetcher) newSession(u *url.URL) (s *session, done func()) {
+	mac := f.sys.MAC()
+	s = &session{
 		f:   f,
 		ua:  UserAgent(f.sys.Product(), f.sys.Firmware(), mac),
 		mac: mac,
@@ -98,48 +125,44 @@ func (f *Fetcher) run(kind string) *result {
 	}
 	if f.cfg.Handler != nil {
 		s.ctx = context.Background()
-	} else {
-		ctx, cancel := context.WithTimeout(context.Background(), f.cfg.Timeout)
-		defer cancel()
-		s.ctx = ctx
+		return s, func() {}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), f.cfg.Timeout)
+	s.ctx = ctx
+	return s, func() {
 		if f.own {
-			defer f.client.CloseIdleConnections()
+			f.client.CloseIdleConnections()
 		}
+		cancel()
 	}
+}
 
-	var d *doc
-	var fail *failure
-	if strings.HasSuffix(u.Path, "/") {
-		// A directory: provisioning.xml first, then <MAC>.xml, as the
-		// vendor's provisioning flow for the N870/N670 describes.
-		first := *u
-		first.Path += "provisioning.xml"
-		first.RawPath = ""
-		d, fail = s.get(&first)
-		if fail != nil && fail.status == http.StatusNotFound {
-			second := *u
-			name := macCase(mac, f.cfg.UpperMAC) + ".xml"
-			second.Path += name
-			second.RawPath = ""
-			d, fail = s.get(&second)
-			if fail != nil && fail.status == http.StatusNotFound {
-				fail = &failure{reason: ReasonNotFound, status: http.StatusNotFound,
-					detail: fmt.Sprintf("neither provisioning.xml nor %s exists at %s", name, redact(u))}
-			}
-		}
-	} else {
-		d, fail = s.get(u)
+// getFile fetches the document u names. A directory (a path ending in
+// "/") is provisioning.xml there, else <MAC>.xml, as the vendor's
+// provisioning flow for the N870/N670 describes.
+func (s *session) getFile(u *url.URL) (*doc, *failure) {
+	if !strings.HasSuffix(u.Path, "/") {
+		return s.get(u)
 	}
-	if fail != nil {
-		res.fail = fail
-		return res
+	d, fail := s.get(inDir(u, "provisioning.xml"))
+	if fail == nil || fail.status != http.StatusNotFound {
+		return d, fail
 	}
-	res.doc = d
-	s.followChain(res)
-	if s.learned != nil {
-		res.learn = s.learned
+	name := macCase(s.mac, s.f.cfg.UpperMAC) + ".xml"
+	d, fail = s.get(inDir(u, name))
+	if fail != nil && fail.status == http.StatusNotFound {
+		fail = &failure{reason: ReasonNotFound, status: http.StatusNotFound,
+			detail: fmt.Sprintf("neither provisioning.xml nor %s exists at %s", name, redact(u))}
 	}
-	return res
+	return d, fail
+}
+
+// inDir is the file name in the directory u.
+func inDir(u *url.URL, name string) *url.URL {
+	c := *u
+	c.Path += name
+	c.RawPath = ""
+	return &c
 }
 
 // takeUserinfo makes credentials written into a URL the configured digest
@@ -391,7 +414,7 @@ func serve(h http.Handler, req *http.Request) (resp *http.Response, err error) {
 // finish applies a check's result at its simulated time: the fetch event
 // first, then what the system does with the document.
 func (f *Fetcher) finish(res *result) {
-	sys := f.sys
+	sys := f.host
 	ev := system.Event{Type: system.EvFetch, Outcome: "error"}
 	prefix := res.kind + ": "
 	switch {
@@ -417,7 +440,7 @@ func (f *Fetcher) finish(res *result) {
 			sys.Record(ev)
 			// Logs provisioning-rejected and changes nothing, as for any
 			// document the system cannot read.
-			_, _ = sys.ApplySource(system.Source{Name: d.url, Data: d.body})
+			_ = sys.Apply(d.url, d.body, provfile.Pos{})
 			return
 		}
 	} else {
@@ -426,7 +449,7 @@ func (f *Fetcher) finish(res *result) {
 	if !pf.HasProductID || pf.ProductID != "e2" {
 		ev.Reason, ev.Detail = ReasonRejected, fmt.Sprintf("%s%s; the system refused it: productID %q is not \"e2\"", prefix, got, pf.ProductID)
 		sys.Record(ev)
-		_, _ = sys.ApplyParsed(pf) // logs provisioning-rejected
+		_ = sys.ApplyParsed(pf) // logs provisioning-rejected
 		return
 	}
 	ev.Outcome, ev.Detail = "ok", prefix+got
@@ -435,5 +458,5 @@ func (f *Fetcher) finish(res *result) {
 		// Stored once a download with them succeeded, as the device does.
 		f.user, f.password = res.learn.user, res.learn.pass
 	}
-	_, _ = sys.ApplyParsed(pf)
+	_ = sys.ApplyParsed(pf)
 }

@@ -73,15 +73,11 @@ func (s *Sim) checkGhost(t T, ipui string, want bool) bool {
 func (s *Sim) CheckGhostCount(t T, want int) bool {
 	t.Helper()
 	defer s.lock()()
-	g := s.sys.Ghosts()
-	if len(g) == want {
+	ids := s.sys.GhostIPUIs()
+	if len(ids) == want {
 		return true
 	}
-	var ids []string
-	for _, h := range g {
-		ids = append(ids, h.IPUI)
-	}
-	t.Errorf("dectsimtest: %d ghosts %v, want %d", len(g), ids, want)
+	t.Errorf("dectsimtest: %d ghosts %v, want %d", len(ids), ids, want)
 	return false
 }
 
@@ -133,12 +129,7 @@ func (s *Sim) CheckNoParam(t T, name string) bool {
 func (s *Sim) CheckEvent(t T, typ, key, outcome string, want int) bool {
 	t.Helper()
 	defer s.lock()()
-	n := 0
-	for _, e := range s.sys.Events() {
-		if e.Type == typ && e.Matches(key) && e.HasOutcome(outcome) {
-			n++
-		}
-	}
+	n := s.sys.CountEvents(system.EventQuery{Type: typ, Key: key, Outcome: outcome})
 	if (want < 0 && n > 0) || n == want {
 		return true
 	}

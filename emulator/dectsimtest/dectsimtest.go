@@ -26,8 +26,8 @@ import (
 	"github.com/benbjohnson/clock"
 
 	"github.com/dectsim/dectsim/emulator/autoprov"
-	"github.com/dectsim/dectsim/emulator/scenario"
 	"github.com/dectsim/dectsim/emulator/system"
+	"github.com/dectsim/dectsim/internal/timeline"
 )
 
 // Tester is what NewT needs from a test: *testing.T and *testing.B satisfy
@@ -260,11 +260,9 @@ func (s *Sim) Timeline(key string) string {
 
 func (s *Sim) timeline(key string) string {
 	var b strings.Builder
-	for _, e := range s.sys.Events() {
-		if e.Matches(key) {
-			b.WriteString(scenario.EventLine(s.sys.Start(), e, scenario.Style{}))
-			b.WriteByte('\n')
-		}
+	for _, e := range s.sys.FindEvents(system.EventQuery{Key: key}) {
+		b.WriteString(timeline.Line(s.sys.Start(), e, false))
+		b.WriteByte('\n')
 	}
 	if b.Len() == 0 {
 		return fmt.Sprintf("  (no events concern %s)\n", key)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/dectsim/dectsim/emulator/autoprov"
 	"github.com/dectsim/dectsim/emulator/system"
+	"github.com/dectsim/dectsim/internal/syshook"
 )
 
 // ServeHost is the origin of the scenario's own server in URLs. The server
@@ -61,7 +62,7 @@ func attachNetwork(sys *system.System, sc *Scenario, o Options) (*network, error
 
 func (n *network) checkSync(sys *system.System) {
 	if n.fetcher == nil {
-		sys.Record(system.Event{Type: system.EvFetch, Outcome: "error", Reason: autoprov.ReasonNoURL, Detail: "check-sync: the system has no provisioning URL"})
+		syshook.Of[system.Event](sys).Record(system.Event{Type: system.EvFetch, Outcome: "error", Reason: autoprov.ReasonNoURL, Detail: "check-sync: the system has no provisioning URL"})
 		return
 	}
 	n.fetcher.CheckSync()

@@ -4,11 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/dectsim/dectsim/emulator/system"
-	"github.com/dectsim/dectsim/internal/provfile"
+	"github.com/dectsim/dectsim/internal/syshook"
 )
 
 // Result is one scenario run.
@@ -66,7 +69,7 @@ type Options struct {
 // that cannot be built or a network that cannot be set up); failed
 // expectations are in the Result.
 func Run(sc *Scenario, o Options) (*Result, error) {
-	sys, err := Build(sc, o.SystemOptions...)
+	sys, err := build(sc, o.SystemOptions...)
 	if err != nil {
 		return nil, err
 	}
@@ -89,8 +92,53 @@ func Run(sc *Scenario, o Options) (*Result, error) {
 	return res, nil
 }
 
-// Build makes the system a scenario describes, with its world before t=0.
-func Build(sc *Scenario, extra ...system.Option) (*system.System, error) {
+// RunFile reads the scenario file at path and runs it: ParseFile, then
+// Run. The error is a *Error for a file that cannot be read as a scenario,
+// else as Run's.
+func RunFile(path string, o Options) (*Result, error) {
+	sc, err := ParseFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Run(sc, o)
+}
+
+// Files lists the scenario files paths stand for, as `dectsim run` reads
+// its arguments: a file stands for itself, a directory for every *.xml
+// file directly in it, sorted (provisioning files kept in its
+// subdirectories are not scenarios). A directory without one is an error.
+func Files(paths ...string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		ents, err := os.ReadDir(p)
+		if err != nil {
+			return nil, err
+		}
+		var found []string
+		for _, e := range ents {
+			if !e.IsDir() && strings.HasSuffix(e.Name(), ".xml") {
+				found = append(found, filepath.Join(p, e.Name()))
+			}
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("%s: no *.xml scenario files in this directory", p)
+		}
+		sort.Strings(found)
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+// build makes the system a scenario describes, with its world before t=0.
+func build(sc *Scenario, extra ...system.Option) (*system.System, error) {
 	opts := []system.Option{system.WithStart(sc.Start), system.WithSeed(sc.Seed)}
 	s := sc.System
 	if s.Product != "" {
@@ -127,8 +175,8 @@ func Build(sc *Scenario, extra ...system.Option) (*system.System, error) {
 func (r *Result) step(sys *system.System, st Step, net *network) error {
 	switch st.Kind {
 	case StepProvision:
-		_, err := sys.ApplySource(system.Source{Name: st.Source, Data: st.Data, Origin: st.Origin})
-		var pe *provfile.Error
+		err := syshook.Of[system.Event](sys).Apply(st.Source, st.Data, st.Origin)
+		var pe *system.FileError
 		if err != nil && !errors.As(err, &pe) {
 			return err
 		}
@@ -163,11 +211,7 @@ func (r *Result) check(sys *system.System, st Step) {
 	}
 	f := Failure{File: r.Scenario.File, Step: st, Expected: exp, Found: found}
 	if key != "" {
-		for _, e := range sys.Events() {
-			if e.Matches(key) {
-				f.Recent = append(f.Recent, e)
-			}
-		}
+		f.Recent = sys.FindEvents(system.EventQuery{Key: key})
 		if len(f.Recent) > RecentEvents {
 			f.Recent = f.Recent[len(f.Recent)-RecentEvents:]
 		}
@@ -178,92 +222,99 @@ func (r *Result) check(sys *system.System, st Step) {
 // evaluate returns what was expected, what was found, the key whose
 // timeline explains it, and whether it held.
 func evaluate(sys *system.System, st Step) (exp, found, key string, ok bool) {
-	var want, got []string
-	ok = true
-	cmp := func(name, w, g string) {
-		want = append(want, name+"="+w)
-		got = append(got, name+"="+g)
-		if w != g {
-			ok = false
-		}
-	}
+	v := verdict{ok: true}
 	switch st.Kind {
 	case StepExpect:
 		key = st.IPUI
-		if st.State != "" {
-			cmp("state", st.State, string(sys.SlotState(st.IPUI)))
-		}
-		if st.Subscribed != nil || st.Ghost != nil {
-			h, _ := sys.Handset(st.IPUI)
-			if st.Subscribed != nil {
-				cmp("subscribed", fmt.Sprint(*st.Subscribed), fmt.Sprint(h.Subscribed))
-			}
-			if st.Ghost != nil {
-				cmp("ghost", fmt.Sprint(*st.Ghost), fmt.Sprint(h.Ghost))
-			}
-		}
-		if st.Ghosts != nil {
-			var ids []string
-			for _, g := range sys.Ghosts() {
-				ids = append(ids, g.IPUI)
-			}
-			g := fmt.Sprint(len(ids))
-			if len(ids) > 0 {
-				g += " (" + strings.Join(ids, ", ") + ")"
-			}
-			want = append(want, fmt.Sprintf("ghosts=%d", *st.Ghosts))
-			got = append(got, "ghosts="+g)
-			if len(ids) != *st.Ghosts {
-				ok = false
-			}
-		}
-		if st.Slots != nil {
-			cmp("slots", fmt.Sprint(*st.Slots), fmt.Sprint(sys.SlotCount()))
-		}
+		expectState(sys, st, &v)
 	case StepExpectParam:
-		v, has := sys.Setting(st.Name)
 		key = slotKeyOf(st.Name)
-		gotS := "absent"
-		if has {
-			gotS = fmt.Sprintf("%q", v)
-		}
-		if st.Absent {
-			want = append(want, st.Name+" absent")
-			ok = !has
-		} else {
-			want = append(want, fmt.Sprintf("%s=%q", st.Name, *st.Value))
-			ok = has && v == *st.Value
-		}
-		got = append(got, st.Name+" "+map[bool]string{true: "= " + gotS, false: "absent"}[has])
+		expectParam(sys, st, &v)
 	case StepExpectEvent, StepExpectNoEvnt:
 		key = st.IPUI
-		n := 0
-		for _, e := range sys.Events() {
-			if e.Type == st.Type && e.Matches(st.IPUI) && e.HasOutcome(st.Outcome) {
-				n++
-			}
-		}
-		desc := st.Type
-		if st.IPUI != "" {
-			desc += " for " + st.IPUI
-		}
-		if st.Outcome != "" {
-			desc += " with " + st.Outcome
-		}
-		switch {
-		case st.Kind == StepExpectNoEvnt:
-			want = append(want, "no "+desc+" event")
-			ok = n == 0
-		case st.Count != nil:
-			want = append(want, fmt.Sprintf("%d %s event(s)", *st.Count, desc))
-			ok = n == *st.Count
-		default:
-			want = append(want, "at least one "+desc+" event")
-			ok = n > 0
-		}
-		got = append(got, fmt.Sprintf("%d", n))
+		expectEvent(sys, st, &v)
 	}
-	return strings.Join(want, " "), strings.Join(got, " "), key, ok
+	return strings.Join(v.want, " "), strings.Join(v.got, " "), key, v.ok
+}
+
+// verdict gathers an expectation's checks: what each wanted and found,
+// and whether all held.
+type verdict struct {
+	want, got []string
+	ok        bool
+}
+
+func (v *verdict) add(want, got string, ok bool) {
+	v.want = append(v.want, want)
+	v.got = append(v.got, got)
+	v.ok = v.ok && ok
+}
+
+// cmp adds a check of one named value.
+func (v *verdict) cmp(name, want, got string) { v.add(name+"="+want, name+"="+got, want == got) }
+
+// expectState is <expect>: a slot's state, its handset's subscription and
+// ghost status, the number of ghosts and of slots.
+func expectState(sys *system.System, st Step, v *verdict) {
+	if st.State != "" {
+		v.cmp("state", st.State, string(sys.SlotState(st.IPUI)))
+	}
+	if st.Subscribed != nil || st.Ghost != nil {
+		h, _ := sys.Handset(st.IPUI)
+		if st.Subscribed != nil {
+			v.cmp("subscribed", fmt.Sprint(*st.Subscribed), fmt.Sprint(h.Subscribed))
+		}
+		if st.Ghost != nil {
+			v.cmp("ghost", fmt.Sprint(*st.Ghost), fmt.Sprint(h.Ghost))
+		}
+	}
+	if st.Ghosts != nil {
+		ids := sys.GhostIPUIs()
+		g := fmt.Sprint(len(ids))
+		if len(ids) > 0 {
+			g += " (" + strings.Join(ids, ", ") + ")"
+		}
+		v.add(fmt.Sprintf("ghosts=%d", *st.Ghosts), "ghosts="+g, len(ids) == *st.Ghosts)
+	}
+	if st.Slots != nil {
+		v.cmp("slots", fmt.Sprint(*st.Slots), fmt.Sprint(sys.SlotCount()))
+	}
+}
+
+// expectParam is <expect-param>: a setting's value, or its absence.
+func expectParam(sys *system.System, st Step, v *verdict) {
+	val, has := sys.Setting(st.Name)
+	got := st.Name + " absent"
+	if has {
+		got = fmt.Sprintf("%s = %q", st.Name, val)
+	}
+	if st.Absent {
+		v.add(st.Name+" absent", got, !has)
+		return
+	}
+	v.add(fmt.Sprintf("%s=%q", st.Name, *st.Value), got, has && val == *st.Value)
+}
+
+// expectEvent is <expect-event> and <expect-no-event>: how many events of
+// a type, for a handset or slot, with an outcome, have been logged.
+func expectEvent(sys *system.System, st Step, v *verdict) {
+	n := sys.CountEvents(system.EventQuery{Type: st.Type, Key: st.IPUI, Outcome: st.Outcome})
+	desc := st.Type
+	if st.IPUI != "" {
+		desc += " for " + st.IPUI
+	}
+	if st.Outcome != "" {
+		desc += " with " + st.Outcome
+	}
+	got := fmt.Sprint(n)
+	switch {
+	case st.Kind == StepExpectNoEvnt:
+		v.add("no "+desc+" event", got, n == 0)
+	case st.Count != nil:
+		v.add(fmt.Sprintf("%d %s event(s)", *st.Count, desc), got, n == *st.Count)
+	default:
+		v.add("at least one "+desc+" event", got, n > 0)
+	}
 }
 
 // slotKeyOf returns the slot key of hs.<key>.x and SipAccount.<key>.x.

@@ -33,13 +33,11 @@ const (
 	WarnUnknownParam         = "unknown-param"
 )
 
-// Source is provisioning bytes with the name used in positions. Origin
-// places the bytes inside a larger file (an inline document in a scenario).
-type Source struct {
-	Name   string
-	Data   []byte
-	Origin provfile.Pos
-}
+// FileError is a document the system refused: its File, the Pos (Line,
+// Col) of the offending element, a Code (xml-syntax, not-provisioning,
+// limit or product-id) and a Msg for people. Error() reads
+// "file:line:col: message".
+type FileError = provfile.Error
 
 // Result summarises one applied file.
 type Result struct {
@@ -47,25 +45,26 @@ type Result struct {
 }
 
 // Apply applies a provisioning document whole, or not at all. A document
-// the system refuses returns a *provfile.Error and leaves every slot,
+// the system refuses returns a *FileError and leaves every slot,
 // handset and setting as it was; the refusal is logged as a
 // provisioning-rejected event, as a real system would log it.
 func (s *System) Apply(name string, data []byte) (Result, error) {
-	return s.ApplySource(Source{Name: name, Data: data})
+	return s.applyAt(name, data, provfile.Pos{})
 }
 
-// ApplySource is Apply for bytes that sit inside a larger file.
-func (s *System) ApplySource(src Source) (Result, error) {
-	f, err := provfile.ParseWith(src.Name, src.Data, provfile.Options{Limits: provfile.DefaultLimits, Origin: src.Origin})
+// applyAt is Apply for bytes that sit inside a larger file at origin (an
+// inline document in a scenario).
+func (s *System) applyAt(name string, data []byte, origin provfile.Pos) (Result, error) {
+	f, err := provfile.ParseWith(name, data, provfile.Options{Limits: provfile.DefaultLimits, Origin: origin})
 	if err != nil {
-		var pe *provfile.Error
+		var pe *FileError
 		if errors.As(err, &pe) {
 			s.reject(pe)
 			return Result{}, pe
 		}
 		return Result{}, err
 	}
-	return s.ApplyParsed(f)
+	return s.applyParsed(f)
 }
 
 // ApplyReader reads a document from r and applies it. A read error is
@@ -73,14 +72,14 @@ func (s *System) ApplySource(src Source) (Result, error) {
 func (s *System) ApplyReader(name string, r io.Reader) (Result, error) {
 	f, err := provfile.Read(name, r)
 	if err != nil {
-		var pe *provfile.Error
+		var pe *FileError
 		if errors.As(err, &pe) {
 			s.reject(pe)
 			return Result{}, pe
 		}
 		return Result{}, err
 	}
-	return s.ApplyParsed(f)
+	return s.applyParsed(f)
 }
 
 // ApplyFile reads a document from a path and applies it.
@@ -93,20 +92,20 @@ func (s *System) ApplyFile(path string) (Result, error) {
 	return s.ApplyReader(path, fh)
 }
 
-func (s *System) reject(pe *provfile.Error) {
+func (s *System) reject(pe *FileError) {
 	s.emit(Event{Type: EvProvisioningRejected, File: pe.File, Line: pe.Pos.Line, Col: pe.Pos.Col, Reason: pe.Code, Detail: pe.Msg})
 }
 
-// ApplyParsed applies a document already read. Every check that can refuse
+// applyParsed applies a document already read. Every check that can refuse
 // the document runs before the first change, which is what makes
 // application atomic.
-func (s *System) ApplyParsed(f *provfile.File) (Result, error) {
+func (s *System) applyParsed(f *provfile.File) (Result, error) {
 	if !f.HasProductID || f.ProductID != "e2" {
 		msg := fmt.Sprintf("productID is %q; this system accepts only \"e2\"", f.ProductID)
 		if !f.HasProductID {
 			msg = "the <provisioning> element has no productID; this system accepts only productID=\"e2\""
 		}
-		pe := &provfile.Error{File: f.Name, Pos: f.Pos, Code: "product-id", Msg: msg}
+		pe := &FileError{File: f.Name, Pos: f.Pos, Code: "product-id", Msg: msg}
 		s.reject(pe)
 		return Result{}, pe
 	}

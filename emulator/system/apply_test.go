@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dectsim/dectsim/internal/provfile"
+	"github.com/dectsim/dectsim/internal/syshook"
 )
 
 // populated builds a system with something of everything in it, so a
@@ -194,7 +195,7 @@ func TestFirmwareUpgradeNewerReboots(t *testing.T) {
 	s := newSys(t, WithFirmware("2.35.0"))
 	addHS(t, s, HandsetSpec{IPUI: hsA, State: Registered})
 	reboots := 0
-	s.OnReboot(func() { reboots++ })
+	syshook.Of[Event](s).OnReboot(func() { reboots++ })
 	apply(t, s, `<provisioning version="1.1" productID="e2"><firmware><file version="2.36.0" url="http://fw/x.bin"/></firmware></provisioning>`)
 	v, url, ok := s.PendingFirmware()
 	require.True(t, ok)

@@ -9,6 +9,7 @@ import (
 	"github.com/beevik/etree"
 
 	"github.com/dectsim/dectsim/internal/provfile"
+	"github.com/dectsim/dectsim/internal/syshook"
 )
 
 var vi20k = provfile.GenerateComplete(20000)
@@ -180,5 +181,30 @@ func BenchmarkMemoryPerHandset(b *testing.B) {
 		runtime.ReadMemStats(&after)
 		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "B/handset")
 		runtime.KeepAlive(s)
+	}
+}
+
+// BenchmarkEventQueries is a scenario's worth of expectations: 10,000
+// event queries (type, handset and outcome) over a log of 20,000 events
+// about 2,000 handsets.
+func BenchmarkEventQueries(b *testing.B) {
+	s, err := New(WithProduct("VI"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	rec := syshook.Of[Event](s).Record
+	types := []string{EvRegistered, EvDeregRequested, EvDeregCompleted, EvGhostAttempt, EvFetch}
+	for i := range 20000 {
+		rec(Event{Type: types[i%len(types)], IPUI: provfile.GenerateIPUI(i % 2000), Outcome: "ok"})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		for i := range 10000 {
+			n += s.CountEvents(EventQuery{Type: types[i%len(types)], Key: provfile.GenerateIPUI(i % 2000), Outcome: "ok"})
+		}
+		if n == 0 {
+			b.Fatal("no events found")
+		}
 	}
 }

@@ -8,6 +8,7 @@
 // until the caller advances time. A day of device time costs microseconds,
 // and the same inputs give the same event log, byte for byte.
 //
-// A System is not safe for concurrent use; callers serialise access (the
-// test-helper package wraps it with a lock).
+// A System is not safe for concurrent use, not even by methods that only
+// read (FindEvents and CountEvents bring the event index up to date);
+// callers serialise access (the test-helper package wraps it with a lock).
 package system

@@ -80,23 +80,126 @@ func (e Event) HasOutcome(outcome string) bool {
 		e.Reason == outcome || e.Code == outcome
 }
 
+// EventQuery selects events from the log; an empty field selects every
+// event. It is what scenario expectations and the dectsimtest checks ask.
+type EventQuery struct {
+	// Type is an event type, such as EvDeregTimeout.
+	Type string
+	// Key is a slot id or an IPUI, as Event.Matches takes it.
+	Key string
+	// Outcome is an outcome, trigger, reason or code, as Event.HasOutcome
+	// takes it.
+	Outcome string
+}
+
+func (q EventQuery) selects(e *Event) bool {
+	return (q.Type == "" || e.Type == q.Type) && e.Matches(q.Key) && e.HasOutcome(q.Outcome)
+}
+
 func equalFold(a, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}
 	for i := 0; i < len(a); i++ {
-		ca, cb := a[i], b[i]
-		if 'A' <= ca && ca <= 'Z' {
-			ca += 'a' - 'A'
-		}
-		if 'A' <= cb && cb <= 'Z' {
-			cb += 'a' - 'A'
-		}
-		if ca != cb {
+		if lowerByte(a[i]) != lowerByte(b[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+func lowerByte(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// lowerASCII folds key as equalFold compares: two strings are equalFold
+// exactly when their lowerASCII forms are equal.
+func lowerASCII(key string) string {
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; 'A' <= c && c <= 'Z' {
+			b := []byte(key)
+			for j := i; j < len(b); j++ {
+				b[j] = lowerByte(b[j])
+			}
+			return string(b)
+		}
+	}
+	return key
+}
+
+// eventIndex finds the events of one type, and of one slot id or IPUI,
+// without scanning the log: a scenario may hold thousands of expectations
+// over tens of thousands of events. It is brought up to date when a query
+// runs, so logging an event costs nothing more when nobody asks.
+type eventIndex struct {
+	n      int              // events indexed so far
+	byType map[string][]int // positions in the log
+	byKey  map[string][]int // by lowerASCII of the event's Slot and IPUI
+}
+
+func (x *eventIndex) update(events []Event) {
+	if x.byType == nil {
+		x.byType = make(map[string][]int)
+		x.byKey = make(map[string][]int)
+	}
+	for ; x.n < len(events); x.n++ {
+		e := &events[x.n]
+		x.byType[e.Type] = append(x.byType[e.Type], x.n)
+		if e.IPUI != "" {
+			k := lowerASCII(e.IPUI)
+			x.byKey[k] = append(x.byKey[k], x.n)
+		}
+		if e.Slot != "" && !equalFold(e.Slot, e.IPUI) {
+			k := lowerASCII(e.Slot)
+			x.byKey[k] = append(x.byKey[k], x.n)
+		}
+	}
+}
+
+// eachEvent calls f with every event q selects, in log order. It walks the
+// shorter of the type's and the key's positions, or the whole log when q
+// names neither.
+func (s *System) eachEvent(q EventQuery, f func(*Event)) {
+	if q.Type == "" && q.Key == "" {
+		for i := range s.events {
+			if q.selects(&s.events[i]) {
+				f(&s.events[i])
+			}
+		}
+		return
+	}
+	s.index.update(s.events)
+	var at []int
+	if q.Type != "" {
+		at = s.index.byType[q.Type]
+	}
+	if q.Key != "" {
+		if k := s.index.byKey[lowerASCII(q.Key)]; q.Type == "" || len(k) < len(at) {
+			at = k
+		}
+	}
+	for _, i := range at {
+		if q.selects(&s.events[i]) {
+			f(&s.events[i])
+		}
+	}
+}
+
+// FindEvents returns the events q selects, in the order they happened.
+func (s *System) FindEvents(q EventQuery) []Event {
+	var out []Event
+	s.eachEvent(q, func(e *Event) { out = append(out, *e) })
+	return out
+}
+
+// CountEvents returns how many events q selects.
+func (s *System) CountEvents(q EventQuery) int {
+	n := 0
+	s.eachEvent(q, func(*Event) { n++ })
+	return n
 }
 
 func (s *System) emit(e Event) {
@@ -132,13 +235,8 @@ func (s *System) EventsSince(n int) []Event {
 	return append([]Event(nil), s.events[n:]...)
 }
 
-// OnEvent registers f to be called with every event as it is logged, on the
+// onEvent registers f to be called with every event as it is logged, on the
 // goroutine that advances the system.
-func (s *System) OnEvent(f func(Event)) {
+func (s *System) onEvent(f func(Event)) {
 	s.listeners = append(s.listeners, f)
 }
-
-// Record logs an event on behalf of a component attached to the system
-// (the provisioning fetcher logs its fetch events this way). Its time is
-// the system's current time.
-func (s *System) Record(e Event) { s.emit(e) }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dectsim/dectsim/internal/provfile"
+	"github.com/dectsim/dectsim/internal/syshook"
 )
 
 func TestSlotInRegToldToGoRefusesRegistrationAndWaitsAsNeverRegistered(t *testing.T) {
@@ -77,7 +78,7 @@ func TestBadOptionsAreRefused(t *testing.T) {
 func TestOnEventSeesEveryEventAsItIsLogged(t *testing.T) {
 	s := newSys(t)
 	var seen []string
-	s.OnEvent(func(e Event) { seen = append(seen, e.Type) })
+	syshook.Of[Event](s).OnEvent(func(e Event) { seen = append(seen, e.Type) })
 	addHS(t, s, HandsetSpec{IPUI: hsA, State: Registered})
 	apply(t, s, doc(`<param name="hs.029e74a599.RegStatus" value="ToDeReg"/>`))
 	advance(t, s, time.Minute)

@@ -37,8 +37,9 @@ func fuzzSystem(t testing.TB) *System {
 }
 
 // checkInvariants holds the model to what it promises whatever the
-// input: every slot in a valid state, lookups consistent, and no handset
-// both absent and a ghost unless subscribed.
+// input: every slot in a valid state, lookups consistent, no handset
+// both absent and a ghost unless subscribed, and event queries that find
+// what a scan of the log finds.
 func checkInvariants(t *testing.T, s *System) {
 	t.Helper()
 	n := 0
@@ -68,6 +69,7 @@ func checkInvariants(t *testing.T, s *System) {
 			t.Fatalf("handset %s is a ghost without a subscription", h.ipui)
 		}
 	}
+	checkEventQueries(t, s)
 }
 
 // FuzzApply applies any bytes to a populated system: no panic; a rejected

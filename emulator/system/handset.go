@@ -143,6 +143,18 @@ func (s *System) Ghosts() []Handset {
 	return out
 }
 
+// GhostIPUIs returns the IPUI of every ghost handset, in the order they
+// were added.
+func (s *System) GhostIPUIs() []string {
+	var out []string
+	for _, h := range s.hsOrder {
+		if s.isGhost(h) {
+			out = append(out, h.ipui)
+		}
+	}
+	return out
+}
+
 // Move puts a handset in or out of range.
 func (s *System) Move(id string, inRange bool) error {
 	h, err := s.handset(id)

@@ -69,13 +69,7 @@ func at(t *testing.T, s *System, d time.Duration) {
 }
 
 func eventsOf(s *System, typ, key string) []Event {
-	var out []Event
-	for _, e := range s.Events() {
-		if e.Type == typ && e.Matches(key) {
-			out = append(out, e)
-		}
-	}
-	return out
+	return s.FindEvents(EventQuery{Type: typ, Key: key})
 }
 
 func requireEvents(t *testing.T, s *System, typ, key string, n int) []Event {

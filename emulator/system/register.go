@@ -47,41 +47,49 @@ func (s *System) Register(id string, pin *string) error {
 	if pin != nil {
 		typed = *pin
 	}
-	refuse := func(sl *slot, reason, detail string) {
-		e := Event{Type: EvRegistrationRefused, IPUI: h.ipui, Reason: reason, Detail: detail}
-		if sl != nil {
-			e.Slot = sl.id
-		}
-		s.emit(e)
+	own := s.byIPUI[h.ipui]
+	switch {
+	case !h.connected():
+		s.refuse(h, nil, RefusedNotConnected, "the handset is "+describeReach(h))
+	case h.subscribed && s.isGhost(h):
+		s.refuse(h, nil, RefusedSubscribed, "the handset still holds a subscription (a ghost); reset it first")
+	case h.subscribed:
+		s.refuse(h, nil, RefusedSubscribed, "the handset is already registered")
+	case own != nil:
+		s.registerInOwnSlot(h, own, typed)
+	case !s.window.Open(s.sim.Now()):
+		s.refuse(h, nil, RefusedWindow, "no slot waits for this IPUI and the registration window is closed")
+	default:
+		s.registerInPlaceholder(h, typed)
 	}
-	if !h.connected() {
-		refuse(nil, RefusedNotConnected, "the handset is "+describeReach(h))
-		return nil
+	return nil
+}
+
+// refuse logs a registration-refused event for h, in slot sl if known.
+func (s *System) refuse(h *handset, sl *slot, reason, detail string) {
+	e := Event{Type: EvRegistrationRefused, IPUI: h.ipui, Reason: reason, Detail: detail}
+	if sl != nil {
+		e.Slot = sl.id
 	}
-	if h.subscribed {
-		if s.isGhost(h) {
-			refuse(nil, RefusedSubscribed, "the handset still holds a subscription (a ghost); reset it first")
-		} else {
-			refuse(nil, RefusedSubscribed, "the handset is already registered")
-		}
-		return nil
+	s.emit(e)
+}
+
+// registerInOwnSlot registers h in the slot that waits for its IPUI.
+func (s *System) registerInOwnSlot(h *handset, own *slot, typed string) {
+	if own.state != ToReg {
+		s.refuse(h, own, RefusedSlotState, fmt.Sprintf("slot %s is %s, not ToReg", own.id, own.state))
+		return
 	}
-	if own := s.byIPUI[h.ipui]; own != nil {
-		if own.state != ToReg {
-			refuse(own, RefusedSlotState, fmt.Sprintf("slot %s is %s, not ToReg", own.id, own.state))
-			return nil
-		}
-		if p := s.pin(own); p != "" && p != typed {
-			refuse(own, RefusedWrongPIN, fmt.Sprintf("the PIN does not match slot %s", own.id))
-			return nil
-		}
-		s.startRegistration(own, h)
-		return nil
+	if p := s.pin(own); p != "" && p != typed {
+		s.refuse(h, own, RefusedWrongPIN, fmt.Sprintf("the PIN does not match slot %s", own.id))
+		return
 	}
-	if !s.window.Open(s.sim.Now()) {
-		refuse(nil, RefusedWindow, "no slot waits for this IPUI and the registration window is closed")
-		return nil
-	}
+	s.startRegistration(own, h)
+}
+
+// registerInPlaceholder registers h, while the window is open, in the
+// first free placeholder slot whose PIN (if any) was typed.
+func (s *System) registerInPlaceholder(h *handset, typed string) {
 	var candidates int
 	for _, sl := range s.order {
 		if sl.gone || sl.ipui != "" || sl.state != ToReg || ipui.IsIPUI(sl.id) {
@@ -90,15 +98,14 @@ func (s *System) Register(id string, pin *string) error {
 		candidates++
 		if p := s.pin(sl); p == "" || p == typed {
 			s.startRegistration(sl, h)
-			return nil
+			return
 		}
 	}
 	if candidates == 0 {
-		refuse(nil, RefusedNoSlot, "no slot waits for this IPUI and no placeholder slot is free")
+		s.refuse(h, nil, RefusedNoSlot, "no slot waits for this IPUI and no placeholder slot is free")
 	} else {
-		refuse(nil, RefusedWrongPIN, fmt.Sprintf("the PIN matches none of the %d free placeholder slots", candidates))
+		s.refuse(h, nil, RefusedWrongPIN, fmt.Sprintf("the PIN matches none of the %d free placeholder slots", candidates))
 	}
-	return nil
 }
 
 func describeReach(h *handset) string {

@@ -106,6 +106,7 @@ type System struct {
 	pendingFW *pendingUpgrade
 
 	events    []Event
+	index     eventIndex
 	listeners []func(Event)
 	rebootFns []func()
 	paramFns  []func(name, value string)
@@ -126,33 +127,9 @@ func New(opts ...Option) (*System, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	prof, err := product.Lookup(cfg.Product)
+	prof, fw, err := cfg.resolve()
 	if err != nil {
 		return nil, err
-	}
-	fw := firmware.Default
-	if cfg.Firmware != "" {
-		if fw, err = firmware.Parse(cfg.Firmware); err != nil {
-			return nil, err
-		}
-	}
-	if cfg.MaxHandsets < 0 || cfg.MaxHandsets > MaxSlots {
-		return nil, fmt.Errorf("max-handsets %d is outside 1..%d", cfg.MaxHandsets, MaxSlots)
-	}
-	if cfg.MaxHandsets == 0 {
-		cfg.MaxHandsets = prof.MaxHandsets
-	}
-	if cfg.DeregTimeout <= 0 {
-		return nil, fmt.Errorf("dereg-timeout %s must be positive", cfg.DeregTimeout)
-	}
-	if cfg.AirLatency <= 0 || cfg.AirLatency > time.Minute {
-		return nil, fmt.Errorf("air latency %s must be above 0 and at most 1m", cfg.AirLatency)
-	}
-	if cfg.GhostInterval <= 0 {
-		return nil, fmt.Errorf("ghost interval %s must be positive", cfg.GhostInterval)
-	}
-	if cfg.FirmwareDelay <= 0 || cfg.FirmwareDelay > time.Hour {
-		return nil, fmt.Errorf("firmware delay %s must be above 0 and at most 1h", cfg.FirmwareDelay)
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
 	mac := cfg.MAC
@@ -176,6 +153,38 @@ func New(opts ...Option) (*System, error) {
 	return s, nil
 }
 
+// resolve finds the product profile and firmware cfg names, fills in the
+// capacity, and refuses values outside what the model holds.
+func (cfg *Config) resolve() (product.Profile, firmware.Version, error) {
+	prof, err := product.Lookup(cfg.Product)
+	if err != nil {
+		return prof, firmware.Version{}, err
+	}
+	fw := firmware.Default
+	if cfg.Firmware != "" {
+		if fw, err = firmware.Parse(cfg.Firmware); err != nil {
+			return prof, fw, err
+		}
+	}
+	if cfg.MaxHandsets < 0 || cfg.MaxHandsets > MaxSlots {
+		return prof, fw, fmt.Errorf("max-handsets %d is outside 1..%d", cfg.MaxHandsets, MaxSlots)
+	}
+	if cfg.MaxHandsets == 0 {
+		cfg.MaxHandsets = prof.MaxHandsets
+	}
+	switch {
+	case cfg.DeregTimeout <= 0:
+		return prof, fw, fmt.Errorf("dereg-timeout %s must be positive", cfg.DeregTimeout)
+	case cfg.AirLatency <= 0 || cfg.AirLatency > time.Minute:
+		return prof, fw, fmt.Errorf("air latency %s must be above 0 and at most 1m", cfg.AirLatency)
+	case cfg.GhostInterval <= 0:
+		return prof, fw, fmt.Errorf("ghost interval %s must be positive", cfg.GhostInterval)
+	case cfg.FirmwareDelay <= 0 || cfg.FirmwareDelay > time.Hour:
+		return prof, fw, fmt.Errorf("firmware delay %s must be above 0 and at most 1h", cfg.FirmwareDelay)
+	}
+	return prof, fw, nil
+}
+
 // NormalizeMAC accepts 12 hex digits with optional ':' or '-' separators
 // and returns them in upper case without separators.
 func NormalizeMAC(mac string) (string, error) {
@@ -193,28 +202,26 @@ func NormalizeMAC(mac string) (string, error) {
 }
 
 // Config returns the configuration the system was built with, defaults
-// filled in.
+// filled in (MaxHandsets is the capacity in force).
 func (s *System) Config() Config { return s.cfg }
 
+// Product is a product profile: its Name (N610, N670, N770, N870, N870E,
+// VI), the Model its User-Agent carries ("N870 IP PRO") and its default
+// handset capacity, MaxHandsets.
+type Product = product.Profile
+
+// FirmwareVersion is a firmware version: Major, Minor and Patch, String
+// ("2.65.0"), Compare and Less.
+type FirmwareVersion = firmware.Version
+
 // Product returns the product profile.
-func (s *System) Product() product.Profile { return s.profile }
+func (s *System) Product() Product { return s.profile }
 
 // Firmware returns the running firmware version.
-func (s *System) Firmware() firmware.Version { return s.fw }
+func (s *System) Firmware() FirmwareVersion { return s.fw }
 
 // MAC returns the MAC address: 12 upper-case hex digits.
 func (s *System) MAC() string { return s.mac }
-
-// MaxHandsets returns the handset capacity in force.
-func (s *System) MaxHandsets() int { return s.cfg.MaxHandsets }
-
-// Rand returns the system's seeded random source, for components (such as
-// the provisioning fetcher) whose choices must follow the seed.
-func (s *System) Rand() *rand.Rand { return s.rng }
-
-// Sim returns the discrete-event core, for components that schedule their
-// own events on the system's time line.
-func (s *System) Sim() *des.Sim { return s.sim }
 
 // Now returns the simulated time.
 func (s *System) Now() time.Time { return s.sim.Now() }
@@ -228,18 +235,14 @@ func (s *System) Advance(d time.Duration) error { return s.sim.Advance(d) }
 // AdvanceTo runs every event due up to t and moves time to t.
 func (s *System) AdvanceTo(t time.Time) error { return s.sim.AdvanceTo(t) }
 
-// RunUntilIdle runs events until none is pending, at most maxEvents of them
-// (a connected ghost retries forever, so an unbounded run could not end).
-func (s *System) RunUntilIdle(maxEvents int) (int, error) { return s.sim.RunUntilIdle(maxEvents) }
-
 // Clock returns the simulated time as a clock.Clock for outside code. It
 // moves only when the system is advanced.
 func (s *System) Clock() clock.Clock { return s.sim.Clock() }
 
-// OnReboot registers f to run after every reboot (firmware upgrades), so
+// onReboot registers f to run after every reboot (firmware upgrades), so
 // the provisioning fetcher can fetch at boot.
-func (s *System) OnReboot(f func()) { s.rebootFns = append(s.rebootFns, f) }
+func (s *System) onReboot(f func()) { s.rebootFns = append(s.rebootFns, f) }
 
-// OnParam registers f to run whenever a provisioned setting is stored, so
+// onParam registers f to run whenever a provisioned setting is stored, so
 // the fetcher can follow changes to its URL and period.
-func (s *System) OnParam(f func(name, value string)) { s.paramFns = append(s.paramFns, f) }
+func (s *System) onParam(f func(name, value string)) { s.paramFns = append(s.paramFns, f) }

@@ -14,9 +14,9 @@ type pendingUpgrade struct {
 }
 
 // PendingFirmware returns the version being downloaded and its URL, if any.
-func (s *System) PendingFirmware() (firmware.Version, string, bool) {
+func (s *System) PendingFirmware() (FirmwareVersion, string, bool) {
 	if s.pendingFW == nil {
-		return firmware.Version{}, "", false
+		return FirmwareVersion{}, "", false
 	}
 	return s.pendingFW.to, s.pendingFW.url, true
 }

@@ -68,10 +68,37 @@ const (
 	Warning Severity = "warning"
 )
 
-// Finding codes. The first group and its severities are a contract: users
-// and their CI filter on these spellings. The second group are additions,
-// all warnings. Where package system warns about the same thing while
-// applying a file, it uses the same code.
+// Finding codes. Where package system warns about the same thing while
+// applying a file, a finding carries system's own constant, so the two
+// cannot drift apart. Those codes, with their severity here:
+//
+//   - system.WarnDNPHSNotFirst (error): DeleteNotProvisionedHS is not the
+//     first element of <nvm>, so the system ignores it.
+//   - system.WarnDeleteHSUnsupported (error): delete_hs below firmware
+//     2.36.0.
+//   - system.WarnIPUICase (error on 2.36.x, warning from 2.37.0): delete_hs
+//     with upper-case letters.
+//   - system.WarnBadIPUI (warning): an add_hs/delete_hs value that is
+//     neither an IPUI nor a placeholder id.
+//   - system.WarnCapacity (error): more distinct add_hs ids than the
+//     product holds.
+//   - system.WarnBadRegStatus (error): a RegStatus other than ToReg/ToDeReg.
+//   - system.WarnUnknownOper (warning): an oper the firmware does not know.
+//   - system.WarnBadFirmwareVersion (warning): a <firmware><file version>
+//     that does not parse.
+//   - system.WarnBadValue (warning): a value the system cannot use
+//     (update_dm times, Provisioning.global.Period).
+//   - system.WarnMissingName (warning): a <param> without a name, which the
+//     system ignores.
+//   - system.WarnUnknownParam (warning): a child param that add_hs does not
+//     take (one without a name included), which the system ignores.
+//   - system.WarnRegStatusOutsideOper (warning): hs.RegStatus outside an
+//     add_hs oper.
+//
+// The codes below are lint's own. A contract: their first group, the first
+// eight shared codes above, and the severities of both; users and their
+// CI filter on these spellings. Lint's second group and the last four
+// shared codes are additions, all warnings.
 const (
 	// CodeXMLSyntax (error): not well-formed XML; the file is rejected.
 	CodeXMLSyntax = "xml-syntax"
@@ -81,34 +108,14 @@ const (
 	CodeLimit = "limit"
 	// CodeProductID (error): productID is missing or not "e2"; rejected.
 	CodeProductID = "product-id"
-	// CodeDNPHSNotFirst (error): DeleteNotProvisionedHS is not the first
-	// element of <nvm>, so the system ignores it.
-	CodeDNPHSNotFirst = "dnphs-not-first"
-	// CodeDeleteHSUnsupported (error): delete_hs below firmware 2.36.0.
-	CodeDeleteHSUnsupported = "delete-hs-unsupported"
-	// CodeIPUICase (error on 2.36.x, warning from 2.37.0): delete_hs with
-	// upper-case letters.
-	CodeIPUICase = "ipui-case"
-	// CodeBadIPUI (warning): an add_hs/delete_hs value that is neither an
-	// IPUI nor a placeholder id.
-	CodeBadIPUI = "bad-ipui"
 	// CodeDuplicateSlot (warning): the same slot id added twice.
 	CodeDuplicateSlot = "duplicate-slot"
 	// CodeContradiction (error): a slot both added and deregistered.
 	CodeContradiction = "contradiction"
-	// CodeCapacity (error): more distinct add_hs ids than the product holds.
-	CodeCapacity = "capacity"
-	// CodeBadRegStatus (error): a RegStatus other than ToReg/ToDeReg.
-	CodeBadRegStatus = "bad-regstatus"
 	// CodeEmptyValue (warning): value="" or no value attribute on a param.
 	CodeEmptyValue = "empty-value"
 	// CodePeriodTooShort (warning): Provisioning.global.Period in 1..1799.
 	CodePeriodTooShort = "period-too-short"
-	// CodeUnknownOper (warning): an oper the firmware does not know.
-	CodeUnknownOper = "unknown-oper"
-	// CodeBadFirmwareVersion (warning): a <firmware><file version> that
-	// does not parse.
-	CodeBadFirmwareVersion = "bad-firmware-version"
 	// CodeBadParamName (warning): a param name without the dotted
 	// Group.instance.Name shape.
 	CodeBadParamName = "bad-param-name"
@@ -122,17 +129,6 @@ const (
 	CodeDNPHSRemovesAll = "dnphs-removes-all"
 	// CodeDuplicateParam (warning): one setting given two different values.
 	CodeDuplicateParam = "duplicate-param"
-	// CodeBadValue (warning): a value the system cannot use (update_dm
-	// times, Provisioning.global.Period).
-	CodeBadValue = "bad-value"
-	// CodeMissingName (warning): a <param> without a name, which the
-	// system ignores.
-	CodeMissingName = "missing-name"
-	// CodeUnknownParam (warning): a child param that add_hs does not take
-	// (one without a name included), which the system ignores.
-	CodeUnknownParam = "unknown-param"
-	// CodeRegStatusOutside (warning): hs.RegStatus outside an add_hs oper.
-	CodeRegStatusOutside = "regstatus-outside-add-hs"
 	// CodeOutsideNVM (warning): a param or oper directly under <provisioning>.
 	CodeOutsideNVM = "outside-nvm"
 	// CodeUnknownElement (warning): an element the system ignores.

@@ -111,12 +111,12 @@ func (k *checker) firmwareFiles() {
 	}
 	for _, ff := range k.f.Firmware.Files {
 		if strings.TrimSpace(ff.Version) == "" {
-			k.add(ff.Pos, Warning, CodeBadFirmwareVersion, "firmware <file> has no version: the system installs nothing")
+			k.add(ff.Pos, Warning, system.WarnBadFirmwareVersion, "firmware <file> has no version: the system installs nothing")
 			continue
 		}
 		v, err := firmware.Parse(ff.Version)
 		if err != nil {
-			k.add(ff.Pos, Warning, CodeBadFirmwareVersion, "firmware version %q is not MAJOR.MINOR.PATCH: the system installs nothing (url %q); a real version newer than the running one would be installed", ff.Version, ff.URL)
+			k.add(ff.Pos, Warning, system.WarnBadFirmwareVersion, "firmware version %q is not MAJOR.MINOR.PATCH: the system installs nothing (url %q); a real version newer than the running one would be installed", ff.Version, ff.URL)
 			continue
 		}
 		if k.c.fw.Less(v) && k.upgrade.Less(v) {
@@ -127,12 +127,12 @@ func (k *checker) firmwareFiles() {
 
 func (k *checker) param(it *provfile.Item) {
 	if !it.HasName || it.Name == "" {
-		k.add(it.Pos, Warning, CodeMissingName, "a <param> without a name: the system ignores it")
+		k.add(it.Pos, Warning, system.WarnMissingName, "a <param> without a name: the system ignores it")
 		return
 	}
 	name := it.Name
 	if name == "hs.RegStatus" {
-		k.add(it.Pos, Warning, CodeRegStatusOutside, "hs.RegStatus outside an add_hs oper names no slot: the system ignores it (write hs.<id>.RegStatus, or put it inside <oper name=\"add_hs\">)")
+		k.add(it.Pos, Warning, system.WarnRegStatusOutsideOper, "hs.RegStatus outside an add_hs oper names no slot: the system ignores it (write hs.<id>.RegStatus, or put it inside <oper name=\"add_hs\">)")
 		return
 	}
 	if !dotted(name) {
@@ -145,7 +145,7 @@ func (k *checker) param(it *provfile.Item) {
 			k.deregs = append(k.deregs, slotRef{id: key, pos: it.Pos, how: name + "=ToDeReg"})
 		case "ToReg":
 		default:
-			k.add(it.Pos, Error, CodeBadRegStatus, "%s is %q, neither ToReg nor ToDeReg%s: the system ignores it and slot %s keeps its state", name, it.Value, didYouMean(it.Value), key)
+			k.add(it.Pos, Error, system.WarnBadRegStatus, "%s is %q, neither ToReg nor ToDeReg%s: the system ignores it and slot %s keeps its state", name, it.Value, didYouMean(it.Value), key)
 		}
 	}
 	if name == "Provisioning.global.Period" {
@@ -162,7 +162,7 @@ func (k *checker) period(it *provfile.Item) {
 	n, err := strconv.Atoi(v)
 	switch {
 	case err != nil || n < 0:
-		k.add(it.Pos, Warning, CodeBadValue, "Provisioning.global.Period %q is not a number of seconds (0 means once a day between 01:00 and 04:00)", it.Value)
+		k.add(it.Pos, Warning, system.WarnBadValue, "Provisioning.global.Period %q is not a number of seconds (0 means once a day between 01:00 and 04:00)", it.Value)
 	case n >= 1 && n < 1800:
 		k.add(it.Pos, Warning, CodePeriodTooShort, "Provisioning.global.Period is %d s: Gigaset says \"Please do not use a time < 1800 seconds\", yet the system would fetch its file every %d s (0 means once a day between 01:00 and 04:00)", n, n)
 	}
@@ -183,7 +183,7 @@ func (k *checker) oper(i int, it *provfile.Item) {
 	for _, p := range it.Params {
 		if !p.HasName || p.Name == "" {
 			if it.Name != "add_hs" { // addHS reports it as the system does
-				k.add(p.Pos, Warning, CodeMissingName, "a <param> without a name inside <oper name=%q>: the system ignores it", it.Name)
+				k.add(p.Pos, Warning, system.WarnMissingName, "a <param> without a name inside <oper name=%q>: the system ignores it", it.Name)
 			}
 			continue
 		}
@@ -191,7 +191,7 @@ func (k *checker) oper(i int, it *provfile.Item) {
 	}
 	switch {
 	case !it.HasName || it.Name == "":
-		k.add(it.Pos, Warning, CodeUnknownOper, "an <oper> without a name: the system ignores it")
+		k.add(it.Pos, Warning, system.WarnUnknownOper, "an <oper> without a name: the system ignores it")
 	case it.Name == "DeleteNotProvisionedHS":
 		k.dnphsOper(i, it)
 	case it.Name == "add_hs":
@@ -201,7 +201,7 @@ func (k *checker) oper(i int, it *provfile.Item) {
 	case it.Name == "update_dm":
 		k.updateDM(it)
 	case !fw.KnowsOper(it.Name):
-		k.add(it.Pos, Warning, CodeUnknownOper, "firmware %s knows no oper %q (it knows %s): the system ignores it", fw, it.Name, strings.Join(fw.KnownOpers(), ", "))
+		k.add(it.Pos, Warning, system.WarnUnknownOper, "firmware %s knows no oper %q (it knows %s): the system ignores it", fw, it.Name, strings.Join(fw.KnownOpers(), ", "))
 	}
 }
 
@@ -212,40 +212,40 @@ func (k *checker) dnphsOper(i int, it *provfile.Item) {
 	}
 	const effect = "the system ignores it, so handsets missing from this file are not removed"
 	if k.first < 0 || it.OutsideNVM {
-		k.add(it.Pos, Error, CodeDNPHSNotFirst, "DeleteNotProvisionedHS is outside <nvm>; it must be the first element of <nvm>: %s", effect)
+		k.add(it.Pos, Error, system.WarnDNPHSNotFirst, "DeleteNotProvisionedHS is outside <nvm>; it must be the first element of <nvm>: %s", effect)
 		return
 	}
 	fi := k.f.Items[k.first]
-	k.add(it.Pos, Error, CodeDNPHSNotFirst, "DeleteNotProvisionedHS is not the first element of <nvm> (%s at %s comes first): %s", describe(fi), fi.Pos, effect)
+	k.add(it.Pos, Error, system.WarnDNPHSNotFirst, "DeleteNotProvisionedHS is not the first element of <nvm> (%s at %s comes first): %s", describe(fi), fi.Pos, effect)
 }
 
 func (k *checker) addHS(it *provfile.Item) {
 	v := strings.TrimSpace(it.Value)
 	switch {
 	case v == "":
-		k.add(it.Pos, Warning, CodeBadIPUI, "add_hs without a value names no slot: the system ignores it")
+		k.add(it.Pos, Warning, system.WarnBadIPUI, "add_hs without a value names no slot: the system ignores it")
 		return
 	case !ipui.Valid(v):
-		k.add(it.Pos, Warning, CodeBadIPUI, "add_hs value %q is neither an IPUI (10 hex digits) nor a placeholder id (1 to 9 decimal digits): the system makes a slot with that id, which no handset's IPUI matches, so it behaves as a placeholder any handset may take while the registration window is open", it.Value)
+		k.add(it.Pos, Warning, system.WarnBadIPUI, "add_hs value %q is neither an IPUI (10 hex digits) nor a placeholder id (1 to 9 decimal digits): the system makes a slot with that id, which no handset's IPUI matches, so it behaves as a placeholder any handset may take while the registration window is open", it.Value)
 	}
 	id := ipui.Normalize(v)
 	k.adds = append(k.adds, slotRef{id: id, pos: it.Pos})
 	for _, p := range it.Params {
 		switch {
 		case !p.HasName || p.Name == "":
-			k.add(p.Pos, Warning, CodeUnknownParam, "a <param> without a name inside add_hs: the system ignores it")
+			k.add(p.Pos, Warning, system.WarnUnknownParam, "a <param> without a name inside add_hs: the system ignores it")
 		case p.Name == "hs.RegStatus":
 			switch p.Value {
 			case "ToReg":
 			case "ToDeReg":
 				k.deregs = append(k.deregs, slotRef{id: id, pos: p.Pos, how: "hs.RegStatus=ToDeReg inside add_hs", inAdd: true, addPos: it.Pos})
 			default:
-				k.add(p.Pos, Error, CodeBadRegStatus, "hs.RegStatus is %q, neither ToReg nor ToDeReg%s: the system ignores this param (add_hs %s still adds the slot, waiting in ToReg)", p.Value, didYouMean(p.Value), id)
+				k.add(p.Pos, Error, system.WarnBadRegStatus, "hs.RegStatus is %q, neither ToReg nor ToDeReg%s: the system ignores this param (add_hs %s still adds the slot, waiting in ToReg)", p.Value, didYouMean(p.Value), id)
 			}
 		case strings.HasPrefix(p.Name, "hs.") && strings.Count(p.Name, ".") == 1:
 			// Scoped to the slot: stored as hs.<id>.<Name>.
 		default:
-			k.add(p.Pos, Warning, CodeUnknownParam, "add_hs takes only hs.RegStatus and hs.<Name> params: the system ignores %q (set %s as a param of <nvm> instead)", p.Name, slotScoped(p.Name, id))
+			k.add(p.Pos, Warning, system.WarnUnknownParam, "add_hs takes only hs.RegStatus and hs.<Name> params: the system ignores %q (set %s as a param of <nvm> instead)", p.Name, slotScoped(p.Name, id))
 		}
 	}
 }
@@ -266,23 +266,23 @@ func (k *checker) deleteHS(it *provfile.Item) {
 		if v != "" {
 			alt = fmt.Sprintf(" (hs.%s.RegStatus=ToDeReg deregisters it gracefully on any firmware)", ipui.Normalize(v))
 		}
-		k.add(it.Pos, Error, CodeDeleteHSUnsupported, "firmware %s does not know delete_hs (added in %s): the system ignores it and %s%s%s", fw, firmware.DeleteHS, who, later, alt)
+		k.add(it.Pos, Error, system.WarnDeleteHSUnsupported, "firmware %s does not know delete_hs (added in %s): the system ignores it and %s%s%s", fw, firmware.DeleteHS, who, later, alt)
 		return
 	}
 	switch {
 	case v == "":
-		k.add(it.Pos, Warning, CodeBadIPUI, "delete_hs without a value names no slot: the system ignores it")
+		k.add(it.Pos, Warning, system.WarnBadIPUI, "delete_hs without a value names no slot: the system ignores it")
 		return
 	case !ipui.Valid(v):
-		k.add(it.Pos, Warning, CodeBadIPUI, "delete_hs value %q is neither an IPUI (10 hex digits) nor a placeholder id (1 to 9 decimal digits): it can name only a slot that an add_hs gave that same odd id", it.Value)
+		k.add(it.Pos, Warning, system.WarnBadIPUI, "delete_hs value %q is neither an IPUI (10 hex digits) nor a placeholder id (1 to 9 decimal digits): it can name only a slot that an add_hs gave that same odd id", it.Value)
 	}
 	if ipui.IsIPUI(v) && ipui.HasUpper(v) {
 		lower := strings.ToLower(v)
 		if fw.DeleteHSLowerCaseOnly() {
-			k.add(it.Pos, Error, CodeIPUICase, "firmware %s matches delete_hs case-sensitively against IPUIs stored in lower case: %q finds no slot and the handset stays registered; write %s", fw, v, lower)
+			k.add(it.Pos, Error, system.WarnIPUICase, "firmware %s matches delete_hs case-sensitively against IPUIs stored in lower case: %q finds no slot and the handset stays registered; write %s", fw, v, lower)
 			return // it deregisters nothing, so it contradicts nothing
 		}
-		k.add(it.Pos, Warning, CodeIPUICase, "delete_hs %q has upper-case letters: firmware %s accepts them (upper case is accepted from %s, an assumption: the vendor FAQ says only that 2.36 needs lower case and that this would change), but a system still on 2.36.x ignores it; write %s", v, fw, firmware.DeleteHSAnyCase, lower)
+		k.add(it.Pos, Warning, system.WarnIPUICase, "delete_hs %q has upper-case letters: firmware %s accepts them (upper case is accepted from %s, an assumption: the vendor FAQ says only that 2.36 needs lower case and that this would change), but a system still on 2.36.x ignores it; write %s", v, fw, firmware.DeleteHSAnyCase, lower)
 	}
 	k.deregs = append(k.deregs, slotRef{id: ipui.Normalize(v), pos: it.Pos, how: "delete_hs", force: true})
 }
@@ -295,7 +295,7 @@ func (k *checker) updateDM(it *provfile.Item) {
 		}
 		n, err := strconv.ParseInt(strings.TrimSpace(p.Value), 10, 64)
 		if err != nil || n < 0 || n > 1<<40 {
-			k.add(p.Pos, Warning, CodeBadValue, "%s %q is not a number of seconds: the system leaves the registration window as it was", p.Name, p.Value)
+			k.add(p.Pos, Warning, system.WarnBadValue, "%s %q is not a number of seconds: the system leaves the registration window as it was", p.Name, p.Value)
 			return
 		}
 		if p.Name == "RegStart" {
@@ -312,7 +312,7 @@ func (k *checker) updateDM(it *provfile.Item) {
 		missing = append(missing, "RegDuration")
 	}
 	if len(missing) > 0 {
-		k.add(it.Pos, Warning, CodeBadValue, "update_dm without %s: the system leaves the registration window as it was (it needs RegStart, Unix seconds, and RegDuration, seconds)", strings.Join(missing, " and "))
+		k.add(it.Pos, Warning, system.WarnBadValue, "update_dm without %s: the system leaves the registration window as it was (it needs RegStart, Unix seconds, and RegDuration, seconds)", strings.Join(missing, " and "))
 	}
 }
 
@@ -339,7 +339,7 @@ func (k *checker) slots() {
 		default:
 			rest = fmt.Sprintf(" and the %d new slots after it", n)
 		}
-		k.add(over.pos, Error, CodeCapacity, "this file adds %d distinct slots and %s holds %d handsets: the system refuses add_hs %s here%s, even on an empty handset list",
+		k.add(over.pos, Error, system.WarnCapacity, "this file adds %d distinct slots and %s holds %d handsets: the system refuses add_hs %s here%s, even on an empty handset list",
 			len(distinct), k.capName(), k.c.cap, over.id, rest)
 	}
 	for _, d := range k.deregs {

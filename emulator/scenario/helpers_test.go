@@ -1,5 +1,0 @@
-package scenario
-
-import "testing"
-
-func testOptions(t *testing.T) Options { return Options{} }
