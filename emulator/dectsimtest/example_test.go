@@ -155,8 +155,8 @@ func ExampleSim_CheckSync() {
 	sim.CheckRegistered(t, "029e74a599")
 	fmt.Print(sim.Timeline("02b6ec8aa5"))
 	// Output:
-	//   +1m1s        2026-01-01T00:01:01Z  dereg-requested        02b6ec8aa5             trigger=DeleteNotProvisionedHS  at http://pbx.example.net/prov/7c2f804200f3.xml:3:1
-	//   +1m31s       2026-01-01T00:01:31Z  dereg-completed        02b6ec8aa5             outcome=graceful  the handset's subscription was removed first, then the slot
+	//   +1m1s        2026-01-01T00:01:01Z  dereg-requested        02b6ec8aa5             ToDeReg     trigger=DeleteNotProvisionedHS  at http://pbx.example.net/prov/7c2f804200f3.xml:3:1
+	//   +1m31s       2026-01-01T00:01:31Z  dereg-completed        02b6ec8aa5             absent      outcome=graceful  the handset's subscription was removed first, then the slot
 }
 
 // A user is removed on the PBX while the handset is out of range: the
@@ -187,10 +187,10 @@ func ExampleSim_CheckGhost() {
 	sim.CheckNotGhost(t, "02b6ec8aa5")
 	// Output:
 	// FAIL: dectsimtest: handset 02b6ec8aa5 is a ghost (slot absent, subscribed true)
-	//   +1m0s        2026-01-01T00:01:00Z  handset-moved          02b6ec8aa5             out
-	//   +1m1s        2026-01-01T00:01:01Z  dereg-requested        02b6ec8aa5             trigger=DeleteNotProvisionedHS  at http://pbx.example.net/prov/7c2f804200f3.xml:3:1
-	//   +24h1m1s     2026-01-02T00:01:01Z  dereg-timeout          02b6ec8aa5             nobody answered within 24h0m0s of the request
-	//   +24h1m1s     2026-01-02T00:01:01Z  ghost-created          02b6ec8aa5             the handset still holds its subscription
+	//   +1m0s        2026-01-01T00:01:00Z  handset-moved          02b6ec8aa5             Registered  out
+	//   +1m1s        2026-01-01T00:01:01Z  dereg-requested        02b6ec8aa5             ToDeReg     trigger=DeleteNotProvisionedHS  at http://pbx.example.net/prov/7c2f804200f3.xml:3:1
+	//   +24h1m1s     2026-01-02T00:01:01Z  dereg-timeout          02b6ec8aa5             absent      nobody answered within 24h0m0s of the request
+	//   +24h1m1s     2026-01-02T00:01:01Z  ghost-created          02b6ec8aa5             absent      the handset still holds its subscription
 }
 
 // The credentials the system tries when the server answers 401 with a

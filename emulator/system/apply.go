@@ -126,6 +126,12 @@ func (a *applier) warn(p provfile.Pos, code, detail string) {
 	a.s.warn(a.f.Name, p.Line, p.Col, code, detail)
 }
 
+// warnAbout is warn for a warning about one slot or handset (key).
+func (a *applier) warnAbout(p provfile.Pos, key, code, detail string) {
+	a.res.Warnings++
+	a.s.warnAbout(a.f.Name, p.Line, p.Col, key, code, detail)
+}
+
 func (a *applier) run() {
 	s, f := a.s, a.f
 	for _, it := range f.Items {
@@ -238,7 +244,7 @@ func (a *applier) regStatus(p provfile.Pos, key, value string) {
 	switch value {
 	case "ToReg", "ToDeReg":
 	default:
-		a.warn(p, WarnBadRegStatus, fmt.Sprintf("RegStatus %q is neither ToReg nor ToDeReg; ignored", value))
+		a.warnAbout(p, key, WarnBadRegStatus, fmt.Sprintf("RegStatus %q is neither ToReg nor ToDeReg; ignored", value))
 		return
 	}
 	sl := a.s.lookup(key)
@@ -256,16 +262,16 @@ func (a *applier) setStatus(p provfile.Pos, sl *slot, value string) {
 	case sl.state == NotReg:
 		sl.state = ToReg
 	case sl.state == ToDeReg:
-		a.warn(p, WarnSlotInDereg, fmt.Sprintf("slot %s is being deregistered; ToReg waits until it is gone and a later file adds it again", sl.id))
+		a.warnAbout(p, sl.id, WarnSlotInDereg, fmt.Sprintf("slot %s is being deregistered; ToReg waits until it is gone and a later file adds it again", sl.id))
 	}
 }
 
 func (a *applier) noSlot(p provfile.Pos, value, what string) {
 	if ipui.HasUpper(value) && a.s.lookup(strings.ToLower(value)) != nil {
-		a.warn(p, WarnIPUICase, fmt.Sprintf("%s names no slot; upper-case letters are why", what))
+		a.warnAbout(p, value, WarnIPUICase, fmt.Sprintf("%s names no slot; upper-case letters are why", what))
 		return
 	}
-	a.warn(p, WarnNoSuchSlot, fmt.Sprintf("%s names no slot; nothing changes", what))
+	a.warnAbout(p, value, WarnNoSuchSlot, fmt.Sprintf("%s names no slot; nothing changes", what))
 }
 
 func (a *applier) oper(it *provfile.Item) {
@@ -293,20 +299,20 @@ func (a *applier) addHS(it *provfile.Item) {
 		switch {
 		case p.Name == "hs.RegStatus":
 			if p.Value != "ToReg" && p.Value != "ToDeReg" {
-				a.warn(p.Pos, WarnBadRegStatus, fmt.Sprintf("RegStatus %q is neither ToReg nor ToDeReg; ignored", p.Value))
+				a.warnAbout(p.Pos, id, WarnBadRegStatus, fmt.Sprintf("RegStatus %q is neither ToReg nor ToDeReg; ignored", p.Value))
 				continue
 			}
 			status, statusPos = p.Value, p.Pos
 		case strings.HasPrefix(p.Name, "hs.") && strings.Count(p.Name, ".") == 1:
 			// Scoped to the slot, as hs.RegStatus is.
 		default:
-			a.warn(p.Pos, WarnUnknownParam, fmt.Sprintf("add_hs does not take %q; ignored", p.Name))
+			a.warnAbout(p.Pos, id, WarnUnknownParam, fmt.Sprintf("add_hs does not take %q; ignored", p.Name))
 		}
 	}
 	sl := a.s.lookup(id)
 	if sl == nil {
 		if len(a.s.slots) >= a.s.cfg.MaxHandsets {
-			a.warn(it.Pos, WarnCapacity, fmt.Sprintf("the handset list is full (%d of %d on %s); slot %s is not added", len(a.s.slots), a.s.cfg.MaxHandsets, a.s.profile.Name, id))
+			a.warnAbout(it.Pos, id, WarnCapacity, fmt.Sprintf("the handset list is full (%d of %d on %s); slot %s is not added", len(a.s.slots), a.s.cfg.MaxHandsets, a.s.profile.Name, id))
 			return
 		}
 		sl = a.s.addSlot(id, ToReg)
@@ -339,7 +345,7 @@ func (a *applier) deleteHS(it *provfile.Item) {
 			sl = a.s.slots[v]
 		}
 		if sl == nil && ipui.HasUpper(v) && a.s.lookup(v) != nil {
-			a.warn(it.Pos, WarnIPUICase, fmt.Sprintf("firmware %s matches delete_hs case-sensitively: %q finds no slot, the handset stays (write it in lower case)", a.fw, v))
+			a.warnAbout(it.Pos, v, WarnIPUICase, fmt.Sprintf("firmware %s matches delete_hs case-sensitively: %q finds no slot, the handset stays (write it in lower case)", a.fw, v))
 			return
 		}
 	} else {

@@ -1,6 +1,11 @@
 package system
 
-import "time"
+import (
+	"strings"
+	"time"
+
+	"github.com/dectsim/dectsim/internal/ipui"
+)
 
 // Event types (a contract: scenario files and JSON consumers rely on these
 // spellings).
@@ -51,6 +56,11 @@ type Event struct {
 	// Slot is the slot id and IPUI the IPUI the event concerns, where known.
 	Slot string
 	IPUI string
+	// State is the DECT state of that slot just after the event, as the
+	// system's web UI lists it (ToReg, InReg, Registered, ToDeReg), or
+	// StateAbsent once the slot is gone or when there is none. It is empty
+	// for events that concern no slot or handset.
+	State string
 	// Outcome is "graceful" for dereg-completed, "ok" or "error" for fetch.
 	Outcome string
 	// Trigger says what started a deregistration.
@@ -205,14 +215,53 @@ func (s *System) CountEvents(q EventQuery) int {
 func (s *System) emit(e Event) {
 	e.Seq = len(s.events) + 1
 	e.Time = s.sim.Now()
+	e.State = s.stateAfter(&e)
 	s.events = append(s.events, e)
 	for _, f := range s.listeners {
 		f(e)
 	}
 }
 
+// StateAbsent is Event.State for a slot that is gone, or a handset that
+// has none.
+const StateAbsent = "absent"
+
+// stateAfter is the state of the slot e names (by id when it has one, else
+// by IPUI). Every emit runs after the change it reports.
+func (s *System) stateAfter(e *Event) string {
+	var sl *slot
+	switch {
+	case e.Slot != "":
+		sl = s.slots[e.Slot]
+	case e.IPUI != "":
+		sl = s.byIPUI[e.IPUI]
+	default:
+		return ""
+	}
+	if sl == nil {
+		return StateAbsent
+	}
+	return string(sl.state)
+}
+
 func (s *System) warn(file string, line, col int, code, detail string) {
 	s.emit(Event{Type: EvWarning, Code: code, File: file, Line: line, Col: col, Detail: detail})
+}
+
+// warnAbout is a warning about one slot or handset, named by key as the
+// file names it (an IPUI in any case, or a slot id): it carries the slot
+// id and IPUI, so it shows in that handset's timeline and its
+// expectations find it.
+func (s *System) warnAbout(file string, line, col int, key, code, detail string) {
+	e := Event{Type: EvWarning, Code: code, File: file, Line: line, Col: col, Detail: detail}
+	if sl := s.lookup(key); sl != nil {
+		e.Slot, e.IPUI = sl.id, sl.ipui
+	} else if k := strings.ToLower(key); ipui.IsIPUI(k) {
+		e.IPUI = k
+	} else {
+		e.Slot = key
+	}
+	s.emit(e)
 }
 
 // Events returns a copy of the event log.

@@ -25,6 +25,7 @@ type JSONEvent struct {
 	Type     string `json:"type"`
 	IPUI     string `json:"ipui"`
 	Slot     string `json:"slot"`
+	State    string `json:"state,omitempty"`
 	Outcome  string `json:"outcome,omitempty"`
 	Trigger  string `json:"trigger,omitempty"`
 	Reason   string `json:"reason,omitempty"`
@@ -53,7 +54,7 @@ func WriteJSON(w io.Writer, r *scenario.Result) error {
 		for ; next < upto && next < len(events); next++ {
 			e := events[next]
 			if err := enc.Encode(JSONEvent{Scenario: sc.File, T: timeline.Offset(sc.Start, e.Time), Time: e.Time.UTC().Format(time.RFC3339Nano),
-				Type: e.Type, IPUI: e.IPUI, Slot: e.Slot, Outcome: e.Outcome, Trigger: e.Trigger, Reason: e.Reason,
+				Type: e.Type, IPUI: e.IPUI, Slot: e.Slot, State: e.State, Outcome: e.Outcome, Trigger: e.Trigger, Reason: e.Reason,
 				Code: e.Code, File: e.File, Line: e.Line, Col: e.Col, Detail: e.Detail}); err != nil {
 				return err
 			}

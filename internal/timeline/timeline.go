@@ -12,7 +12,9 @@ import (
 )
 
 // Line is one timeline line: the time relative to start, the absolute
-// time, the event type, the slot/IPUI and the rest of the event. With
+// time, the event type, the slot/IPUI, the slot's DECT state after the
+// event (as the web UI's handset list shows it; "absent" once the slot is
+// gone) and the rest of the event. With
 // color, the type is painted by what it means: red for what went wrong,
 // yellow for what is worth a look, green for what completed.
 func Line(start time.Time, e system.Event, color bool) string {
@@ -25,7 +27,7 @@ func Line(start time.Time, e system.Event, color bool) string {
 	case system.EvDeregCompleted, system.EvRegistered:
 		typ = Paint(color, "32", typ)
 	}
-	line := fmt.Sprintf("  %-12s %s  %s %-22s %s", "+"+Offset(start, e.Time), e.Time.UTC().Format(time.RFC3339), typ, who(e), detail(e))
+	line := fmt.Sprintf("  %-12s %s  %s %-22s %-10s  %s", "+"+Offset(start, e.Time), e.Time.UTC().Format(time.RFC3339), typ, who(e), e.State, detail(e))
 	return strings.TrimRight(line, " ")
 }
 

@@ -12,9 +12,9 @@ import (
 func TestLineShowsTimesTypeWhoAndDetail(t *testing.T) {
 	start := system.DefaultStart
 	e := system.Event{Time: start.Add(24*time.Hour + time.Minute), Type: system.EvDeregRequested, Slot: "00001", IPUI: "029e74a599",
-		Trigger: system.TriggerToDeReg, File: "p.xml", Line: 3, Col: 1, Detail: "why"}
-	require.Equal(t, "  +24h1m0s     2026-01-02T00:01:00Z  dereg-requested        00001/029e74a599       trigger=ToDeReg  at p.xml:3:1  why",
-		Line(start, e, false))
+		State: "ToDeReg", Trigger: system.TriggerToDeReg, File: "p.xml", Line: 3, Col: 1, Detail: "why"}
+	require.Equal(t, "  +24h1m0s     2026-01-02T00:01:00Z  dereg-requested        00001/029e74a599       ToDeReg     trigger=ToDeReg  at p.xml:3:1  why",
+		Line(start, e, false), "the slot's state after the event, as the web UI shows it, follows who")
 
 	bare := system.Event{Time: start, Type: system.EvReboot}
 	require.Equal(t, "  +0s          2026-01-01T00:00:00Z  reboot", Line(start, bare, false), "no trailing blanks")
