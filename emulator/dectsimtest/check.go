@@ -2,8 +2,12 @@ package dectsimtest
 
 import (
 	"fmt"
+	"net/url"
+	"regexp"
 	"strings"
+	"time"
 
+	"github.com/dectsim/dectsim/emulator/autoprov"
 	"github.com/dectsim/dectsim/emulator/system"
 )
 
@@ -125,7 +129,8 @@ func (s *Sim) CheckNoParam(t T, name string) bool {
 
 // CheckEvent checks how many events of type typ concern key ("" for any)
 // with that outcome, trigger, reason or code ("" for any); want < 0 means
-// at least one.
+// at least one. CheckEventCount, CheckSomeEvent and CheckNoEvent say the
+// same with an EventQuery and without the magic count.
 func (s *Sim) CheckEvent(t T, typ, key, outcome string, want int) bool {
 	t.Helper()
 	defer s.lock()()
@@ -139,4 +144,143 @@ func (s *Sim) CheckEvent(t T, typ, key, outcome string, want int) bool {
 	}
 	t.Errorf("dectsimtest: %d %s events (key %q, outcome %q), want %s\n%s", n, typ, key, outcome, w, s.timeline(key))
 	return false
+}
+
+// CheckEventCount checks that exactly want events match q.
+func (s *Sim) CheckEventCount(t T, q system.EventQuery, want int) bool {
+	t.Helper()
+	defer s.lock()()
+	if n := s.sys.CountEvents(q); n != want {
+		t.Errorf("dectsimtest: %d events %s, want %d\n%s", n, describe(q), want, s.timeline(q.Key))
+		return false
+	}
+	return true
+}
+
+// CheckSomeEvent checks that at least one event matches q.
+func (s *Sim) CheckSomeEvent(t T, q system.EventQuery) bool {
+	t.Helper()
+	defer s.lock()()
+	if s.sys.CountEvents(q) == 0 {
+		t.Errorf("dectsimtest: no events %s\n%s", describe(q), s.timeline(q.Key))
+		return false
+	}
+	return true
+}
+
+// CheckNoEvent checks that no event matches q; the failure lists those
+// that do.
+func (s *Sim) CheckNoEvent(t T, q system.EventQuery) bool {
+	t.Helper()
+	defer s.lock()()
+	found := s.sys.FindEvents(q)
+	if len(found) == 0 {
+		return true
+	}
+	t.Errorf("dectsimtest: %d events %s, want none:\n%s", len(found), describe(q), s.lines(found))
+	return false
+}
+
+// CheckNoWarnings checks that no file applied so far earned a warning;
+// the failure lists each with its file, line and column.
+func (s *Sim) CheckNoWarnings(t T) bool {
+	t.Helper()
+	return s.CheckNoEvent(t, system.EventQuery{Type: system.EvWarning})
+}
+
+// CheckFetches checks how many fetches ended with outcome: "ok", "error",
+// or a reason such as "unauthorized" ("" counts every fetch).
+func (s *Sim) CheckFetches(t T, outcome string, want int) bool {
+	t.Helper()
+	return s.CheckEventCount(t, system.EventQuery{Type: system.EvFetch, Outcome: outcome}, want)
+}
+
+// RequestMatch selects HTTP requests the system made; an empty field
+// matches any request.
+type RequestMatch struct {
+	// Path is the URL path, exactly (e.g. "/prov/7c2f80a1b2c3.xml").
+	Path string
+	// UserAgent is a regular expression the User-Agent must match.
+	UserAgent string
+	// User is the HTTP Digest user sent; NoUser matches requests sent
+	// without credentials.
+	User string
+}
+
+// NoUser is RequestMatch.User for requests sent without credentials.
+const NoUser = "-"
+
+// CheckRequest checks that exactly want of the system's HTTP requests
+// match m; the failure lists every request.
+func (s *Sim) CheckRequest(t T, m RequestMatch, want int) bool {
+	t.Helper()
+	var ua *regexp.Regexp
+	if m.UserAgent != "" {
+		var err error
+		if ua, err = regexp.Compile(m.UserAgent); err != nil {
+			t.Errorf("dectsimtest: CheckRequest: User-Agent pattern: %v", err)
+			return false
+		}
+	}
+	reqs := s.Requests()
+	n := 0
+	for _, r := range reqs {
+		if m.matches(r, ua) {
+			n++
+		}
+	}
+	if n == want {
+		return true
+	}
+	var b strings.Builder
+	for _, r := range reqs {
+		user := r.AuthUser
+		if user == "" {
+			user = NoUser
+		}
+		fmt.Fprintf(&b, "  %s  %s %s  user %s  status %d  User-Agent %q\n", r.At.UTC().Format(time.RFC3339), r.Method, r.URL, user, r.Status, r.UserAgent)
+	}
+	if b.Len() == 0 {
+		b.WriteString("  (no requests)\n")
+	}
+	t.Errorf("dectsimtest: %d requests match %+v, want %d; the system's requests:\n%s", n, m, want, b.String())
+	return false
+}
+
+func (m RequestMatch) matches(r autoprov.Request, ua *regexp.Regexp) bool {
+	if m.Path != "" {
+		u, err := url.Parse(r.URL)
+		if err != nil || u.Path != m.Path {
+			return false
+		}
+	}
+	if ua != nil && !ua.MatchString(r.UserAgent) {
+		return false
+	}
+	switch m.User {
+	case "":
+	case NoUser:
+		return r.AuthUser == ""
+	default:
+		return r.AuthUser == m.User
+	}
+	return true
+}
+
+// describe says what q selects, for failure messages.
+func describe(q system.EventQuery) string {
+	var parts []string
+	if q.Type != "" {
+		parts = append(parts, "of type "+q.Type)
+	}
+	if q.Key != "" {
+		parts = append(parts, "about "+q.Key)
+	}
+	if q.Outcome != "" {
+		parts = append(parts, "with outcome "+q.Outcome)
+	}
+	if len(parts) == 0 {
+		return "at all"
+	}
+	return strings.Join(parts, " ")
 }

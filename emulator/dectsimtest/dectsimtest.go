@@ -11,16 +11,23 @@
 // removal while the handset is away, and the timeline a failed check
 // prints), ExampleWithCredentials (the Digest credentials tried).
 //
-// Every method takes the Sim's lock, so calls from several goroutines are
-// safe. A fetch runs inside Advance and CheckSync with that lock held: a
-// handler must not call the Sim while it serves a file.
+// A Sim is safe for concurrent use. Calls that drive it (Advance,
+// AdvanceTo, CheckSync, Apply, AddHandset, Move, Power, Register, Reset)
+// run one at a time. While the server under test answers a fetch, the Sim
+// stands still and serves reads: a handler may call Now, Clock, Slots,
+// Slot, Handset(s), Ghosts, Setting(s), Events, Requests, Timeline and the
+// Check helpers, from its own goroutine or any other, and never waits for
+// the fetch. A driving call made while a fetch is in flight (from the
+// handler, say) returns ErrFetching at once instead of deadlocking.
 package dectsimtest
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -90,12 +97,25 @@ func WithFetch(f func(*autoprov.Config)) Option {
 	return func(c *config) { f(&c.fetch); c.wantFetch = true }
 }
 
+// ErrFetching is returned by a driving call made while the system waits
+// for the server under test to answer a fetch: the Sim cannot move until
+// that answer is in.
+var ErrFetching = errors.New("dectsimtest: the system is waiting for the server to answer a fetch; " +
+	"while it does, the Sim serves reads (Now, Slots, Events, checks…) but cannot be driven")
+
 // Sim is a running emulated system.
 type Sim struct {
-	mu      sync.Mutex
-	sys     *system.System
-	fetcher *autoprov.Fetcher
-	closed  bool
+	// mu guards sys. A driving call holds it throughout, except while the
+	// server under test answers a fetch: then it is released (fetching
+	// is set) so that reads proceed and driving calls fail fast.
+	mu         sync.Mutex
+	driving    atomic.Bool
+	fetching   atomic.Bool
+	sys        *system.System
+	fetcher    *autoprov.Fetcher
+	ownClient  *http.Client // made here when the test gave none; closed with the Sim
+	closed     bool
+	closeAfter bool // Close was called during a fetch
 }
 
 // New builds a running system. With a URL or handler it fetches its file
@@ -111,6 +131,7 @@ func New(opts ...Option) (*Sim, error) {
 	}
 	s := &Sim{sys: sys}
 	if c.wantFetch {
+		s.wrapExchange(&c.fetch)
 		if s.fetcher, err = autoprov.Attach(sys, c.fetch); err != nil {
 			return nil, err
 		}
@@ -132,10 +153,19 @@ func NewT(t Tester, opts ...Option) *Sim {
 }
 
 // Close stops fetching; no goroutine of the Sim remains. Safe to call
-// more than once.
+// more than once. Called during a fetch, it takes effect when the fetch
+// is done.
 func (s *Sim) Close() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.fetching.Load() {
+		s.closeAfter = true
+		return
+	}
+	s.close()
+}
+
+func (s *Sim) close() {
 	if s.closed {
 		return
 	}
@@ -143,11 +173,33 @@ func (s *Sim) Close() {
 	if s.fetcher != nil {
 		s.fetcher.Close()
 	}
+	if s.ownClient != nil {
+		s.ownClient.CloseIdleConnections()
+	}
 }
 
+// lock is for reads: they may run while a fetch is in flight.
 func (s *Sim) lock() func() {
 	s.mu.Lock()
 	return s.mu.Unlock
+}
+
+// drive runs f as a driving call: alone, and never while a fetch waits
+// for its answer.
+func (s *Sim) drive(f func() error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fetching.Load() {
+		return ErrFetching
+	}
+	s.driving.Store(true)
+	defer func() {
+		s.driving.Store(false)
+		if s.closeAfter {
+			s.close()
+		}
+	}()
+	return f()
 }
 
 // System gives direct access to the model. It is not locked: use it from
@@ -162,15 +214,18 @@ func (s *Sim) Now() time.Time { defer s.lock()(); return s.sys.Now() }
 func (s *Sim) Clock() clock.Clock { defer s.lock()(); return s.sys.Clock() }
 
 // Advance runs everything due within d (fetches included) and moves time.
-func (s *Sim) Advance(d time.Duration) error { defer s.lock()(); return s.sys.Advance(d) }
+func (s *Sim) Advance(d time.Duration) error {
+	return s.drive(func() error { return s.sys.Advance(d) })
+}
 
 // AdvanceTo runs everything due up to t and moves time to t.
-func (s *Sim) AdvanceTo(t time.Time) error { defer s.lock()(); return s.sys.AdvanceTo(t) }
+func (s *Sim) AdvanceTo(t time.Time) error {
+	return s.drive(func() error { return s.sys.AdvanceTo(t) })
+}
 
 // AddHandset puts a handset (and with a state, its slot) into the world.
 func (s *Sim) AddHandset(spec system.HandsetSpec) error {
-	defer s.lock()()
-	return s.sys.AddHandset(spec)
+	return s.drive(func() error { return s.sys.AddHandset(spec) })
 }
 
 // AddRegistered is AddHandset for a handset registered in its own slot.
@@ -180,39 +235,51 @@ func (s *Sim) AddRegistered(ipui string) error {
 
 // Apply applies a provisioning document directly, as if fetched now.
 func (s *Sim) Apply(name string, data []byte) (system.Result, error) {
-	defer s.lock()()
-	return s.sys.Apply(name, data)
+	var res system.Result
+	err := s.drive(func() (err error) {
+		res, err = s.sys.Apply(name, data)
+		return err
+	})
+	return res, err
 }
 
 // Move puts a handset in or out of range.
 func (s *Sim) Move(ipui string, inRange bool) error {
-	defer s.lock()()
-	return s.sys.Move(ipui, inRange)
+	return s.drive(func() error { return s.sys.Move(ipui, inRange) })
 }
 
 // Power switches a handset on or off.
-func (s *Sim) Power(ipui string, on bool) error { defer s.lock()(); return s.sys.Power(ipui, on) }
+func (s *Sim) Power(ipui string, on bool) error {
+	return s.drive(func() error { return s.sys.Power(ipui, on) })
+}
 
 // Register is the handset's user registering with pin ("" types the
 // handset's own PIN).
 func (s *Sim) Register(ipui, pin string) error {
-	defer s.lock()()
-	if pin == "" {
-		return s.sys.Register(ipui, nil)
-	}
-	return s.sys.Register(ipui, &pin)
+	return s.drive(func() error {
+		if pin == "" {
+			return s.sys.Register(ipui, nil)
+		}
+		return s.sys.Register(ipui, &pin)
+	})
 }
 
 // Reset is the handset's user resetting it (ends a ghost).
-func (s *Sim) Reset(ipui string) error { defer s.lock()(); return s.sys.Reset(ipui) }
+func (s *Sim) Reset(ipui string) error {
+	return s.drive(func() error { return s.sys.Reset(ipui) })
+}
 
-// CheckSync asks the system to fetch its file now (SIP NOTIFY check-sync);
-// the result lands after the fetch latency, on the next Advance.
-func (s *Sim) CheckSync() {
-	defer s.lock()()
-	if s.fetcher != nil {
-		s.fetcher.CheckSync()
-	}
+// CheckSync asks the system to fetch its file now (SIP NOTIFY check-sync):
+// the request is made during the call; the result lands after the fetch
+// latency, on the next Advance. The error is ErrFetching when a fetch is
+// already waiting for its answer.
+func (s *Sim) CheckSync() error {
+	return s.drive(func() error {
+		if s.fetcher != nil {
+			s.fetcher.CheckSync()
+		}
+		return nil
+	})
 }
 
 // Slots returns the handset list.
@@ -259,13 +326,19 @@ func (s *Sim) Timeline(key string) string {
 }
 
 func (s *Sim) timeline(key string) string {
+	out := s.lines(s.sys.FindEvents(system.EventQuery{Key: key}))
+	if out == "" {
+		return fmt.Sprintf("  (no events concern %s)\n", key)
+	}
+	return out
+}
+
+// lines renders events as timeline lines.
+func (s *Sim) lines(evs []system.Event) string {
 	var b strings.Builder
-	for _, e := range s.sys.FindEvents(system.EventQuery{Key: key}) {
+	for _, e := range evs {
 		b.WriteString(timeline.Line(s.sys.Start(), e, false))
 		b.WriteByte('\n')
-	}
-	if b.Len() == 0 {
-		return fmt.Sprintf("  (no events concern %s)\n", key)
 	}
 	return b.String()
 }
