@@ -83,7 +83,9 @@ func TestCheckHelpersFailSayingWhatWasFound(t *testing.T) {
 		"warnings": {func(r T) bool { return sim.CheckNoWarnings(r) }, []string{"2 events of type warning, want none",
 			"warning", alice, "code=bad-regstatus", "at http://pbx.invalid/prov/7c2f80a1b2c3.xml:1:"}},
 		"fetches": {func(r T) bool { return sim.CheckFetches(r, "ok", 1) }, []string{"2 events of type fetch with outcome ok, want 1"}},
-		"some":    {func(r T) bool { return sim.CheckSomeEvent(r, system.EventQuery{Type: system.EvDeregTimeout, Key: alice}) }, []string{"no events of type dereg-timeout about " + alice, "code=bad-regstatus"}},
+		"some": {func(r T) bool {
+			return sim.CheckSomeEvent(r, system.EventQuery{Type: system.EvDeregTimeout, Key: alice})
+		}, []string{"no events of type dereg-timeout about " + alice, "code=bad-regstatus"}},
 		"event": {func(r T) bool { return sim.CheckEvent(r, system.EvGhostCreated, "", "", 2) }, []string{"1 ghost-created events", "want 2"}},
 		"request": {func(r T) bool { return sim.CheckRequest(r, RequestMatch{Path: "/other.xml"}, 1) },
 			[]string{"0 requests match", "want 1", "GET http://pbx.invalid/prov/7c2f80a1b2c3.xml  user -  status 404"}},
