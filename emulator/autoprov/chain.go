@@ -11,7 +11,7 @@ import (
 
 	"github.com/dectsim/dectsim/emulator/system"
 	"github.com/dectsim/dectsim/internal/provfile"
-	"github.com/dectsim/dectsim/internal/xmlpos"
+	"github.com/dectsim/dectsim/internal/xmltok"
 )
 
 // The provisioning version 1.0 three-file chain (Gigaset wiki, the N870
@@ -87,7 +87,7 @@ func scanXML(data []byte) ([]node, *xmlError) {
 		return provfile.Pos{Line: l + 1, Col: o - lines[l] + 1}
 	}
 	dec := xml.NewDecoder(bytes.NewReader(data))
-	dec.CharsetReader = xmlpos.CharsetReader
+	dec.CharsetReader = xmltok.CharsetReader
 	var nodes []node
 	var stack []int
 	for {

@@ -15,7 +15,7 @@ import (
 	"github.com/dectsim/dectsim/internal/firmware"
 	"github.com/dectsim/dectsim/internal/ipui"
 	"github.com/dectsim/dectsim/internal/product"
-	"github.com/dectsim/dectsim/internal/xmlpos"
+	"github.com/dectsim/dectsim/internal/xmltok"
 )
 
 // Limits on scenario files, so a runaway generator fails with a clear error.
@@ -51,9 +51,9 @@ func Parse(path string, data []byte) (*Scenario, error) {
 	if len(data) > MaxScenarioBytes {
 		return nil, p.errAt(Pos{Line: 1, Col: 1}, "scenario is %d bytes; the limit is %d", len(data), MaxScenarioBytes)
 	}
-	d, err := xmlpos.Parse(data, xmlpos.Limits{MaxBytes: MaxScenarioBytes, MaxDepth: 64, MaxAttrLen: 1 << 20, MaxElements: 4 * MaxSteps})
+	d, err := xmltok.Parse(data, xmltok.Limits{MaxBytes: MaxScenarioBytes, MaxDepth: 64, MaxAttrLen: 1 << 20, MaxElements: 4 * MaxSteps})
 	if err != nil {
-		var xe *xmlpos.Error
+		var xe *xmltok.Error
 		if errors.As(err, &xe) {
 			return nil, &Error{File: path, Pos: xe.Pos, Msg: xe.Msg, Src: data}
 		}
@@ -68,7 +68,7 @@ func Parse(path string, data []byte) (*Scenario, error) {
 
 type parser struct {
 	sc       *Scenario
-	doc      *xmlpos.Doc
+	doc      *xmltok.Doc
 	dir      string
 	handsets map[string]bool
 	steps    int

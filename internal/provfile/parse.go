@@ -7,7 +7,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/dectsim/dectsim/internal/xmlpos"
+	"github.com/dectsim/dectsim/internal/xmltok"
 )
 
 // Options change how ParseWith reads a document.
@@ -74,12 +74,12 @@ func ParseWith(name string, data []byte, o Options) (*File, error) {
 	return parseStrict(name, data, o.Origin, lim)
 }
 
-// parseStrict reads data token by token from xmlpos.Scanner (encoding/xml
+// parseStrict reads data token by token from xmltok.Scanner (encoding/xml
 // in strict mode). origin must be filled and lim complete.
 func parseStrict(name string, data []byte, origin Pos, lim Limits) (*File, error) {
 	p := &parser{
 		f:      &File{Name: name},
-		s:      xmlpos.NewScanner(data, lim),
+		s:      xmltok.NewScanner(data, lim),
 		data:   data,
 		origin: origin,
 		ctx:    make([]ctxKind, 0, 8),
@@ -111,7 +111,7 @@ const (
 
 type parser struct {
 	f       *File
-	s       *xmlpos.Scanner
+	s       *xmltok.Scanner
 	data    []byte
 	origin  Pos
 	ctx     []ctxKind
@@ -151,9 +151,9 @@ func (p *parser) run() error {
 }
 
 func (p *parser) scanError(err error) error {
-	xe, ok := err.(*xmlpos.Error)
+	xe, ok := err.(*xmltok.Error)
 	if !ok {
-		xe = &xmlpos.Error{Pos: Pos{Line: 1, Col: 1}, Msg: err.Error()}
+		xe = &xmltok.Error{Pos: Pos{Line: 1, Col: 1}, Msg: err.Error()}
 	}
 	e := &Error{File: p.f.Name, Pos: xe.Pos, Code: "xml-syntax", Msg: "not well-formed XML: " + xe.Msg}
 	if e.Pos.Line == 1 {

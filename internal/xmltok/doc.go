@@ -1,9 +1,9 @@
-// Package xmlpos gives XML elements their line and column and prints
+// Package xmltok gives XML elements their line and column and prints
 // compiler-style excerpts. etree keeps no positions and is lenient (it
 // accepts two root elements and reports a mismatched end tag without a
 // line), so readers that must say "file:line:col: what is wrong" read
 // through this package instead.
-package xmlpos
+package xmltok
 
 import (
 	"bytes"

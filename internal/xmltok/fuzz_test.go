@@ -1,4 +1,4 @@
-package xmlpos_test
+package xmltok_test
 
 import (
 	"errors"
@@ -7,7 +7,7 @@ import (
 
 	"github.com/beevik/etree"
 
-	"github.com/dectsim/dectsim/internal/xmlpos"
+	"github.com/dectsim/dectsim/internal/xmltok"
 )
 
 // FuzzParse checks that no input panics, that every error has a position,
@@ -29,11 +29,11 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		d, err := xmlpos.Parse(data, xmlpos.Limits{MaxDepth: 32})
+		d, err := xmltok.Parse(data, xmltok.Limits{MaxDepth: 32})
 		if err != nil {
-			var xe *xmlpos.Error
+			var xe *xmltok.Error
 			if !errors.As(err, &xe) {
-				t.Fatalf("error %T %v is not an *xmlpos.Error", err, err)
+				t.Fatalf("error %T %v is not an *xmltok.Error", err, err)
 			}
 			if xe.Pos.Line < 1 || xe.Pos.Col < 1 {
 				t.Fatalf("error without a position: %v", err)
@@ -41,7 +41,7 @@ func FuzzParse(f *testing.F) {
 			if strings.HasPrefix(xe.Msg, "reading the document tree") {
 				t.Fatalf("the strict pass accepted what etree refused: %v", err)
 			}
-			_ = xmlpos.Excerpt(data, xe.Pos)
+			_ = xmltok.Excerpt(data, xe.Pos)
 			return
 		}
 		var walk func(e *etree.Element)
@@ -54,8 +54,8 @@ func FuzzParse(f *testing.F) {
 			if s < 0 || end > len(data) || s >= end || data[s] != '<' {
 				t.Fatalf("<%s> has a bad span %d..%d", e.Tag, s, end)
 			}
-			if xmlpos.LineCol(data, s) != p {
-				t.Fatalf("<%s>: span start %v, position %v", e.Tag, xmlpos.LineCol(data, s), p)
+			if xmltok.LineCol(data, s) != p {
+				t.Fatalf("<%s>: span start %v, position %v", e.Tag, xmltok.LineCol(data, s), p)
 			}
 			for _, c := range e.ChildElements() {
 				walk(c)
