@@ -1,8 +1,14 @@
-// Package xmltok gives XML elements their line and column and prints
-// compiler-style excerpts. etree keeps no positions and is lenient (it
-// accepts two root elements and reports a mismatched end tag without a
-// line), so readers that must say "file:line:col: what is wrong" read
-// through this package instead.
+// Package xmltok is the one XML tokenizer of the project: every reader of
+// XML (provisioning files, version 1.0 chain files, scenario files) reads
+// through it. It gives a Handler the elements of a document with their
+// offsets and line:col positions, within Limits, from two front ends:
+// ReadStrict (encoding/xml in strict mode plus the checks it lacks, which
+// alone reports errors) and ReadFast (a hand-written lexer for the
+// well-formed subset real files are written in, which gives up on
+// anything else). Parse builds an etree tree whose elements know their
+// positions in the same strict pass, and Excerpt prints compiler-style
+// excerpts. etree alone keeps no positions and is lenient (it accepts two
+// root elements and reports a mismatched end tag without a line).
 package xmltok
 
 import (
