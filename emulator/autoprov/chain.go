@@ -2,16 +2,13 @@ package autoprov
 
 import (
 	"bytes"
-	"encoding/xml"
 	"fmt"
-	"io"
 	"net/url"
-	"sort"
 	"strings"
 
 	"github.com/dectsim/dectsim/emulator/system"
 	"github.com/dectsim/dectsim/internal/provfile"
-	"github.com/dectsim/dectsim/internal/xmlpos"
+	"github.com/dectsim/dectsim/internal/xmltok"
 )
 
 // The provisioning version 1.0 three-file chain (Gigaset wiki, the N870
@@ -46,116 +43,108 @@ const maxChainDocs = 32
 // node is one element of a chain file.
 type node struct {
 	name   string
-	attrs  []xml.Attr
+	attrs  []attr // the attributes without a prefix
 	pos    provfile.Pos
 	parent int // index of the parent node, -1 for the root
 }
 
+type attr struct{ name, value string }
+
 func (n *node) attr(name string) (string, bool) {
 	for _, a := range n.attrs {
-		if a.Name.Space == "" && a.Name.Local == name {
-			return a.Value, true
+		if a.name == name {
+			return a.value, true
 		}
 	}
 	return "", false
 }
 
-type xmlError struct {
-	pos provfile.Pos
-	msg string
+// nodeReader collects the elements of a chain file from xmltok.
+type nodeReader struct {
+	nodes []node
+	open  []int
 }
 
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+func (r *nodeReader) StartElement(t *xmltok.Start) {
+	n := node{name: t.Name, pos: t.Pos, parent: -1}
+	if len(r.open) > 0 {
+		n.parent = r.open[len(r.open)-1]
+	}
+	for i := range t.Attrs {
+		if t.Attrs[i].Space == "" {
+			n.attrs = append(n.attrs, attr{t.Attrs[i].Name, t.Value(i)})
+		}
+	}
+	r.nodes = append(r.nodes, n)
+	r.open = append(r.open, len(r.nodes)-1)
+}
 
-// scanXML reads every element of a document in a strict encoding/xml pass,
-// with its position.
-func scanXML(data []byte) ([]node, *xmlError) {
-	data = bytes.TrimPrefix(data, utf8BOM)
-	var lines []int // offsets at which lines start
-	lines = append(lines, 0)
-	for i, c := range data {
-		if c == '\n' {
-			lines = append(lines, i+1)
-		}
+func (r *nodeReader) EndElement(int) { r.open = r.open[:len(r.open)-1] }
+
+// readChainFile reads every element of a chain file, with its position,
+// through the tokenizer and within the limits of a provisioning document.
+// It returns at least the root element, or an *xmltok.Error.
+func readChainFile(data []byte, lim provfile.Limits) ([]node, error) {
+	r, err := xmltok.Read(data, lim, func() *nodeReader { return &nodeReader{} })
+	if err != nil {
+		return nil, err
 	}
-	posAt := func(off int64) provfile.Pos {
-		o := int(off)
-		l := sort.Search(len(lines), func(i int) bool { return lines[i] > o }) - 1
-		if l < 0 {
-			l = 0
-		}
-		return provfile.Pos{Line: l + 1, Col: o - lines[l] + 1}
-	}
-	dec := xml.NewDecoder(bytes.NewReader(data))
-	dec.CharsetReader = xmlpos.CharsetReader
-	var nodes []node
-	var stack []int
-	for {
-		off := dec.InputOffset()
-		tok, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			line, col := dec.InputPos()
-			msg := err.Error()
-			if se, ok := err.(*xml.SyntaxError); ok {
-				msg = se.Msg
-			}
-			return nil, &xmlError{pos: provfile.Pos{Line: line, Col: col}, msg: msg}
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			parent := -1
-			if len(stack) > 0 {
-				parent = stack[len(stack)-1]
-			} else if len(nodes) > 0 {
-				return nil, &xmlError{pos: posAt(off), msg: "a second root element <" + t.Name.Local + ">"}
-			}
-			nodes = append(nodes, node{name: t.Name.Local, attrs: t.Attr, pos: posAt(off), parent: parent})
-			stack = append(stack, len(nodes)-1)
-		case xml.EndElement:
-			stack = stack[:len(stack)-1]
-		case xml.CharData:
-			if len(stack) == 0 && len(bytes.TrimSpace(t)) > 0 {
-				return nil, &xmlError{pos: posAt(off), msg: "text outside the root element"}
-			}
-		}
-	}
-	if len(nodes) == 0 {
-		return nil, &xmlError{pos: provfile.Pos{Line: 1, Col: 1}, msg: "no root element"}
-	}
-	return nodes, nil
+	return r.nodes, nil
 }
 
 // chain assembles the documents of one version 1.0 chain.
 type chain struct {
 	s     *session
 	res   *result
+	fetch func(*url.URL) (*doc, *failure)
+	lim   provfile.Limits // for each file, and for all files together
 	file  *provfile.File
 	docs  int
 	named bool // file.Name is a configuration file's URL
 	trail []string
+	// bytes and elems count all files read so far.
+	bytes, elems int
 }
 
 // followChain follows the chain when res.doc is its first file, and leaves
 // any other document to the system.
 func (s *session) followChain(res *result) {
+	s.assemble(res, s.get, provfile.DefaultLimits)
+}
+
+// assemble follows the chain whose first file is res.doc, getting the
+// other files with fetch. lim bounds each file and the files together.
+func (s *session) assemble(res *result, fetch func(*url.URL) (*doc, *failure), lim provfile.Limits) {
 	d := res.doc
 	if !bytes.Contains(d.body, []byte("<category")) {
 		return
 	}
-	nodes, xerr := scanXML(d.body)
-	if xerr != nil || nodes[0].name != "provisioning" || !hasChild(nodes, 0, "category") {
+	nodes, err := readChainFile(d.body, lim)
+	if err != nil || nodes[0].name != "provisioning" || !hasChild(nodes, 0, "category") {
 		return // not a chain: the system judges it as any document
 	}
-	c := &chain{s: s, res: res, docs: 1, trail: []string{d.url}}
+	c := &chain{s: s, res: res, fetch: fetch, lim: lim, docs: 1, trail: []string{d.url}}
 	root := &nodes[0]
-	if !c.productID(d.url, root, true) {
+	if !c.productID(d.url, root, true) || !c.count(d, nodes) {
 		return
 	}
 	version, _ := root.attr("version")
 	c.file = &provfile.File{Name: d.url, Pos: root.pos, Version: version, ProductID: "e2", HasProductID: true}
+	if !c.categories(d, nodes) {
+		return
+	}
+	params := 0
+	for _, it := range c.file.Items {
+		if it.Kind == provfile.ParamItem {
+			params++
+		}
+	}
+	res.file = c.file
+	res.chain = fmt.Sprintf("followed the version 1.0 chain %s (%d files, %d params)", strings.Join(c.trail, " -> "), c.docs, params)
+}
+
+// categories follows the <category> elements of provisioning.xml.
+func (c *chain) categories(d *doc, nodes []node) bool {
 	base, _ := url.Parse(d.url)
 	for i := range nodes {
 		n := &nodes[i]
@@ -180,20 +169,34 @@ func (s *session) followChain(res *result) {
 		}
 		ref, ok := c.resolve(base, loc)
 		if !ok {
-			return
+			return false
 		}
 		if typ == "nvm" && !c.nvm(ref) || typ == "firmware" && !c.firmware(ref) {
-			return
+			return false
 		}
 	}
-	params := 0
-	for _, it := range c.file.Items {
-		if it.Kind == provfile.ParamItem {
-			params++
-		}
+	return true
+}
+
+// count adds a file to the chain's totals and refuses the chain when its
+// files together exceed the limits of one document: the system applies
+// them as one.
+func (c *chain) count(d *doc, nodes []node) bool {
+	c.bytes += len(d.body)
+	c.elems += len(nodes)
+	switch {
+	case c.bytes > c.lim.MaxBytes:
+		off := c.lim.MaxBytes - (c.bytes - len(d.body))
+		c.reject(d.url, xmltok.LineCol(d.body, off), "limit",
+			fmt.Sprintf("the files of the version 1.0 chain are larger together than the limit MaxBytes=%d bytes of one document", c.lim.MaxBytes))
+		return false
+	case c.elems > c.lim.MaxElements:
+		n := nodes[c.lim.MaxElements-(c.elems-len(nodes))]
+		c.reject(d.url, n.pos, "limit",
+			fmt.Sprintf("the files of the version 1.0 chain hold more than %d elements together (the limit MaxElements of one document)", c.lim.MaxElements))
+		return false
 	}
-	res.file = c.file
-	res.chain = fmt.Sprintf("followed the version 1.0 chain %s (%d files, %d params)", strings.Join(c.trail, " -> "), c.docs, params)
+	return true
 }
 
 func hasChild(nodes []node, parent int, name string) bool {
@@ -259,16 +262,16 @@ func (c *chain) get(u *url.URL, root string) (*doc, []node, bool) {
 		return nil, nil, false
 	}
 	c.docs++
-	d, fail := c.s.get(u)
+	d, fail := c.fetch(u)
 	if fail != nil {
 		fail.detail = "version 1.0 chain: " + fail.detail
 		c.res.fail = fail
 		return nil, nil, false
 	}
 	c.trail = append(c.trail, d.url)
-	nodes, xerr := scanXML(d.body)
-	if xerr != nil {
-		c.reject(d.url, xerr.pos, "xml-syntax", "not well-formed XML: "+xerr.msg)
+	nodes, err := readChainFile(d.body, c.lim)
+	if err != nil {
+		c.rejectXML(d.url, err)
 		return nil, nil, false
 	}
 	if nodes[0].name != root {
@@ -276,10 +279,24 @@ func (c *chain) get(u *url.URL, root string) (*doc, []node, bool) {
 			fmt.Sprintf("root element is <%s>; the version 1.0 chain expects <%s> here", nodes[0].name, root))
 		return nil, nil, false
 	}
-	if !c.productID(d.url, &nodes[0], false) {
+	if !c.productID(d.url, &nodes[0], false) || !c.count(d, nodes) {
 		return nil, nil, false
 	}
 	return d, nodes, true
+}
+
+// rejectXML refuses a chain file that the tokenizer refuses, as the
+// system refuses such a provisioning document.
+func (c *chain) rejectXML(file string, err error) {
+	xe, ok := err.(*xmltok.Error)
+	if !ok {
+		xe = &xmltok.Error{Pos: provfile.Pos{Line: 1, Col: 1}, Msg: err.Error()}
+	}
+	if xe.Limit != "" {
+		c.reject(file, xe.Pos, "limit", xe.Msg)
+		return
+	}
+	c.reject(file, xe.Pos, "xml-syntax", "not well-formed XML: "+xe.Msg)
 }
 
 // nvm follows nvm/updates.xml to its configuration files.

@@ -15,7 +15,7 @@ import (
 	"github.com/dectsim/dectsim/internal/firmware"
 	"github.com/dectsim/dectsim/internal/ipui"
 	"github.com/dectsim/dectsim/internal/product"
-	"github.com/dectsim/dectsim/internal/xmlpos"
+	"github.com/dectsim/dectsim/internal/xmltok"
 )
 
 // Limits on scenario files, so a runaway generator fails with a clear error.
@@ -51,9 +51,9 @@ func Parse(path string, data []byte) (*Scenario, error) {
 	if len(data) > MaxScenarioBytes {
 		return nil, p.errAt(Pos{Line: 1, Col: 1}, "scenario is %d bytes; the limit is %d", len(data), MaxScenarioBytes)
 	}
-	d, err := xmlpos.Parse(data, xmlpos.Limits{MaxBytes: MaxScenarioBytes, MaxDepth: 64, MaxAttrLen: 1 << 20, MaxElements: 4 * MaxSteps})
+	d, err := xmltok.Parse(data, xmltok.Limits{MaxBytes: MaxScenarioBytes, MaxDepth: 64, MaxAttrLen: 1 << 20, MaxElements: 4 * MaxSteps})
 	if err != nil {
-		var xe *xmlpos.Error
+		var xe *xmltok.Error
 		if errors.As(err, &xe) {
 			return nil, &Error{File: path, Pos: xe.Pos, Msg: xe.Msg, Src: data}
 		}
@@ -68,7 +68,7 @@ func Parse(path string, data []byte) (*Scenario, error) {
 
 type parser struct {
 	sc       *Scenario
-	doc      *xmlpos.Doc
+	doc      *xmltok.Doc
 	dir      string
 	handsets map[string]bool
 	steps    int
@@ -122,6 +122,29 @@ func (p *parser) scenario(root *etree.Element) error {
 	if root.Tag != "scenario" || root.Space != "" {
 		return p.errf(root, "root element is <%s>; a scenario file has <scenario> as its root", root.FullTag())
 	}
+	if err := p.scenarioAttrs(root); err != nil {
+		return err
+	}
+	// Handsets first: steps anywhere may name them.
+	p.handsets = make(map[string]bool)
+	for _, c := range root.ChildElements() {
+		if c.Tag == "handset" {
+			if err := p.handset(c); err != nil {
+				return err
+			}
+		}
+	}
+	seen := sections{last: -1}
+	for _, c := range root.ChildElements() {
+		if err := p.section(c, &seen); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scenarioAttrs reads the attributes of <scenario>.
+func (p *parser) scenarioAttrs(root *etree.Element) error {
 	a, err := p.attrs(root, "name", "seed", "start")
 	if err != nil {
 		return err
@@ -145,58 +168,59 @@ func (p *parser) scenario(root *etree.Element) error {
 		}
 		sc.Start = t
 	}
-	// Handsets first: steps anywhere may name them.
-	p.handsets = make(map[string]bool)
-	for _, c := range root.ChildElements() {
-		if c.Tag == "handset" {
-			if err := p.handset(c); err != nil {
-				return err
-			}
+	return nil
+}
+
+// sections is what section has met so far among the children of
+// <scenario>.
+type sections struct {
+	system, description bool
+	last                time.Duration // t of the last <at>, -1 before the first
+}
+
+// section reads a child of <scenario> (handsets are read before).
+func (p *parser) section(c *etree.Element, seen *sections) error {
+	switch c.Tag {
+	case "description":
+		if seen.description {
+			return p.errf(c, "a second <description>; a scenario has at most one")
 		}
-	}
-	var last time.Duration = -1
-	var seenSystem, seenDesc bool
-	for _, c := range root.ChildElements() {
-		switch c.Tag {
-		case "description":
-			if seenDesc {
-				return p.errf(c, "a second <description>; a scenario has at most one")
-			}
-			seenDesc = true
-			if _, err := p.attrs(c); err != nil {
-				return err
-			}
-			if err := p.noChildren(c); err != nil {
-				return err
-			}
-			sc.Description = strings.Join(strings.Fields(c.Text()), " ")
-		case "system":
-			if seenSystem {
-				return p.errf(c, "a second <system>; a scenario describes one system")
-			}
-			seenSystem = true
-			if err := p.system(c); err != nil {
-				return err
-			}
-		case "handset":
-		case "serve":
-			if err := p.serve(c); err != nil {
-				return err
-			}
-		case "at":
-			b, err := p.block(c)
-			if err != nil {
-				return err
-			}
-			if b.T < last {
-				return p.errf(c, "t=%s comes before the previous block's t=%s; times never decrease", b.T, last)
-			}
-			last = b.T
-			sc.Blocks = append(sc.Blocks, b)
-		default:
-			return p.errf(c, "unknown element <%s> in <scenario> (expected description, system, handset, serve or at)", c.Tag)
+		seen.description = true
+		return p.description(c)
+	case "system":
+		if seen.system {
+			return p.errf(c, "a second <system>; a scenario describes one system")
 		}
+		seen.system = true
+		return p.system(c)
+	case "handset":
+		return nil
+	case "serve":
+		return p.serve(c)
+	case "at":
+		b, err := p.block(c)
+		if err != nil {
+			return err
+		}
+		if b.T < seen.last {
+			return p.errf(c, "t=%s comes before the previous block's t=%s; times never decrease", b.T, seen.last)
+		}
+		seen.last = b.T
+		p.sc.Blocks = append(p.sc.Blocks, b)
+		return nil
 	}
+	return p.errf(c, "unknown element <%s> in <scenario> (expected description, system, handset, serve or at)", c.Tag)
+}
+
+// description reads <description>, its text with white space folded.
+func (p *parser) description(c *etree.Element) error {
+	if _, err := p.attrs(c); err != nil {
+		return err
+	}
+	if err := p.noChildren(c); err != nil {
+		return err
+	}
+	p.sc.Description = strings.Join(strings.Fields(c.Text()), " ")
 	return nil
 }
 
@@ -221,6 +245,20 @@ func (p *parser) system(e *etree.Element) error {
 	}
 	s := &p.sc.System
 	s.Pos = p.doc.Pos(e)
+	if err := p.systemIdentity(e, a, s); err != nil {
+		return err
+	}
+	if err := p.systemTimes(e, a, s); err != nil {
+		return err
+	}
+	s.ProvisioningURL = a["provisioning-url"]
+	s.User = a["user"]
+	s.Password = a["password"]
+	return nil
+}
+
+// systemIdentity reads what the system is: product, firmware and MAC.
+func (p *parser) systemIdentity(e *etree.Element, a map[string]string, s *SystemSpec) error {
 	if v, ok := a["product"]; ok {
 		if _, err := product.Lookup(v); err != nil {
 			return p.errf(e, "%v", err)
@@ -239,15 +277,15 @@ func (p *parser) system(e *etree.Element) error {
 		}
 		s.MAC = v
 	}
-	if v, ok := a["dereg-timeout"]; ok {
-		d, err := p.duration(e, "dereg-timeout", v)
-		if err != nil {
-			return err
-		}
-		if d == 0 {
-			return p.errf(e, "dereg-timeout must be above 0")
-		}
-		s.DeregTimeout = d
+	return nil
+}
+
+// systemTimes reads the system's timeouts and its handset capacity, in
+// the order their errors are reported.
+func (p *parser) systemTimes(e *etree.Element, a map[string]string, s *SystemSpec) error {
+	var err error
+	if s.DeregTimeout, err = p.positiveDuration(e, a, "dereg-timeout"); err != nil {
+		return err
 	}
 	if v, ok := a["max-handsets"]; ok {
 		n, err := strconv.Atoi(v)
@@ -256,30 +294,28 @@ func (p *parser) system(e *etree.Element) error {
 		}
 		s.MaxHandsets = n
 	}
-	if v, ok := a["ghost-interval"]; ok {
-		d, err := p.duration(e, "ghost-interval", v)
-		if err != nil {
-			return err
-		}
-		if d == 0 {
-			return p.errf(e, "ghost-interval must be above 0")
-		}
-		s.GhostInterval = d
+	if s.GhostInterval, err = p.positiveDuration(e, a, "ghost-interval"); err != nil {
+		return err
 	}
-	if v, ok := a["fetch-timeout"]; ok {
-		d, err := p.duration(e, "fetch-timeout", v)
-		if err != nil {
-			return err
-		}
-		if d == 0 {
-			return p.errf(e, "fetch-timeout must be above 0")
-		}
-		s.FetchTimeout = d
+	s.FetchTimeout, err = p.positiveDuration(e, a, "fetch-timeout")
+	return err
+}
+
+// positiveDuration reads the duration attribute attr of e, which must be
+// above 0 when given; 0 when it is not given.
+func (p *parser) positiveDuration(e *etree.Element, a map[string]string, attr string) (time.Duration, error) {
+	v, ok := a[attr]
+	if !ok {
+		return 0, nil
 	}
-	s.ProvisioningURL = a["provisioning-url"]
-	s.User = a["user"]
-	s.Password = a["password"]
-	return nil
+	d, err := p.duration(e, attr, v)
+	if err != nil {
+		return 0, err
+	}
+	if d == 0 {
+		return 0, p.errf(e, "%s must be above 0", attr)
+	}
+	return d, nil
 }
 
 func (p *parser) handset(e *etree.Element) error {
@@ -485,133 +521,160 @@ func intAttr(p *parser, e *etree.Element, name, v string) (*int, error) {
 	return &n, nil
 }
 
+// stepReaders read the steps, by element name, into a Step that has its
+// Kind and Pos.
+var stepReaders = map[string]func(p *parser, e *etree.Element, st *Step) error{
+	StepProvision:    (*parser).provision,
+	StepMove:         (*parser).move,
+	StepPower:        (*parser).power,
+	StepRegister:     (*parser).register,
+	StepReset:        (*parser).reset,
+	StepFirmware:     (*parser).firmwareStep,
+	StepCheckSync:    (*parser).checkSync,
+	StepServe:        (*parser).serveStep,
+	StepExpect:       (*parser).expect,
+	StepExpectParam:  (*parser).expectParam,
+	StepExpectEvent:  (*parser).expectEvent,
+	StepExpectNoEvnt: (*parser).expectEvent,
+}
+
 func (p *parser) step(e *etree.Element) (Step, error) {
 	st := Step{Kind: e.Tag, Pos: p.doc.Pos(e)}
-	var a map[string]string
-	var err error
-	attrs := func(allowed ...string) error {
-		a, err = p.attrs(e, allowed...)
-		return err
-	}
 	if e.Tag != StepProvision && e.Tag != StepServe {
 		if err := p.noChildren(e); err != nil {
 			return st, err
 		}
 	}
-	switch e.Tag {
-	case StepProvision:
-		return p.provision(e, st)
-	case StepMove:
-		if err := attrs("ipui", "range"); err != nil {
-			return st, err
-		}
-		if st.IPUI, err = p.knownHandset(e, a["ipui"]); err != nil {
-			return st, err
-		}
-		switch a["range"] {
-		case "in":
-			st.On = true
-		case "out":
-		default:
-			return st, p.errf(e, "<move> needs range=\"in\" or range=\"out\"; got %q", a["range"])
-		}
-	case StepPower:
-		if err := attrs("ipui", "state"); err != nil {
-			return st, err
-		}
-		if st.IPUI, err = p.knownHandset(e, a["ipui"]); err != nil {
-			return st, err
-		}
-		switch a["state"] {
-		case "on":
-			st.On = true
-		case "off":
-		default:
-			return st, p.errf(e, "<power> needs state=\"on\" or state=\"off\"; got %q", a["state"])
-		}
-	case StepRegister:
-		if err := attrs("ipui", "pin"); err != nil {
-			return st, err
-		}
-		if st.IPUI, err = p.knownHandset(e, a["ipui"]); err != nil {
-			return st, err
-		}
-		if v, ok := a["pin"]; ok {
-			st.PIN = &v
-		}
-	case StepReset:
-		if err := attrs("ipui"); err != nil {
-			return st, err
-		}
-		if st.IPUI, err = p.knownHandset(e, a["ipui"]); err != nil {
-			return st, err
-		}
-	case StepFirmware:
-		if err := attrs("version"); err != nil {
-			return st, err
-		}
-		if _, err := firmware.Parse(a["version"]); err != nil {
-			return st, p.errf(e, "<firmware> needs version= MAJOR.MINOR.PATCH: %v", err)
-		}
-		st.Version = a["version"]
-	case StepCheckSync:
-		if err := attrs(); err != nil {
-			return st, err
-		}
-	case StepServe:
-		sv, err := p.serveSpec(e)
-		if err != nil {
-			return st, err
-		}
-		st.Serve = &sv
-	case StepExpect:
-		return p.expect(e, st)
-	case StepExpectParam:
-		if err := attrs("name", "value", "absent"); err != nil {
-			return st, err
-		}
-		st.Name = a["name"]
-		if st.Name == "" {
-			return st, p.errf(e, "<expect-param> needs name=")
-		}
-		v, hasV := a["value"]
-		ab, hasA := a["absent"]
-		switch {
-		case hasV && hasA:
-			return st, p.errf(e, "<expect-param> takes value= or absent=\"true\", not both")
-		case hasV:
-			st.Value = &v
-		case hasA:
-			if ab != "true" {
-				return st, p.errf(e, "absent=%q: write absent=\"true\", or value= to expect a value", ab)
-			}
-			st.Absent = true
-		default:
-			return st, p.errf(e, "<expect-param> needs value= or absent=\"true\"")
-		}
-	case StepExpectEvent, StepExpectNoEvnt:
-		allowed := []string{"type", "ipui", "outcome", "count"}
-		if e.Tag == StepExpectNoEvnt {
-			allowed = allowed[:3]
-		}
-		if err := attrs(allowed...); err != nil {
-			return st, err
-		}
-		st.Type = a["type"]
-		if !knownEventType(st.Type) {
-			return st, p.errf(e, "unknown event type %q (one of %s)", st.Type, strings.Join(system.EventTypes, ", "))
-		}
-		st.IPUI = a["ipui"]
-		st.Outcome = a["outcome"]
-		if v, ok := a["count"]; ok {
-			if st.Count, err = intAttr(p, e, "count", v); err != nil {
-				return st, err
-			}
-		}
-	default:
+	read, ok := stepReaders[e.Tag]
+	if !ok {
 		return st, p.errf(e, "unknown step <%s> (expected provision, move, power, register, reset, firmware, check-sync, serve, expect, expect-param, expect-event or expect-no-event)", e.Tag)
 	}
-	return st, nil
+	err := read(p, e, &st)
+	return st, err
+}
+
+// handsetStep reads the ipui of a step about one handset, which allows
+// the attributes ipui and other.
+func (p *parser) handsetStep(e *etree.Element, st *Step, other ...string) (map[string]string, error) {
+	a, err := p.attrs(e, append([]string{"ipui"}, other...)...)
+	if err != nil {
+		return nil, err
+	}
+	st.IPUI, err = p.knownHandset(e, a["ipui"])
+	return a, err
+}
+
+// onOff reads the attribute attr of a step about one handset, which sets
+// st.On when it is on and must otherwise be off.
+func (p *parser) onOff(e *etree.Element, st *Step, attr, on, off string) error {
+	a, err := p.handsetStep(e, st, attr)
+	if err != nil {
+		return err
+	}
+	switch a[attr] {
+	case on:
+		st.On = true
+	case off:
+	default:
+		return p.errf(e, "<%s> needs %s=%q or %s=%q; got %q", e.Tag, attr, on, attr, off, a[attr])
+	}
+	return nil
+}
+
+func (p *parser) move(e *etree.Element, st *Step) error { return p.onOff(e, st, "range", "in", "out") }
+
+func (p *parser) power(e *etree.Element, st *Step) error { return p.onOff(e, st, "state", "on", "off") }
+
+func (p *parser) register(e *etree.Element, st *Step) error {
+	a, err := p.handsetStep(e, st, "pin")
+	if err != nil {
+		return err
+	}
+	if v, ok := a["pin"]; ok {
+		st.PIN = &v
+	}
+	return nil
+}
+
+func (p *parser) reset(e *etree.Element, st *Step) error {
+	_, err := p.handsetStep(e, st)
+	return err
+}
+
+func (p *parser) firmwareStep(e *etree.Element, st *Step) error {
+	a, err := p.attrs(e, "version")
+	if err != nil {
+		return err
+	}
+	if _, err := firmware.Parse(a["version"]); err != nil {
+		return p.errf(e, "<firmware> needs version= MAJOR.MINOR.PATCH: %v", err)
+	}
+	st.Version = a["version"]
+	return nil
+}
+
+func (p *parser) checkSync(e *etree.Element, _ *Step) error {
+	_, err := p.attrs(e)
+	return err
+}
+
+func (p *parser) serveStep(e *etree.Element, st *Step) error {
+	sv, err := p.serveSpec(e)
+	if err != nil {
+		return err
+	}
+	st.Serve = &sv
+	return nil
+}
+
+func (p *parser) expectParam(e *etree.Element, st *Step) error {
+	a, err := p.attrs(e, "name", "value", "absent")
+	if err != nil {
+		return err
+	}
+	st.Name = a["name"]
+	if st.Name == "" {
+		return p.errf(e, "<expect-param> needs name=")
+	}
+	v, hasV := a["value"]
+	ab, hasA := a["absent"]
+	switch {
+	case hasV && hasA:
+		return p.errf(e, "<expect-param> takes value= or absent=\"true\", not both")
+	case hasV:
+		st.Value = &v
+	case hasA:
+		if ab != "true" {
+			return p.errf(e, "absent=%q: write absent=\"true\", or value= to expect a value", ab)
+		}
+		st.Absent = true
+	default:
+		return p.errf(e, "<expect-param> needs value= or absent=\"true\"")
+	}
+	return nil
+}
+
+// expectEvent reads <expect-event> and <expect-no-event>, which has no
+// count.
+func (p *parser) expectEvent(e *etree.Element, st *Step) error {
+	allowed := []string{"type", "ipui", "outcome", "count"}
+	if e.Tag == StepExpectNoEvnt {
+		allowed = allowed[:3]
+	}
+	a, err := p.attrs(e, allowed...)
+	if err != nil {
+		return err
+	}
+	st.Type = a["type"]
+	if !knownEventType(st.Type) {
+		return p.errf(e, "unknown event type %q (one of %s)", st.Type, strings.Join(system.EventTypes, ", "))
+	}
+	st.IPUI = a["ipui"]
+	st.Outcome = a["outcome"]
+	if v, ok := a["count"]; ok {
+		st.Count, err = intAttr(p, e, "count", v)
+	}
+	return err
 }
 
 func knownEventType(t string) bool {
@@ -623,90 +686,91 @@ func knownEventType(t string) bool {
 	return false
 }
 
-func (p *parser) expect(e *etree.Element, st Step) (Step, error) {
+func (p *parser) expect(e *etree.Element, st *Step) error {
 	a, err := p.attrs(e, "ipui", "state", "subscribed", "ghost", "ghosts", "slots")
 	if err != nil {
-		return st, err
+		return err
 	}
+	if err := p.expectAttrs(e, a, st); err != nil {
+		return err
+	}
+	id, hasID := a["ipui"]
+	perHandset := st.State != "" || st.Subscribed != nil || st.Ghost != nil
+	switch {
+	case perHandset && !hasID:
+		return p.errf(e, "<expect> with state, subscribed or ghost needs ipui=")
+	case hasID && !perHandset:
+		return p.errf(e, "<expect ipui=%q> checks nothing: add state=, subscribed= or ghost=", id)
+	case !perHandset && st.Ghosts == nil && st.Slots == nil:
+		return p.errf(e, "<expect> checks nothing: give ipui= with state/subscribed/ghost, or ghosts=, or slots=")
+	case !hasID:
+		return nil
+	case st.Subscribed != nil || st.Ghost != nil:
+		st.IPUI, err = p.knownHandset(e, id)
+		return err
+	case !ipui.Valid(id):
+		return p.errf(e, "ipui %q is neither an IPUI (10 hex digits) nor a slot id", id)
+	}
+	st.IPUI = ipui.Normalize(id)
+	return nil
+}
+
+// expectAttrs reads what an <expect> checks, in the order its errors are
+// reported.
+func (p *parser) expectAttrs(e *etree.Element, a map[string]string, st *Step) error {
+	var err error
 	if v, ok := a["ghosts"]; ok {
 		if st.Ghosts, err = intAttr(p, e, "ghosts", v); err != nil {
-			return st, err
+			return err
 		}
 	}
 	if v, ok := a["slots"]; ok {
 		if st.Slots, err = intAttr(p, e, "slots", v); err != nil {
-			return st, err
+			return err
 		}
 	}
-	id, hasID := a["ipui"]
 	if v, ok := a["state"]; ok {
 		if _, ok := system.ParseState(v); !ok {
-			return st, p.errf(e, "state %q is not ToReg, NotReg, InReg, Registered, ToDeReg or absent", v)
+			return p.errf(e, "state %q is not ToReg, NotReg, InReg, Registered, ToDeReg or absent", v)
 		}
 		st.State = v
 	}
-	for _, k := range []string{"subscribed", "ghost"} {
-		if v, ok := a[k]; ok {
-			b, err := boolAttr(p, e, k, v)
-			if err != nil {
-				return st, err
-			}
-			if k == "subscribed" {
-				st.Subscribed = b
-			} else {
-				st.Ghost = b
-			}
+	if v, ok := a["subscribed"]; ok {
+		if st.Subscribed, err = boolAttr(p, e, "subscribed", v); err != nil {
+			return err
 		}
 	}
-	perHandset := st.State != "" || st.Subscribed != nil || st.Ghost != nil
-	switch {
-	case perHandset && !hasID:
-		return st, p.errf(e, "<expect> with state, subscribed or ghost needs ipui=")
-	case hasID && !perHandset:
-		return st, p.errf(e, "<expect ipui=%q> checks nothing: add state=, subscribed= or ghost=", id)
-	case !perHandset && st.Ghosts == nil && st.Slots == nil:
-		return st, p.errf(e, "<expect> checks nothing: give ipui= with state/subscribed/ghost, or ghosts=, or slots=")
+	if v, ok := a["ghost"]; ok {
+		st.Ghost, err = boolAttr(p, e, "ghost", v)
 	}
-	if hasID {
-		if st.Subscribed != nil || st.Ghost != nil {
-			if st.IPUI, err = p.knownHandset(e, id); err != nil {
-				return st, err
-			}
-		} else {
-			if !ipui.Valid(id) {
-				return st, p.errf(e, "ipui %q is neither an IPUI (10 hex digits) nor a slot id", id)
-			}
-			st.IPUI = ipui.Normalize(id)
-		}
-	}
-	return st, nil
+	return err
 }
 
-func (p *parser) provision(e *etree.Element, st Step) (Step, error) {
+func (p *parser) provision(e *etree.Element, st *Step) error {
 	a, err := p.attrs(e, "src")
 	if err != nil {
-		return st, err
+		return err
 	}
 	kids := e.ChildElements()
 	src, hasSrc := a["src"]
 	switch {
 	case hasSrc && len(kids) > 0:
-		return st, p.errf(e, "<provision> has both src= and an inline <provisioning>; give one")
+		return p.errf(e, "<provision> has both src= and an inline <provisioning>; give one")
 	case hasSrc:
 		data, err := p.readSrc(e, src, 64<<20)
 		if err != nil {
-			return st, err
+			return err
 		}
 		st.Source = filepath.ToSlash(filepath.Join(p.dir, src))
 		if filepath.IsAbs(src) {
 			st.Source = src
 		}
 		st.Data = data
-		return st, nil
+		return nil
 	case len(kids) == 0:
-		return st, p.errf(e, "<provision> needs src= or one inline <provisioning> element")
+		return p.errf(e, "<provision> needs src= or one inline <provisioning> element")
 	case len(kids) > 1:
-		return st, p.errf(kids[1], "a second element in <provision>; it holds exactly one <provisioning>")
+		return p.errf(kids[1], "a second element in <provision>; it holds exactly one <provisioning>")
 	}
 	// The inline element is handed to the system as the very bytes the
 	// author wrote, so it is applied exactly as the same bytes in a file.
@@ -715,5 +779,5 @@ func (p *parser) provision(e *etree.Element, st Step) (Step, error) {
 	st.Source = p.sc.File
 	st.Data = p.sc.Src[start:end]
 	st.Origin = p.doc.Pos(kids[0])
-	return st, nil
+	return nil
 }

@@ -207,3 +207,51 @@ func TestTextOutputShowsTheDescriptionWrapped(t *testing.T) {
 	require.LessOrEqual(t, len(lines[1]), 3+88)
 	require.True(t, strings.HasPrefix(lines[2], "   word"), "long descriptions wrap")
 }
+
+// BenchmarkParseScenarios reads every shipped scenario file.
+func BenchmarkParseScenarios(b *testing.B) {
+	paths, err := filepath.Glob(filepath.Join("..", "..", "scenarios", "*.xml"))
+	require.NoError(b, err)
+	var files [][]byte
+	size := 0
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		require.NoError(b, err)
+		files = append(files, data)
+		size += len(data)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	for b.Loop() {
+		for i, data := range files {
+			if _, err := Parse(paths[i], data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkParseLargeScenario reads a scenario of 20,000 steps with an
+// inline provisioning document.
+func BenchmarkParseLargeScenario(b *testing.B) {
+	var s strings.Builder
+	s.WriteString("<scenario name=\"large\">\n  <handset ipui=\"029e74a599\" state=\"Registered\"/>\n")
+	s.WriteString("  <at t=\"0s\"><provision><provisioning version=\"1.1\" productID=\"e2\"><nvm>\n")
+	for i := range 1000 {
+		fmt.Fprintf(&s, "    <param name=\"SipAccount.%05d.DisplayName\" value=\"user %d\"/>\n", i, i)
+	}
+	s.WriteString("  </nvm></provisioning></provision></at>\n")
+	for i := range 5000 {
+		fmt.Fprintf(&s, "  <at t=\"%ds\">\n    <move ipui=\"029e74a599\" range=\"out\"/>\n    <move ipui=\"029e74a599\" range=\"in\"/>\n"+
+			"    <expect ipui=\"029e74a599\" state=\"Registered\"/>\n    <expect-event type=\"fetch\" count=\"0\"/>\n  </at>\n", i+1)
+	}
+	s.WriteString("</scenario>\n")
+	data := []byte(s.String())
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse("large.xml", data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/dectsim/dectsim/internal/timeline"
-	"github.com/dectsim/dectsim/internal/xmlpos"
+	"github.com/dectsim/dectsim/internal/xmltok"
 )
 
 // Style says how text output looks; colour only where a terminal reads it.
@@ -49,7 +49,7 @@ func WriteText(w io.Writer, r *Result, st Style) {
 // the line with a caret, expected, found, and the recent timeline.
 func WriteFailure(w io.Writer, sc *Scenario, f Failure, st Style) {
 	fmt.Fprintf(w, "%s:%d:%d: %s %s\n", f.File, f.Step.Pos.Line, f.Step.Pos.Col, st.paint("31;1", "expectation failed:"), f.Step.Describe())
-	if ex := xmlpos.Excerpt(sc.Src, f.Step.Pos); ex != "" {
+	if ex := xmltok.Excerpt(sc.Src, f.Step.Pos); ex != "" {
 		fmt.Fprintln(w, ex)
 	}
 	fmt.Fprintf(w, "    expected: %s\n", f.Expected)

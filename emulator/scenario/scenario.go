@@ -9,11 +9,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dectsim/dectsim/internal/xmlpos"
+	"github.com/dectsim/dectsim/internal/xmltok"
 )
 
 // Pos is a line and column in a scenario file.
-type Pos = xmlpos.Pos
+type Pos = xmltok.Pos
 
 // Scenario is one parsed scenario file.
 type Scenario struct {
@@ -191,5 +191,5 @@ func (e *Error) Excerpt() string {
 	if e.Src == nil {
 		return ""
 	}
-	return xmlpos.Excerpt(e.Src, e.Pos)
+	return xmltok.Excerpt(e.Src, e.Pos)
 }

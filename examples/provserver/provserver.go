@@ -5,8 +5,8 @@
 package provserver
 
 import (
-	"encoding/xml"
 	"fmt"
+	"html"
 	"net/http"
 	"sort"
 	"strings"
@@ -99,8 +99,8 @@ func Render(users []User) []byte {
 
 func param(b *strings.Builder, name, value string) {
 	b.WriteString(`    <param name="`)
-	_ = xml.EscapeText(b, []byte(name))
+	b.WriteString(html.EscapeString(name))
 	b.WriteString(`" value="`)
-	_ = xml.EscapeText(b, []byte(value))
+	b.WriteString(html.EscapeString(value))
 	b.WriteString("\"/>\n")
 }

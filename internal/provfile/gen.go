@@ -21,6 +21,8 @@ func GenerateComplete(n int) []byte {
 
 // GenerateFor renders the complete file for the handsets with the given
 // indexes, so benchmarks can model users coming and going.
+//
+// Longer than most functions: it is the file's template, top to bottom.
 func GenerateFor(handsets []int) []byte {
 	n := len(handsets)
 	var b bytes.Buffer

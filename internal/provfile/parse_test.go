@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dectsim/dectsim/internal/provfile"
-	"github.com/dectsim/dectsim/internal/xmlpos"
+	"github.com/dectsim/dectsim/internal/xmltok"
 )
 
 const decl = `<?xml version="1.0" encoding="UTF-8"?>` + "\n"
@@ -379,7 +379,7 @@ func TestInlineProvisioningReadsTheSameAsInItsScenarioFile(t *testing.T) {
     </provision>
   </at>
 </scenario>`
-	doc, err := xmlpos.Parse([]byte(scenario), xmlpos.Limits{})
+	doc, err := xmltok.Parse([]byte(scenario), xmltok.Limits{})
 	require.NoError(t, err)
 	el := doc.Root().FindElement("at/provision/provisioning")
 	start, end := doc.Span(el)

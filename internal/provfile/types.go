@@ -7,12 +7,12 @@ package provfile
 import (
 	"fmt"
 
-	"github.com/dectsim/dectsim/internal/xmlpos"
+	"github.com/dectsim/dectsim/internal/xmltok"
 )
 
 // Pos is a 1-based line and column in a file (column in bytes). It is the
-// xmlpos type, so positions from scenario files and provisioning files mix.
-type Pos = xmlpos.Pos
+// xmltok type, so positions from scenario files and provisioning files mix.
+type Pos = xmltok.Pos
 
 // File is one provisioning document.
 type File struct {
@@ -102,9 +102,9 @@ func (e *Error) Error() string {
 }
 
 // Limits bound what the reader accepts, so hostile input fails fast with a
-// clear error instead of exhausting memory. It is the xmlpos type; a zero
+// clear error instead of exhausting memory. It is the xmltok type; a zero
 // field takes its value from DefaultLimits.
-type Limits = xmlpos.Limits
+type Limits = xmltok.Limits
 
 // DefaultLimits hold the largest real system's complete file (a Virtual
 // Integrator with 20,000 handsets is about 15 MB and 250,000 elements) with

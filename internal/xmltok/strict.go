@@ -1,4 +1,4 @@
-package xmlpos
+package xmltok
 
 import (
 	"bytes"
@@ -65,14 +65,14 @@ type Error struct {
 // Error gives "line:col: message"; the caller adds the file name.
 func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
 
-// Open is an element whose end tag has not been read yet.
-type Open struct {
-	Space string // namespace prefix as written ("" when none)
-	Name  string // local name
-	Off   int    // byte offset of its '<'
+// open is an element whose end tag has not been read yet.
+type open struct {
+	space string // namespace prefix as written ("" when none)
+	name  string // local name
+	off   int    // byte offset of its '<'
 }
 
-func (o Open) qname() string { return qname(o.Space, o.Name) }
+func (o open) qname() string { return qname(o.space, o.name) }
 
 func qname(space, local string) string {
 	if space == "" {
@@ -81,16 +81,15 @@ func qname(space, local string) string {
 	return space + ":" + local
 }
 
-// Scanner is the strict token stream both the scenario reader and the
-// provisioning reader are built on: encoding/xml in strict mode plus the
+// scanner is the strict front end: encoding/xml in strict mode plus the
 // checks it lacks (one root element, no text outside it, limits), with
 // every error placed at a line and column of the original bytes.
-type Scanner struct {
+type scanner struct {
 	d     *xml.Decoder
 	src   []byte
 	lim   Limits
 	lines lineCounter
-	stack []Open
+	stack []open
 	nElem int
 	root  string // name of the root element once seen
 	err   error  // sticky
@@ -100,21 +99,64 @@ type Scanner struct {
 	conv    offMap
 	csErr   error
 	started bool
+
+	st Start // the start tag given to the handler
 }
 
-// NewScanner starts reading src. It does not check lim.MaxBytes against
-// len(src) until the first call to Next.
-func NewScanner(src []byte, lim Limits) *Scanner {
-	s := &Scanner{src: src, lim: lim.WithDefaults()}
+// ReadStrict reads src with encoding/xml in strict mode plus the checks it
+// lacks, giving h its elements, and to a ContentHandler also its text,
+// comments, processing instructions and directives. Names are as written
+// (Space is the prefix, not a namespace URL). It returns nil at the end of
+// a well-formed document and an *Error for anything else, placed at a line
+// and column of src; a single-byte encoding declared by the document is
+// converted to UTF-8.
+func ReadStrict(src []byte, lim Limits, h Handler) error {
+	s := newScanner(src, lim)
+	ch, _ := h.(ContentHandler)
+	for {
+		tok, start, err := s.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			h.StartElement(s.start(t, start))
+		case xml.EndElement:
+			h.EndElement(s.offset())
+		case xml.CharData:
+			if ch != nil {
+				ch.CharData(t)
+			}
+		case xml.Comment:
+			if ch != nil {
+				ch.Comment(t)
+			}
+		case xml.ProcInst:
+			if ch != nil {
+				ch.ProcInst(t.Target, t.Inst)
+			}
+		case xml.Directive:
+			if ch != nil {
+				ch.Directive(t)
+			}
+		}
+	}
+}
+
+func newScanner(src []byte, lim Limits) *scanner {
+	s := &scanner{src: src, lim: lim.WithDefaults()}
 	s.lines.init(src)
 	s.d = xml.NewDecoder(bytes.NewReader(src))
 	s.d.Strict = true
 	s.d.CharsetReader = s.charsetReader
-	s.stack = make([]Open, 0, 16)
+	s.stack = make([]open, 0, 16)
 	return s
 }
 
-func (s *Scanner) charsetReader(name string, in io.Reader) (io.Reader, error) {
+func (s *scanner) charsetReader(name string, in io.Reader) (io.Reader, error) {
 	cs, err := lookupCharset(name)
 	if err != nil {
 		s.csErr = err
@@ -132,30 +174,25 @@ func (s *Scanner) charsetReader(name string, in io.Reader) (io.Reader, error) {
 	return &convReader{r: in, cs: cs}, nil
 }
 
-// Src is the input being scanned.
-func (s *Scanner) Src() []byte { return s.src }
+// offset is the byte offset in src just after the last token read.
+func (s *scanner) offset() int { return s.conv.orig(s.src, int(s.d.InputOffset())) }
 
-// Depth is the number of open elements after the last token.
-func (s *Scanner) Depth() int { return len(s.stack) }
+// start makes the Start of a start tag that begins at offset off.
+func (s *scanner) start(t xml.StartElement, off int) *Start {
+	st := &s.st
+	st.Space, st.Name, st.Off, st.Pos = t.Name.Space, t.Name.Local, off, s.lines.pos(off)
+	st.Attrs = st.Attrs[:0]
+	for _, a := range t.Attr {
+		st.Attrs = append(st.Attrs, Attr{Space: a.Name.Space, Name: a.Name.Local, value: a.Value})
+	}
+	return st
+}
 
-// Stack is the open elements, outermost first. It is only valid until the
-// next call to Next.
-func (s *Scanner) Stack() []Open { return s.stack }
-
-// Offset is the byte offset in Src just after the last token read.
-func (s *Scanner) Offset() int { return s.conv.orig(s.src, int(s.d.InputOffset())) }
-
-// Pos turns a byte offset of Src into a line and column. It is cheapest
-// when called with offsets that never decrease.
-func (s *Scanner) Pos(off int) Pos { return s.lines.pos(off) }
-
-// Next returns the next token and the byte offset in Src where it starts.
+// next returns the next token and the byte offset in src where it starts.
 // At the end of a well-formed document it returns io.EOF; every other
-// error is an *Error. StartElement and EndElement tokens are properly
-// nested. Names are as written (Name.Space is the prefix, not a namespace
-// URL), as from xml.Decoder.RawToken. The token's data is only valid until
-// the next call.
-func (s *Scanner) Next() (xml.Token, int, error) {
+// error is an *Error. Start and end elements are properly nested. The
+// token's data is only valid until the next call.
+func (s *scanner) next() (xml.Token, int, error) {
 	if s.err != nil {
 		return nil, 0, s.err
 	}
@@ -170,80 +207,112 @@ func (s *Scanner) Next() (xml.Token, int, error) {
 	tok, err := s.d.RawToken()
 	start := s.conv.orig(s.src, c)
 	if err != nil {
-		if err == io.EOF {
-			if len(s.stack) > 0 {
-				top := s.stack[len(s.stack)-1]
-				return nil, start, s.fail(top.Off, "", fmt.Sprintf("unexpected end of file: <%s> is never closed", top.qname()))
-			}
-			if s.root == "" {
-				return nil, start, s.fail(len(s.src), "", "the document has no root element")
-			}
-			s.err = io.EOF
-			return nil, start, io.EOF
-		}
-		s.err = s.syntaxError(err, start)
-		return nil, start, s.err
+		return nil, start, s.end(err, start)
 	}
 	switch t := tok.(type) {
 	case xml.StartElement:
-		if s.root != "" && len(s.stack) == 0 {
-			return nil, start, s.fail(start, "",
-				fmt.Sprintf("a second root element <%s>; a document has exactly one (the first is <%s>)", t.Name.Local, s.root))
-		}
-		s.nElem++
-		if s.nElem > s.lim.MaxElements {
-			return nil, start, s.fail(start, "MaxElements",
-				fmt.Sprintf("more than %d elements (the limit MaxElements)", s.lim.MaxElements))
-		}
-		if len(s.stack) >= s.lim.MaxDepth {
-			return nil, start, s.fail(start, "MaxDepth",
-				fmt.Sprintf("element <%s> is nested %d deep, more than the limit MaxDepth=%d", t.Name.Local, len(s.stack)+1, s.lim.MaxDepth))
-		}
-		for _, a := range t.Attr {
-			if len(a.Value) > s.lim.MaxAttrLen {
-				return nil, start, s.fail(start, "MaxAttrLen",
-					fmt.Sprintf("attribute %s of <%s> is %d bytes long, more than the limit MaxAttrLen=%d", a.Name.Local, t.Name.Local, len(a.Value), s.lim.MaxAttrLen))
-			}
-		}
-		if s.root == "" {
-			s.root = t.Name.Local
-		}
-		s.stack = append(s.stack, Open{Space: t.Name.Space, Name: t.Name.Local, Off: start})
+		err = s.startElement(t, start)
 	case xml.EndElement:
-		if len(s.stack) == 0 {
-			return nil, start, s.fail(start, "", fmt.Sprintf("end tag </%s> has no matching start tag", qname(t.Name.Space, t.Name.Local)))
-		}
-		top := s.stack[len(s.stack)-1]
-		if top.Name != t.Name.Local || top.Space != t.Name.Space {
-			return nil, start, s.fail(start, "", fmt.Sprintf("element <%s> closed by </%s> (<%s> starts at %s)",
-				top.qname(), qname(t.Name.Space, t.Name.Local), top.qname(), s.lines.pos(top.Off)))
-		}
-		s.stack = s.stack[:len(s.stack)-1]
+		err = s.endElement(t, start)
 	case xml.CharData:
-		if len(s.stack) == 0 {
-			data := []byte(t)
-			if start == 0 {
-				data = bytes.TrimPrefix(data, bom)
-			}
-			if !isSpace(data) {
-				off := s.firstNonSpace(start)
-				if s.root == "" {
-					return nil, start, s.fail(off, "", "text before the root element")
-				}
-				return nil, start, s.fail(off, "", fmt.Sprintf("text after the end of the root element <%s>", s.root))
-			}
-		}
+		err = s.charData(t, start)
 	case xml.ProcInst:
-		if t.Target == "xml" {
-			if start != 0 && !(start == len(bom) && bytes.HasPrefix(s.src, bom)) {
-				return nil, start, s.fail(start, "", "the XML declaration <?xml ...?> must be at the very start of the file")
-			}
-		}
+		err = s.procInst(t, start)
+	}
+	if err != nil {
+		return nil, start, err
 	}
 	return tok, start, nil
 }
 
-func (s *Scanner) fail(off int, limit, msg string) error {
+// end turns the decoder's error at offset start into the scanner's:
+// io.EOF when the document is complete, an *Error otherwise.
+func (s *scanner) end(err error, start int) error {
+	if err != io.EOF {
+		s.err = s.syntaxError(err, start)
+		return s.err
+	}
+	if len(s.stack) > 0 {
+		top := s.stack[len(s.stack)-1]
+		return s.fail(top.off, "", fmt.Sprintf("unexpected end of file: <%s> is never closed", top.qname()))
+	}
+	if s.root == "" {
+		return s.fail(len(s.src), "", "the document has no root element")
+	}
+	s.err = io.EOF
+	return io.EOF
+}
+
+// startElement checks a start tag against the limits and the one root.
+func (s *scanner) startElement(t xml.StartElement, start int) error {
+	if s.root != "" && len(s.stack) == 0 {
+		return s.fail(start, "",
+			fmt.Sprintf("a second root element <%s>; a document has exactly one (the first is <%s>)", t.Name.Local, s.root))
+	}
+	s.nElem++
+	if s.nElem > s.lim.MaxElements {
+		return s.fail(start, "MaxElements",
+			fmt.Sprintf("more than %d elements (the limit MaxElements)", s.lim.MaxElements))
+	}
+	if len(s.stack) >= s.lim.MaxDepth {
+		return s.fail(start, "MaxDepth",
+			fmt.Sprintf("element <%s> is nested %d deep, more than the limit MaxDepth=%d", t.Name.Local, len(s.stack)+1, s.lim.MaxDepth))
+	}
+	for _, a := range t.Attr {
+		if len(a.Value) > s.lim.MaxAttrLen {
+			return s.fail(start, "MaxAttrLen",
+				fmt.Sprintf("attribute %s of <%s> is %d bytes long, more than the limit MaxAttrLen=%d", a.Name.Local, t.Name.Local, len(a.Value), s.lim.MaxAttrLen))
+		}
+	}
+	if s.root == "" {
+		s.root = t.Name.Local
+	}
+	s.stack = append(s.stack, open{space: t.Name.Space, name: t.Name.Local, off: start})
+	return nil
+}
+
+// endElement checks that an end tag closes the innermost open element.
+func (s *scanner) endElement(t xml.EndElement, start int) error {
+	if len(s.stack) == 0 {
+		return s.fail(start, "", fmt.Sprintf("end tag </%s> has no matching start tag", qname(t.Name.Space, t.Name.Local)))
+	}
+	top := s.stack[len(s.stack)-1]
+	if top.name != t.Name.Local || top.space != t.Name.Space {
+		return s.fail(start, "", fmt.Sprintf("element <%s> closed by </%s> (<%s> starts at %s)",
+			top.qname(), qname(t.Name.Space, t.Name.Local), top.qname(), s.lines.pos(top.off)))
+	}
+	s.stack = s.stack[:len(s.stack)-1]
+	return nil
+}
+
+// charData refuses text outside the root element.
+func (s *scanner) charData(t xml.CharData, start int) error {
+	if len(s.stack) > 0 {
+		return nil
+	}
+	data := []byte(t)
+	if start == 0 {
+		data = bytes.TrimPrefix(data, bom)
+	}
+	if isSpace(data) {
+		return nil
+	}
+	off := s.firstNonSpace(start)
+	if s.root == "" {
+		return s.fail(off, "", "text before the root element")
+	}
+	return s.fail(off, "", fmt.Sprintf("text after the end of the root element <%s>", s.root))
+}
+
+// procInst refuses an XML declaration anywhere but at the start.
+func (s *scanner) procInst(t xml.ProcInst, start int) error {
+	if t.Target == "xml" && start != 0 && !(start == len(bom) && bytes.HasPrefix(s.src, bom)) {
+		return s.fail(start, "", "the XML declaration <?xml ...?> must be at the very start of the file")
+	}
+	return nil
+}
+
+func (s *scanner) fail(off int, limit, msg string) error {
 	s.err = &Error{Pos: s.lines.pos(off), Msg: msg, Limit: limit}
 	return s.err
 }
@@ -259,7 +328,7 @@ func isSpace(b []byte) bool {
 	return true
 }
 
-func (s *Scanner) firstNonSpace(off int) int {
+func (s *scanner) firstNonSpace(off int) int {
 	if off == 0 && bytes.HasPrefix(s.src, bom) {
 		off = len(bom)
 	}
@@ -275,7 +344,7 @@ func (s *Scanner) firstNonSpace(off int) int {
 }
 
 // syntaxError places an error of encoding/xml at the byte that caused it.
-func (s *Scanner) syntaxError(err error, start int) error {
+func (s *scanner) syntaxError(err error, start int) error {
 	after := s.conv.orig(s.src, int(s.d.InputOffset()))
 	if s.csErr != nil {
 		return &Error{Pos: s.lines.pos(start), Msg: s.csErr.Error()}
@@ -313,7 +382,7 @@ func (s *Scanner) syntaxError(err error, start int) error {
 
 // unfinished describes the construct that starts at off and runs to the
 // end of the file.
-func (s *Scanner) unfinished(off int) string {
+func (s *scanner) unfinished(off int) string {
 	rest := s.src[min(off, len(s.src)):]
 	switch {
 	case bytes.HasPrefix(rest, []byte("<!--")):

@@ -1,20 +1,21 @@
-package provfile
+package xmltok
 
 import (
 	"bytes"
-	"fmt"
+	"encoding/binary"
 	"strings"
 	"unicode/utf8"
 )
 
-// The fast path reads the subset of XML that real provisioning files are
-// written in: ASCII names without prefixes, quoted attribute values with
-// the five predefined and numeric character references, comments, and an
-// optional UTF-8 XML declaration at the start. It builds the same File as
-// the strict path, but it never reports an error: whenever the input is
-// outside that subset, or anything about it would make the strict path
-// refuse it or read it differently, it gives up and the strict path reads
-// the input from the start. Being unsure is always a reason to give up.
+// The fast front end reads the subset of XML that real provisioning files
+// are written in: ASCII names without prefixes, quoted attribute values
+// with the five predefined and numeric character references, comments,
+// and an optional UTF-8 XML declaration at the start. It gives a Handler
+// the same calls as the strict front end, but it never reports an error:
+// whenever the input is outside that subset, or anything about it would
+// make the strict front end refuse it or read it differently, it gives up
+// and the caller reads the input again with the strict one. Being unsure
+// is always a reason to give up.
 
 // Byte classes of the scanner's inner loops.
 const (
@@ -58,87 +59,52 @@ var class = func() (t [256]uint8) {
 	return t
 }()
 
-// fastOpen is an element whose end tag has not been read yet.
-type fastOpen struct {
-	name, end int // its name is data[name:end]
-	ctx       ctxKind
-}
+// lexOpen is an element whose end tag has not been read yet; its name is
+// data[name:end].
+type lexOpen struct{ name, end int }
 
-// fastAttr is an attribute of the start tag being read.
-type fastAttr struct {
-	name, nameEnd int
-	val, valEnd   int // the raw value, between the quotes
-	decode        bool
-}
-
-type fastParser struct {
-	f      *File
-	data   []byte
-	lim    Limits
-	origin Pos
-	stack  []fastOpen
-	attrs  []fastAttr
-	nElem  int
+// lexer is the fast front end.
+type lexer struct {
+	data  []byte
+	lim   Limits
+	h     Handler
+	stack []lexOpen
+	st    Start // the start tag given to the handler; st.Attrs is reused
+	nElem int
 
 	// line is the number of the line being scanned, which starts at
 	// lineStart; every loop that passes a '\n' counts it. bom is the
 	// length of a byte order mark, which columns on line 1 skip.
 	line, lineStart, bom int
 
-	// oper is the index in f.Items of the open oper; its params are
-	// params[operFrom:].
-	oper     int
-	params   []Param
-	operFrom int
-
+	names   [256]name       // see intern
+	stName  name            // the name of st
 	strs    strings.Builder // see str
 	scratch []byte
 }
 
-// parseFast reads data with the fast path; ok is false when the strict
-// path must read it instead.
-func parseFast(name string, data []byte, origin Pos, lim Limits) (f *File, ok bool) {
-	if len(data) > lim.MaxBytes {
-		return nil, false
+// ReadFast gives h the elements of src if src is in the subset of XML the
+// fast front end reads, and reports whether it did. When it returns false,
+// h may have been given part of the document: read src again with
+// ReadStrict and a fresh handler. It never gives text, comments or
+// processing instructions, even to a ContentHandler.
+func ReadFast(src []byte, lim Limits, h Handler) bool {
+	lim = lim.WithDefaults()
+	if len(src) > lim.MaxBytes {
+		return false
 	}
-	p := &fastParser{
-		f:      &File{Name: name},
-		data:   data,
-		lim:    lim,
-		origin: origin,
-		stack:  make([]fastOpen, 0, 8),
-		line:   1,
+	p := &lexer{
+		data:  src,
+		lim:   lim,
+		h:     h,
+		stack: make([]lexOpen, 0, 8),
+		line:  1,
 	}
-	// The same size as the strict path gives Items, which also keeps an
-	// empty Items nil or not nil exactly as there.
-	if n := countItemTags(data); n > 0 {
-		p.f.Items = make([]Item, 0, n)
-	}
-	if !p.run() {
-		return nil, false
-	}
-	return p.f, true
+	p.st.lex = p
+	return p.run()
 }
 
-var bom = []byte{0xEF, 0xBB, 0xBF}
-
-// countItemTags counts "<param" and "<oper" in one pass, which is about
-// three times faster than two bytes.Count calls.
-func countItemTags(data []byte) int {
-	n := 0
-	for {
-		k := bytes.IndexByte(data, '<')
-		if k < 0 {
-			return n
-		}
-		data = data[k+1:]
-		if bytes.HasPrefix(data, []byte("param")) || bytes.HasPrefix(data, []byte("oper")) {
-			n++
-		}
-	}
-}
-
-func (p *fastParser) run() bool {
+func (p *lexer) run() bool {
 	data := p.data
 	i := 0
 	if bytes.HasPrefix(data, bom) {
@@ -208,7 +174,7 @@ func scanName(data []byte, i int) (int, bool) {
 }
 
 // skipSpace skips white space from data[i], counting the lines it ends.
-func (p *fastParser) skipSpace(i int) int {
+func (p *lexer) skipSpace(i int) int {
 	data := p.data
 	for i < len(data) && class[data[i]]&clsSpace != 0 {
 		if data[i] == '\n' {
@@ -220,13 +186,13 @@ func (p *fastParser) skipSpace(i int) int {
 }
 
 // newline counts the line end at data[i].
-func (p *fastParser) newline(i int) {
+func (p *lexer) newline(i int) {
 	p.line++
 	p.lineStart = i + 1
 }
 
 // newlines counts the line ends in data[from:to].
-func (p *fastParser) newlines(from, to int) {
+func (p *lexer) newlines(from, to int) {
 	seg := p.data[from:to]
 	if n := bytes.Count(seg, []byte{'\n'}); n > 0 {
 		p.line += n
@@ -235,7 +201,7 @@ func (p *fastParser) newlines(from, to int) {
 }
 
 // skipText checks character data inside the root up to the next '<'.
-func (p *fastParser) skipText(i int) (int, bool) {
+func (p *lexer) skipText(i int) (int, bool) {
 	data := p.data
 	start := i
 	for i < len(data) {
@@ -350,7 +316,7 @@ func charRef(data []byte, i int) (r rune, n int, ok bool) {
 
 // comment skips the comment at data[i]. Like encoding/xml it ends at the
 // first "--", which must be followed by '>'; its content is not checked.
-func (p *fastParser) comment(i int) (int, bool) {
+func (p *lexer) comment(i int) (int, bool) {
 	data := p.data
 	if !bytes.HasPrefix(data[i:], []byte("<!--")) {
 		return i, false // CDATA, DOCTYPE and other declarations
@@ -370,7 +336,7 @@ func (p *fastParser) comment(i int) (int, bool) {
 // xmlDecl skips the XML declaration at data[i], accepting only what
 // encoding/xml reads without a CharsetReader: version 1.0 (or none) and
 // UTF-8 (or no encoding).
-func (p *fastParser) xmlDecl(i int) (int, bool) {
+func (p *lexer) xmlDecl(i int) (int, bool) {
 	data := p.data
 	j := i + 2
 	if !bytes.HasPrefix(data[j:], []byte("xml")) {
@@ -429,7 +395,7 @@ func declParam(param, s string) string {
 }
 
 // endTag reads the end tag at data[i] and closes the open element.
-func (p *fastParser) endTag(i int) (int, bool) {
+func (p *lexer) endTag(i int) (int, bool) {
 	data := p.data
 	j, ok := scanName(data, i+2)
 	if !ok || len(p.stack) == 0 {
@@ -443,12 +409,18 @@ func (p *fastParser) endTag(i int) (int, bool) {
 	if j >= len(data) || data[j] != '>' {
 		return i, false
 	}
-	p.pop()
+	p.pop(j + 1)
 	return j + 1, true
 }
 
-// startTag reads the start tag at data[i] and files the element.
-func (p *fastParser) startTag(i int) (int, bool) {
+// pop closes the innermost element, whose end tag ends at end.
+func (p *lexer) pop(end int) {
+	p.stack = p.stack[:len(p.stack)-1]
+	p.h.EndElement(end)
+}
+
+// startTag reads the start tag at data[i] and gives it to the handler.
+func (p *lexer) startTag(i int) (int, bool) {
 	data := p.data
 	nameEnd, ok := scanName(data, i+1)
 	if !ok {
@@ -458,70 +430,140 @@ func (p *fastParser) startTag(i int) (int, bool) {
 	if p.nElem > p.lim.MaxElements || len(p.stack) >= p.lim.MaxDepth {
 		return i, false
 	}
+	st := &p.st
 	// Taken before the attributes, which may span lines.
-	at := p.pos(i)
-	p.attrs = p.attrs[:0]
+	st.Pos, st.Off = p.pos(i), i
+	// Writing a string costs a write barrier while the collector runs;
+	// the name is mostly that of the previous tag.
+	if key := p.nameKey(i+1, nameEnd); !p.is(&p.stName, i+1, nameEnd, key) {
+		p.intern(&p.stName, i+1, nameEnd, key)
+		st.Name = p.stName.s
+	}
+	st.Attrs = st.Attrs[:0]
 	j := nameEnd
-	empty := false
 	for {
 		j = p.skipSpace(j)
 		if j >= len(data) {
 			return i, false
 		}
-		if c := data[j]; c == '>' {
-			j++
-			break
-		} else if c == '/' {
+		switch data[j] {
+		case '>':
+			p.stack = append(p.stack, lexOpen{name: i + 1, end: nameEnd})
+			p.h.StartElement(st)
+			return j + 1, true
+		case '/':
 			if j+1 >= len(data) || data[j+1] != '>' {
 				return i, false
 			}
-			j += 2
-			empty = true
-			break
+			p.stack = append(p.stack, lexOpen{name: i + 1, end: nameEnd})
+			p.h.StartElement(st)
+			p.pop(j + 2)
+			return j + 2, true
 		}
-		a := fastAttr{name: j}
-		if a.nameEnd, ok = scanName(data, j); !ok {
+		if j, ok = p.attr(j); !ok {
 			return i, false
 		}
-		j = p.skipSpace(a.nameEnd)
-		if j >= len(data) || data[j] != '=' {
-			return i, false
-		}
-		j = p.skipSpace(j + 1)
-		if j >= len(data) || data[j] != '"' && data[j] != '\'' {
-			return i, false
-		}
-		a.val = j + 1
-		if a.valEnd, a.decode, ok = p.scanValue(a.val, data[j]); !ok {
-			return i, false
-		}
-		// The strict reader keeps the last of repeated attributes; such
-		// documents are rare enough to leave to it, as are tags with so
-		// many attributes that looking for repeats would take long.
-		if len(p.attrs) >= maxAttrs {
-			return i, false
-		}
-		for _, b := range p.attrs {
-			if bytes.Equal(data[a.name:a.nameEnd], data[b.name:b.nameEnd]) {
-				return i, false
-			}
-		}
-		if a.valEnd-a.val > p.lim.MaxAttrLen {
-			// References only make a value shorter; count exactly.
-			if !a.decode || len(p.decode(a)) > p.lim.MaxAttrLen {
-				return i, false
-			}
-		}
-		p.attrs = append(p.attrs, a)
-		j = a.valEnd + 1
 	}
-	if !p.start(i, nameEnd, at) {
-		return i, false
+}
+
+// attr reads the attribute at data[j] into p.st.Attrs and returns the
+// offset after it. It fills the attribute in place: copying a new one in
+// would cost more than reading it.
+func (p *lexer) attr(j int) (int, bool) {
+	data := p.data
+	j0 := j
+	nameEnd, ok := scanName(data, j)
+	if !ok {
+		return j, false
 	}
-	if empty {
-		p.pop()
+	j = p.skipSpace(nameEnd)
+	if j >= len(data) || data[j] != '=' {
+		return j, false
 	}
-	return j, true
+	j = p.skipSpace(j + 1)
+	if j >= len(data) || data[j] != '"' && data[j] != '\'' {
+		return j, false
+	}
+	from := j + 1
+	to, decode, ok := p.scanValue(from, data[j])
+	if !ok {
+		return j, false
+	}
+	// The strict front end keeps the last of repeated attributes; such
+	// documents are rare enough to leave to it, as are tags with so many
+	// attributes that looking for repeats would take long.
+	attrs := p.st.Attrs
+	n := len(attrs)
+	if n >= maxAttrs {
+		return j, false
+	}
+	key := p.nameKey(j0, nameEnd)
+	for k := range attrs {
+		if p.is(&attrs[k].name, j0, nameEnd, key) {
+			return j, false
+		}
+	}
+	// Only the length changes, which costs no write barrier.
+	if n == cap(attrs) {
+		p.st.Attrs = append(attrs, Attr{})
+	} else {
+		p.st.Attrs = p.st.Attrs[:n+1]
+	}
+	a := &p.st.Attrs[n]
+	// Mostly the name this place had in the previous tag (see startTag).
+	if !p.is(&a.name, j0, nameEnd, key) {
+		p.intern(&a.name, j0, nameEnd, key)
+		a.Name = a.name.s
+	}
+	a.from, a.to, a.decode = from, to, decode
+	if to-from > p.lim.MaxAttrLen {
+		// References only make a value shorter; count exactly.
+		if !decode || len(p.decode(a)) > p.lim.MaxAttrLen {
+			return j, false
+		}
+	}
+	return to + 1, true
+}
+
+// name is a name the lexer has made a string of, with its key.
+type name struct {
+	key uint64
+	s   string
+}
+
+// nameKey is the first eight bytes of data[from:to], for quick
+// comparisons: names are short, and two names of eight bytes or fewer are
+// equal when their keys and lengths are.
+func (p *lexer) nameKey(from, to int) uint64 {
+	var key uint64
+	if from+8 <= len(p.data) {
+		key = binary.LittleEndian.Uint64(p.data[from:])
+	} else {
+		for k := len(p.data) - 1; k >= from; k-- {
+			key = key<<8 | uint64(p.data[k])
+		}
+	}
+	if n := to - from; n < 8 {
+		key &= 1<<(8*n) - 1
+	}
+	return key
+}
+
+// is tells whether nm is the name data[from:to] whose key is key.
+func (p *lexer) is(nm *name, from, to int, key uint64) bool {
+	n := to - from
+	return nm.key == key && len(nm.s) == n && (n <= 8 || nm.s == string(p.data[from:to]))
+}
+
+// intern sets nm to the name data[from:to] whose key is key, without
+// allocating for the few names a document repeats. A collision in its
+// table costs an allocation, never a wrong name.
+func (p *lexer) intern(nm *name, from, to int, key uint64) {
+	e := &p.names[(key^uint64(to-from))*0x9E3779B97F4A7C15>>56]
+	if !p.is(e, from, to, key) {
+		e.key, e.s = key, string(p.data[from:to])
+	}
+	*nm = *e
 }
 
 // maxAttrs is the most attributes a start tag read by the fast path has.
@@ -530,7 +572,7 @@ const maxAttrs = 32
 // scanValue checks an attribute value starting at data[i] up to its
 // closing quote q, whose offset it returns. decode tells whether the value
 // holds references or carriage returns that reading it must rewrite.
-func (p *fastParser) scanValue(i int, q byte) (end int, decode, ok bool) {
+func (p *lexer) scanValue(i int, q byte) (end int, decode, ok bool) {
 	data := p.data
 	for i < len(data) {
 		c := data[i]
@@ -570,9 +612,9 @@ func (p *fastParser) scanValue(i int, q byte) (end int, decode, ok bool) {
 }
 
 // decode gives the value of a as encoding/xml reads it, in p.scratch.
-func (p *fastParser) decode(a fastAttr) []byte {
+func (p *lexer) decode(a *Attr) []byte {
 	b := p.scratch[:0]
-	raw := p.data[a.val:a.valEnd]
+	raw := p.data[a.from:a.to]
 	for k := 0; k < len(raw); k++ {
 		switch c := raw[k]; c {
 		case '&':
@@ -598,7 +640,7 @@ func (p *fastParser) decode(a fastAttr) []byte {
 const strChunk = 16 << 10
 
 // str returns b as a string.
-func (p *fastParser) str(b []byte) string {
+func (p *lexer) str(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
@@ -612,181 +654,19 @@ func (p *fastParser) str(b []byte) string {
 }
 
 // value returns the value of a as a string.
-func (p *fastParser) value(a fastAttr) string {
+func (p *lexer) value(a *Attr) string {
 	if a.decode {
 		return p.str(p.decode(a))
 	}
-	return p.str(p.data[a.val:a.valEnd])
+	return p.str(p.data[a.from:a.to])
 }
 
-// pos is parser.pos for the offset of a start tag's '<', which is on the
+// pos is the position of the offset of a start tag's '<', which is on the
 // line being scanned.
-func (p *fastParser) pos(off int) Pos {
+func (p *lexer) pos(off int) Pos {
 	q := Pos{Line: p.line, Col: off - p.lineStart + 1}
 	if q.Line == 1 {
-		q.Col = max(q.Col-p.bom, 1) + p.origin.Col - 1
+		q.Col = max(q.Col-p.bom, 1)
 	}
-	q.Line += p.origin.Line - 1
 	return q
-}
-
-func (p *fastParser) note(at Pos, code, msg string) {
-	p.f.Notes = append(p.f.Notes, Note{Pos: at, Code: code, Msg: msg})
-}
-
-func (p *fastParser) push(off, nameEnd int, ctx ctxKind) {
-	p.stack = append(p.stack, fastOpen{name: off + 1, end: nameEnd, ctx: ctx})
-}
-
-// unknown notes an element parser.unknown notes, and skips its content.
-func (p *fastParser) unknown(off, nameEnd int, at Pos, parent string) {
-	p.note(at, "unknown-element", fmt.Sprintf("unknown element <%s> inside <%s> is ignored", p.data[off+1:nameEnd], parent))
-	p.push(off, nameEnd, ctxSkip)
-}
-
-// pop closes the innermost element; closing an oper fixes its params.
-func (p *fastParser) pop() {
-	top := p.stack[len(p.stack)-1]
-	p.stack = p.stack[:len(p.stack)-1]
-	if top.ctx == ctxOper {
-		if n := len(p.params); n > p.operFrom {
-			p.f.Items[p.oper].Params = p.params[p.operFrom:n:n]
-		}
-		p.operFrom = len(p.params)
-	}
-}
-
-// start files the element whose start tag begins at data[off], as
-// parser.start does; false means the strict path must read the document.
-func (p *fastParser) start(off, nameEnd int, at Pos) bool {
-	nm := p.data[off+1 : nameEnd]
-	if len(p.stack) == 0 {
-		if string(nm) != "provisioning" {
-			return false // refused by the strict path
-		}
-		p.f.Pos = at
-		for _, a := range p.attrs {
-			switch string(p.data[a.name:a.nameEnd]) {
-			case "version":
-				p.f.Version = p.value(a)
-			case "productID":
-				p.f.ProductID, p.f.HasProductID = p.value(a), true
-			}
-		}
-		p.push(off, nameEnd, ctxProvisioning)
-		return true
-	}
-	switch p.stack[len(p.stack)-1].ctx {
-	case ctxSkip:
-		p.push(off, nameEnd, ctxSkip)
-	case ctxProvisioning:
-		switch string(nm) {
-		case "nvm":
-			if p.f.NVMPos == (Pos{}) {
-				p.f.NVMPos = at
-			} else {
-				p.note(at, "duplicate-section", fmt.Sprintf("a second <nvm> (the first is at %s); its items are read after those of the first", p.f.NVMPos))
-			}
-			p.push(off, nameEnd, ctxNVM)
-		case "firmware":
-			if p.f.Firmware == nil {
-				p.f.Firmware = &Firmware{Pos: at}
-			} else {
-				p.note(at, "duplicate-section", fmt.Sprintf("a second <firmware> (the first is at %s); its files are read after those of the first", p.f.Firmware.Pos))
-			}
-			p.push(off, nameEnd, ctxFirmware)
-		case "param", "oper":
-			p.item(off, nameEnd, at, true)
-			p.note(at, "outside-nvm", fmt.Sprintf("<%s> directly under <provisioning>, outside <nvm>", nm))
-		case "category":
-			return false // a version 1.0 chain file, refused by the strict path
-		default:
-			p.unknown(off, nameEnd, at, "provisioning")
-		}
-	case ctxNVM:
-		switch string(nm) {
-		case "param", "oper":
-			p.item(off, nameEnd, at, false)
-		default:
-			p.unknown(off, nameEnd, at, "nvm")
-		}
-	case ctxOper:
-		if string(nm) != "param" {
-			p.unknown(off, nameEnd, at, "oper")
-			return true
-		}
-		prm := Param{Pos: at}
-		for _, a := range p.attrs {
-			switch string(p.data[a.name:a.nameEnd]) {
-			case "name":
-				prm.Name, prm.HasName = p.value(a), true
-			case "value":
-				prm.Value, prm.HasValue = p.value(a), true
-			}
-		}
-		p.addParam(prm)
-		p.push(off, nameEnd, ctxLeaf)
-	case ctxFirmware:
-		if string(nm) != "file" {
-			p.unknown(off, nameEnd, at, "firmware")
-			return true
-		}
-		ff := FirmwareFile{Pos: at}
-		for _, a := range p.attrs {
-			switch string(p.data[a.name:a.nameEnd]) {
-			case "version":
-				ff.Version = p.value(a)
-			case "url":
-				ff.URL = p.value(a)
-			}
-		}
-		p.f.Firmware.Files = append(p.f.Firmware.Files, ff)
-		p.push(off, nameEnd, ctxLeaf)
-	case ctxLeaf:
-		top := p.stack[len(p.stack)-1]
-		p.unknown(off, nameEnd, at, string(p.data[top.name:top.end]))
-	default:
-		return false
-	}
-	return true
-}
-
-// item files a param or oper as parser.item does.
-func (p *fastParser) item(off, nameEnd int, at Pos, outside bool) {
-	it := Item{Kind: ParamItem, Pos: at, OutsideNVM: outside}
-	if string(p.data[off+1:nameEnd]) == "oper" {
-		it.Kind = OperItem
-	}
-	for _, a := range p.attrs {
-		switch string(p.data[a.name:a.nameEnd]) {
-		case "name":
-			it.Name, it.HasName = p.value(a), true
-		case "value":
-			it.Value, it.HasValue = p.value(a), true
-		}
-	}
-	p.f.Items = append(p.f.Items, it)
-	if it.Kind == OperItem {
-		p.oper = len(p.f.Items) - 1
-		p.operFrom = len(p.params)
-		p.push(off, nameEnd, ctxOper)
-	} else {
-		p.push(off, nameEnd, ctxLeaf)
-	}
-}
-
-// paramChunk is how many oper params share one allocation.
-const paramChunk = 256
-
-// addParam adds a param to the open oper. Params of all opers are cut from
-// shared blocks; when a block is full, the open oper's params move to a
-// fresh one so that they stay contiguous.
-func (p *fastParser) addParam(prm Param) {
-	if len(p.params) == cap(p.params) {
-		open := p.params[p.operFrom:]
-		fresh := make([]Param, len(open), max(paramChunk, 2*len(open)))
-		copy(fresh, open)
-		p.params, p.operFrom = fresh, 0
-	}
-	p.params = append(p.params, prm)
 }

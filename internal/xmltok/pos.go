@@ -1,4 +1,4 @@
-package xmlpos
+package xmltok
 
 import (
 	"bytes"

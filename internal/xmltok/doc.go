@@ -1,15 +1,18 @@
-// Package xmlpos gives XML elements their line and column and prints
-// compiler-style excerpts. etree keeps no positions and is lenient (it
-// accepts two root elements and reports a mismatched end tag without a
-// line), so readers that must say "file:line:col: what is wrong" read
-// through this package instead.
-package xmlpos
+// Package xmltok is the one XML tokenizer of the project: every reader of
+// XML (provisioning files, version 1.0 chain files, scenario files) reads
+// through it. It gives a Handler the elements of a document with their
+// offsets and line:col positions, within Limits, from two front ends:
+// ReadStrict (encoding/xml in strict mode plus the checks it lacks, which
+// alone reports errors) and ReadFast (a hand-written lexer for the
+// well-formed subset real files are written in, which gives up on
+// anything else). Parse builds an etree tree whose elements know their
+// positions in the same strict pass, and Excerpt prints compiler-style
+// excerpts. etree alone keeps no positions and is lenient (it accepts two
+// root elements and reports a mismatched end tag without a line).
+package xmltok
 
 import (
 	"bytes"
-	"encoding/xml"
-	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -30,64 +33,76 @@ type elemInfo struct {
 	start, end int
 }
 
-// Parse reads a document strictly (see Scanner) and then builds its etree
-// tree, so that callers get etree's convenience and exact positions. Every
-// error is an *Error.
+// Parse reads a document strictly (see ReadStrict) and builds its etree
+// tree in the same pass, so that callers get etree's convenience and exact
+// positions. Every error is an *Error.
 func Parse(data []byte, lim Limits) (*Doc, error) {
-	s := NewScanner(data, lim)
-	var recs []elemInfo
-	var open []int
-	for {
-		tok, start, err := s.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		switch tok.(type) {
-		case xml.StartElement:
-			open = append(open, len(recs))
-			recs = append(recs, elemInfo{pos: s.Pos(start), start: start})
-		case xml.EndElement:
-			recs[open[len(open)-1]].end = s.Offset()
-			open = open[:len(open)-1]
-		}
-	}
-
 	doc := etree.NewDocument()
-	doc.ReadSettings.CharsetReader = CharsetReader
-	doc.ReadSettings.MaxDepth = s.lim.MaxDepth
-	if err := doc.ReadFromBytes(data); err != nil {
-		// The strict pass accepted the bytes, so this is not expected.
-		return nil, &Error{Pos: Pos{Line: 1, Col: 1}, Msg: "reading the document tree: " + err.Error()}
+	b := &treeBuilder{d: &Doc{Doc: doc, src: data, info: make(map[*etree.Element]elemInfo)}}
+	b.open = append(b.open, &doc.Element)
+	if err := ReadStrict(data, lim, b); err != nil {
+		return nil, err
 	}
+	return b.d, nil
+}
 
-	d := &Doc{Doc: doc, src: data, info: make(map[*etree.Element]elemInfo, len(recs))}
-	i := 0
-	ok := true
-	var walk func(e *etree.Element)
-	walk = func(e *etree.Element) {
-		for _, c := range e.Child {
-			ce, isElem := c.(*etree.Element)
-			if !isElem {
-				continue
-			}
-			if i >= len(recs) {
-				ok = false
-				return
-			}
-			d.info[ce] = recs[i]
-			i++
-			walk(ce)
+// treeBuilder makes the etree tree from the tokens of ReadStrict as etree
+// itself would make it from the same bytes.
+type treeBuilder struct {
+	d    *Doc
+	open []*etree.Element // the document element, then the open elements
+}
+
+func (b *treeBuilder) top() *etree.Element { return b.open[len(b.open)-1] }
+
+func (b *treeBuilder) StartElement(t *Start) {
+	e := etree.NewElement(t.Name)
+	e.Space, e.Tag = t.Space, t.Name
+	b.top().AddChild(e)
+	for i := range t.Attrs {
+		setAttr(e, t.Attrs[i].Space, t.Attrs[i].Name, t.Value(i))
+	}
+	b.d.info[e] = elemInfo{pos: t.Pos, start: t.Off}
+	b.open = append(b.open, e)
+}
+
+// setAttr adds an attribute to e; a repeated one keeps its place and takes
+// the last value, as when etree reads it.
+func setAttr(e *etree.Element, space, key, value string) {
+	for i := range e.Attr {
+		if a := &e.Attr[i]; a.Space == space && a.Key == key {
+			a.Value = value
+			return
 		}
 	}
-	walk(&doc.Element)
-	if !ok || i != len(recs) {
-		return nil, &Error{Pos: Pos{Line: 1, Col: 1}, Msg: fmt.Sprintf("reading the document tree: %d elements, expected %d", i, len(recs))}
+	if space == "" && strings.IndexByte(key, ':') >= 0 {
+		// A name such as ":a", which CreateAttr would split.
+		e.Attr = append(e.Attr, etree.Attr{Key: key, Value: value})
+		return
 	}
-	return d, nil
+	e.CreateAttr(qname(space, key), value)
 }
+
+func (b *treeBuilder) EndElement(end int) {
+	e := b.top()
+	b.open = b.open[:len(b.open)-1]
+	in := b.d.info[e]
+	in.end = end
+	b.d.info[e] = in
+}
+
+func (b *treeBuilder) CharData(data []byte) {
+	s := string(data)
+	b.top().CreateText(s).SetData(s) // SetData marks white space as etree does
+}
+
+func (b *treeBuilder) Comment(data []byte) { b.top().CreateComment(string(data)) }
+
+func (b *treeBuilder) ProcInst(target string, inst []byte) {
+	b.top().CreateProcInst(target, string(inst))
+}
+
+func (b *treeBuilder) Directive(data []byte) { b.top().CreateDirective(string(data)) }
 
 // Root is the document's root element.
 func (d *Doc) Root() *etree.Element { return d.Doc.Root() }
