@@ -68,6 +68,14 @@ func (n *network) checkSync(sys *system.System) {
 	n.fetcher.CheckSync()
 }
 
+// requests are the HTTP requests the system has made.
+func (n *network) requests() []autoprov.Request {
+	if n == nil || n.fetcher == nil {
+		return nil
+	}
+	return n.fetcher.Requests()
+}
+
 func (n *network) serve(sv Serve) {
 	if n.srv != nil {
 		n.srv.set(sv)

@@ -131,3 +131,31 @@ func TestSystemUserAndPasswordAreTriedAfterTheMACCredentials(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, res.Passed(), "%v", res.Failures)
 }
+
+// TestExpectRequestChecksPathUserAgentAndDigestUser: <expect-request>
+// counts the system's requests by path, User-Agent pattern and Digest
+// user, and a failure lists the requests made.
+func TestExpectRequestChecksPathUserAgentAndDigestUser(t *testing.T) {
+	var users []string
+	srv := httptest.NewServer(digestOnly("alice", "s3cret", `<provisioning version="1.1" productID="e2"><nvm/></provisioning>`, &users))
+	defer srv.Close()
+	sc, err := parseString(t, `<scenario>
+  <system mac="7C2F80A1B2C3" provisioning-url="`+srv.URL+`/p.xml" user="alice" password="s3cret"/>
+  <at t="1m">
+    <expect-request path="/p.xml" count="3"/>
+    <expect-request path="/p.xml" user="" count="1"/>
+    <expect-request user="7C2F80A1B2C3" count="1"/>
+    <expect-request user="alice" user-agent="^Gigaset N870 IP PRO/83\.V2\.65\.0\+build\.[0-9a-f]+;7C2F80A1B2C3$"/>
+    <expect-request path="/other.xml"/>
+    <expect-request user-agent="Snom" count="0"/>
+  </at>
+</scenario>`)
+	require.NoError(t, err)
+	res, err := Run(sc, Options{})
+	require.NoError(t, err)
+	require.Len(t, res.Failures, 1, "%v", res.Failures)
+	f := res.Failures[0]
+	require.Equal(t, `<expect-request path="/other.xml"/>`, f.Step.Describe())
+	require.Equal(t, "at least one matching request", f.Expected)
+	require.Contains(t, f.Found, "0; the requests: "+srv.URL+"/p.xml (user none), "+srv.URL+"/p.xml (user 7C2F80A1B2C3)")
+}

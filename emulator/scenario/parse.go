@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -536,6 +537,7 @@ var stepReaders = map[string]func(p *parser, e *etree.Element, st *Step) error{
 	StepExpectParam:  (*parser).expectParam,
 	StepExpectEvent:  (*parser).expectEvent,
 	StepExpectNoEvnt: (*parser).expectEvent,
+	StepExpectReq:    (*parser).expectRequest,
 }
 
 func (p *parser) step(e *etree.Element) (Step, error) {
@@ -547,7 +549,7 @@ func (p *parser) step(e *etree.Element) (Step, error) {
 	}
 	read, ok := stepReaders[e.Tag]
 	if !ok {
-		return st, p.errf(e, "unknown step <%s> (expected provision, move, power, register, reset, firmware, check-sync, serve, expect, expect-param, expect-event or expect-no-event)", e.Tag)
+		return st, p.errf(e, "unknown step <%s> (expected provision, move, power, register, reset, firmware, check-sync, serve, expect, expect-param, expect-event, expect-no-event or expect-request)", e.Tag)
 	}
 	err := read(p, e, &st)
 	return st, err
@@ -671,6 +673,31 @@ func (p *parser) expectEvent(e *etree.Element, st *Step) error {
 	}
 	st.IPUI = a["ipui"]
 	st.Outcome = a["outcome"]
+	if v, ok := a["count"]; ok {
+		st.Count, err = intAttr(p, e, "count", v)
+	}
+	return err
+}
+
+// expectRequest reads <expect-request count path user-agent user/>: the
+// system's HTTP requests with that URL path, a User-Agent the regular
+// expression matches, and that Digest user (user="" for none).
+func (p *parser) expectRequest(e *etree.Element, st *Step) error {
+	a, err := p.attrs(e, "path", "user-agent", "user", "count")
+	if err != nil {
+		return err
+	}
+	st.Path = a["path"]
+	if st.Path != "" && !strings.HasPrefix(st.Path, "/") {
+		return p.errf(e, "path=%q: write the URL path, starting with /", st.Path)
+	}
+	st.UserAgent = a["user-agent"]
+	if st.UserAgent != "" {
+		if st.userAgent, err = regexp.Compile(st.UserAgent); err != nil {
+			return p.errf(e, "user-agent=%q is not a regular expression: %v", st.UserAgent, err)
+		}
+	}
+	st.User, st.HasUser = a["user"]
 	if v, ok := a["count"]; ok {
 		st.Count, err = intAttr(p, e, "count", v)
 	}

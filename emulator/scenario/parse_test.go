@@ -50,6 +50,9 @@ func TestScenarioErrorsNameLineAndColumn(t *testing.T) {
 		{"bad dereg timeout", `  <system dereg-timeout="soon"/><at t="0s"><expect slots="1"/></at>`, 3, 3, "dereg-timeout"},
 		{"step child", `  <at t="0s"><move ipui="029e74a599" range="in"><x/></move></at>`, 3, 49, "takes no child elements"},
 		{"not well-formed", `  <at t="0s"><expect slots="1"></at>`, 3, 32, "closed by </at>"},
+		{"request path", `  <at t="0s"><expect-request path="prov.xml"/></at>`, 3, 14, `path="prov.xml": write the URL path, starting with /`},
+		{"request user-agent", `  <at t="0s"><expect-request user-agent="Gigaset (N870"/></at>`, 3, 14, `user-agent="Gigaset (N870" is not a regular expression`},
+		{"request attribute", `  <at t="0s"><expect-request url="/x"/></at>`, 3, 14, `no attribute "url"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/dectsim/dectsim/emulator/autoprov"
 	"github.com/dectsim/dectsim/emulator/system"
 	"github.com/dectsim/dectsim/internal/syshook"
 )
@@ -199,12 +201,12 @@ func (r *Result) step(sys *system.System, st Step, net *network) error {
 		net.serve(*st.Serve)
 		return nil
 	}
-	r.check(sys, st)
+	r.check(sys, st, net)
 	return nil
 }
 
-func (r *Result) check(sys *system.System, st Step) {
-	exp, found, key, ok := evaluate(sys, st)
+func (r *Result) check(sys *system.System, st Step, net *network) {
+	exp, found, key, ok := evaluate(sys, st, net)
 	r.Outcomes = append(r.Outcomes, Outcome{Step: st, OK: ok, Expected: exp, Found: found, At: sys.Now(), AtEvent: sys.EventCount()})
 	if ok {
 		return
@@ -221,7 +223,7 @@ func (r *Result) check(sys *system.System, st Step) {
 
 // evaluate returns what was expected, what was found, the key whose
 // timeline explains it, and whether it held.
-func evaluate(sys *system.System, st Step) (exp, found, key string, ok bool) {
+func evaluate(sys *system.System, st Step, net *network) (exp, found, key string, ok bool) {
 	v := verdict{ok: true}
 	switch st.Kind {
 	case StepExpect:
@@ -233,6 +235,8 @@ func evaluate(sys *system.System, st Step) (exp, found, key string, ok bool) {
 	case StepExpectEvent, StepExpectNoEvnt:
 		key = st.IPUI
 		expectEvent(sys, st, &v)
+	case StepExpectReq:
+		expectRequest(net.requests(), st, &v)
 	}
 	return strings.Join(v.want, " "), strings.Join(v.got, " "), key, v.ok
 }
@@ -315,6 +319,45 @@ func expectEvent(sys *system.System, st Step, v *verdict) {
 	default:
 		v.add("at least one "+desc+" event", got, n > 0)
 	}
+}
+
+// expectRequest is <expect-request>: how many of the system's HTTP
+// requests had that path, User-Agent and Digest user.
+func expectRequest(reqs []autoprov.Request, st Step, v *verdict) {
+	n := 0
+	var seen []string
+	for _, r := range reqs {
+		if st.selectsRequest(r) {
+			n++
+		}
+		user := r.AuthUser
+		if user == "" {
+			user = "none"
+		}
+		seen = append(seen, fmt.Sprintf("%s (user %s)", r.URL, user))
+	}
+	got := fmt.Sprint(n)
+	if n == 0 && len(seen) > 0 {
+		got += "; the requests: " + strings.Join(seen, ", ")
+	}
+	if st.Count != nil {
+		v.add(fmt.Sprintf("%d matching request(s)", *st.Count), got, n == *st.Count)
+		return
+	}
+	v.add("at least one matching request", got, n > 0)
+}
+
+func (st Step) selectsRequest(r autoprov.Request) bool {
+	if st.Path != "" {
+		u, err := url.Parse(r.URL)
+		if err != nil || u.Path != st.Path {
+			return false
+		}
+	}
+	if st.userAgent != nil && !st.userAgent.MatchString(r.UserAgent) {
+		return false
+	}
+	return !st.HasUser || r.AuthUser == st.User
 }
 
 // slotKeyOf returns the slot key of hs.<key>.x and SipAccount.<key>.x.

@@ -6,6 +6,7 @@ package scenario
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -92,6 +93,7 @@ const (
 	StepExpectParam  = "expect-param"
 	StepExpectEvent  = "expect-event"
 	StepExpectNoEvnt = "expect-no-event"
+	StepExpectReq    = "expect-request"
 )
 
 // Step is one action or expectation. Only the fields of its Kind are set.
@@ -127,13 +129,25 @@ type Step struct {
 	Type       string
 	Outcome    string
 	Count      *int
+	// Path, UserAgent (a regular expression) and User select HTTP
+	// requests for <expect-request>; User "" with HasUser selects requests
+	// sent without credentials.
+	Path      string
+	UserAgent string
+	User      string
+	HasUser   bool
+	userAgent *regexp.Regexp
 }
+
+// attrEscaper writes a value as an XML attribute holds it, so Describe
+// shows what the scenario says.
+var attrEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", `"`, "&quot;", "\n", "&#10;", "\r", "&#13;", "\t", "&#9;")
 
 // Describe renders an expectation in the scenario format, attributes in
 // the order the format reference gives them.
 func (st Step) Describe() string {
 	var parts []string
-	add := func(k, v string) { parts = append(parts, fmt.Sprintf("%s=%q", k, v)) }
+	add := func(k, v string) { parts = append(parts, k+`="`+attrEscaper.Replace(v)+`"`) }
 	if st.Type != "" {
 		add("type", st.Type)
 	}
@@ -166,6 +180,15 @@ func (st Step) Describe() string {
 	}
 	if st.Outcome != "" {
 		add("outcome", st.Outcome)
+	}
+	if st.Path != "" {
+		add("path", st.Path)
+	}
+	if st.UserAgent != "" {
+		add("user-agent", st.UserAgent)
+	}
+	if st.HasUser {
+		add("user", st.User)
 	}
 	if st.Count != nil {
 		add("count", fmt.Sprint(*st.Count))
