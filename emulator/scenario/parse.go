@@ -14,6 +14,7 @@ import (
 
 	"github.com/dectsim/dectsim/emulator/system"
 	"github.com/dectsim/dectsim/internal/firmware"
+	"github.com/dectsim/dectsim/internal/fsread"
 	"github.com/dectsim/dectsim/internal/ipui"
 	"github.com/dectsim/dectsim/internal/product"
 	"github.com/dectsim/dectsim/internal/xmltok"
@@ -30,15 +31,18 @@ const (
 var DefaultStart = system.DefaultStart
 
 // ParseFile reads a scenario file.
+// A file over MaxScenarioBytes, a device that never ends (/dev/zero) and
+// a named pipe are read no further than the limit.
 func ParseFile(path string) (*Scenario, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
+	data, err := fsread.ReadFile(path, MaxScenarioBytes)
+	var tl *fsread.TooLargeError
+	if errors.As(err, &tl) {
+		msg := fmt.Sprintf("scenario file is %d bytes; the limit is %d", tl.Size, MaxScenarioBytes)
+		if tl.Size < 0 {
+			msg = fmt.Sprintf("scenario file is larger than the limit of %d bytes (it is not a regular file)", MaxScenarioBytes)
+		}
+		return nil, &Error{File: path, Pos: Pos{Line: 1, Col: 1}, Msg: msg}
 	}
-	if fi.Size() > MaxScenarioBytes {
-		return nil, &Error{File: path, Pos: Pos{Line: 1, Col: 1}, Msg: fmt.Sprintf("scenario file is %d bytes; the limit is %d", fi.Size(), MaxScenarioBytes)}
-	}
-	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -435,18 +439,16 @@ func (p *parser) readSrc(e *etree.Element, src string, max int64) ([]byte, error
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(p.dir, src)
 	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, p.errf(e, "src=%q: %v", src, unwrapPathError(err))
-	}
-	if fi.IsDir() {
+	data, err := fsread.ReadFile(path, max)
+	var tl *fsread.TooLargeError
+	switch {
+	case errors.Is(err, fsread.ErrDirectory):
 		return nil, p.errf(e, "src=%q is a directory", src)
-	}
-	if fi.Size() > max {
-		return nil, p.errf(e, "src=%q is %d bytes; the limit is %d", src, fi.Size(), max)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
+	case errors.As(err, &tl) && tl.Size >= 0:
+		return nil, p.errf(e, "src=%q is %d bytes; the limit is %d", src, tl.Size, max)
+	case errors.As(err, &tl):
+		return nil, p.errf(e, "src=%q is larger than the limit of %d bytes (it is not a regular file)", src, max)
+	case err != nil:
 		return nil, p.errf(e, "src=%q: %v", src, unwrapPathError(err))
 	}
 	return data, nil

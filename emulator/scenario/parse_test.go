@@ -1,9 +1,11 @@
 package scenario
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -257,4 +259,31 @@ func BenchmarkParseLargeScenario(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestEndlessDevicesAreReadWithinTheLimit: a scenario path or a src= that
+// names /dev/zero (size 0 to stat, never ending) is an error at the
+// limit, not a read until memory runs out.
+func TestEndlessDevicesAreReadWithinTheLimit(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("skipped: no /dev/zero on this system")
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := ParseFile("/dev/zero")
+	runtime.ReadMemStats(&after)
+	var se *Error
+	require.True(t, errors.As(err, &se), "%v", err)
+	require.Contains(t, se.Msg, "larger than the limit")
+	require.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(4*MaxScenarioBytes), "bytes allocated reading /dev/zero")
+
+	for _, el := range []string{`<provision src="/dev/zero"/>`, `<serve path="/p.xml" src="/dev/zero"/>`} {
+		_, err = parseString(t, okHead+`  <at t="0s">`+el+`</at>`+"\n</scenario>\n")
+		require.True(t, errors.As(err, &se), "%v", err)
+		require.Equal(t, 3, se.Pos.Line)
+		require.Contains(t, se.Msg, `src="/dev/zero" is larger than the limit`)
+	}
+	_, err = parseString(t, okHead+`  <at t="0s"><provision src="`+t.TempDir()+`"/></at>`+"\n</scenario>\n")
+	require.True(t, errors.As(err, &se), "%v", err)
+	require.Contains(t, se.Msg, "is a directory")
 }

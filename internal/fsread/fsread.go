@@ -58,33 +58,72 @@ func ReadFile(path string, max int64) ([]byte, error) {
 	return readAll(path, fh, size, max)
 }
 
+// Prefix reads r up to its end or n bytes, whichever comes first, with the
+// same bounded allocation as Read; reading more is not an error here (the
+// caller judges a full prefix, e.g. as a document over its limit).
+func Prefix(r io.Reader, n int64) ([]byte, error) {
+	data, err := readAll("", io.LimitReader(r, n), -1, n)
+	return data, err
+}
+
 // Read reads r, at most max bytes; name says what r is in errors.
 func Read(name string, r io.Reader, max int64) ([]byte, error) {
 	return readAll(name, r, -1, max)
 }
 
+// readAll reads at most max+1 bytes. With a known size it reads into one
+// buffer of that size; a stream is read in chunks and joined once, so the
+// bytes allocated stay near twice what was read (append's growth would
+// allocate about five times as much).
 func readAll(name string, r io.Reader, size, max int64) ([]byte, error) {
-	hint := 512
-	if size >= 0 && size < max {
-		hint = int(size) + 1
-	}
-	buf := make([]byte, 0, hint)
 	lr := io.LimitReader(r, max+1)
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
+	if size >= 0 && size < max {
+		buf := make([]byte, 0, size+1)
+		for {
+			if len(buf) == cap(buf) {
+				buf = append(buf, 0)[:len(buf)] // the file grew
+			}
+			n, err := lr.Read(buf[len(buf):cap(buf)])
+			buf = buf[:len(buf)+n]
+			if err == io.EOF {
+				return checkMax(name, buf, max)
+			}
+			if err != nil {
+				return nil, err
+			}
 		}
-		n, err := lr.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
+	}
+	var chunks [][]byte
+	total := 0
+	next := 64 << 10
+	for {
+		chunk := make([]byte, next)
+		n, err := io.ReadFull(lr, chunk)
+		chunks = append(chunks, chunk[:n])
+		total += n
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			break
 		}
 		if err != nil {
 			return nil, err
 		}
+		if next < 4<<20 {
+			next *= 2
+		}
 	}
+	if int64(total) > max {
+		return nil, &TooLargeError{Path: name, Size: -1, Max: max}
+	}
+	out := make([]byte, 0, total)
+	for _, c := range chunks {
+		out = append(out, c...)
+	}
+	return out, nil
+}
+
+func checkMax(name string, buf []byte, max int64) ([]byte, error) {
 	if int64(len(buf)) > max {
-		// A regular file that grew while it was read reports its new size.
+		// A regular file that grew while it was read.
 		return nil, &TooLargeError{Path: name, Size: -1, Max: max}
 	}
 	return buf, nil

@@ -81,3 +81,12 @@ func TestReadStopsOneBytePastTheLimit(t *testing.T) {
 	_, err = Read("stdin", strings.NewReader("123456"), 5)
 	require.EqualError(t, err, "stdin is larger than the limit of 5 bytes")
 }
+
+func TestPrefixStopsAtNWithoutError(t *testing.T) {
+	b, err := Prefix(strings.NewReader("123456"), 4)
+	require.NoError(t, err)
+	require.Equal(t, "1234", string(b))
+	b, err = Prefix(strings.NewReader("12"), 4)
+	require.NoError(t, err)
+	require.Equal(t, "12", string(b))
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/dectsim/dectsim/internal/fsread"
 	"github.com/dectsim/dectsim/internal/xmltok"
 )
 
@@ -42,7 +43,7 @@ func ReadFile(path string) (*File, error) {
 // memory. Read errors are returned as they are (not an *Error).
 func Read(name string, r io.Reader) (*File, error) {
 	lim := fillLimits(Limits{})
-	data, err := io.ReadAll(io.LimitReader(r, int64(lim.MaxBytes)+1))
+	data, err := fsread.Prefix(r, int64(lim.MaxBytes)+1)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package provfile_test
 import (
 	"errors"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -390,4 +391,25 @@ func TestInlineProvisioningReadsTheSameAsInItsScenarioFile(t *testing.T) {
 	require.Equal(t, doc.Pos(op), f.Items[0].Pos)
 	require.Equal(t, doc.Pos(op.SelectElement("param")), f.Items[0].Params[0].Pos)
 	require.Equal(t, pos(6, 11), f.Items[0].Pos)
+}
+
+// TestEndlessReaderIsReadWithinTheLimit: Read of a stream that never ends
+// stops one byte past MaxBytes with a limit error, allocating a small
+// multiple of that, not everything the stream offers.
+func TestEndlessReaderIsReadWithinTheLimit(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := provfile.Read("zero", zeros{})
+	runtime.ReadMemStats(&after)
+	var pe *provfile.Error
+	require.True(t, errors.As(err, &pe), "%v", err)
+	require.Equal(t, "limit", pe.Code)
+	require.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(3*provfile.DefaultLimits.MaxBytes))
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
