@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/dectsim/dectsim/internal/firmware"
 	"github.com/dectsim/dectsim/internal/ipui"
 	"github.com/dectsim/dectsim/internal/provfile"
+	"github.com/dectsim/dectsim/internal/readings"
 )
 
 // Warning codes the system emits while applying a file. Where a code is
@@ -143,18 +145,10 @@ func (a *applier) run() {
 	}
 	s.emit(Event{Type: EvProvisioningApplied, File: f.Name, Line: f.Pos.Line, Col: f.Pos.Col,
 		Detail: fmt.Sprintf("%d params, %d opers", a.res.Params, a.res.Opers)})
-	for _, n := range f.Notes {
-		a.warn(n.Pos, n.Code, n.Msg)
-	}
-	first := -1
-	for i, it := range f.Items {
-		if !it.OutsideNVM {
-			first = i
-			break
-		}
-	}
-	if first >= 0 && isOper(f.Items[first], "DeleteNotProvisionedHS") {
-		a.deleteNotProvisioned()
+	dn, ignored := s.rd.DNPHS(f.Items)
+	a.notes(ignored)
+	if dn >= 0 {
+		a.deleteNotProvisioned(f.Items[dn])
 	}
 	for i := range f.Items {
 		it := &f.Items[i]
@@ -163,8 +157,9 @@ func (a *applier) run() {
 			continue
 		}
 		if it.Name == "DeleteNotProvisionedHS" {
-			if i != first {
-				a.warn(it.Pos, WarnDNPHSNotFirst, "DeleteNotProvisionedHS is not the first element of <nvm>; it is ignored")
+			if len(ignored) > 0 && ignored[0].Index == i {
+				a.warn(it.Pos, WarnDNPHSNotFirst, ignored[0].Msg)
+				ignored = ignored[1:]
 			}
 			continue
 		}
@@ -177,26 +172,24 @@ func (a *applier) run() {
 	}
 }
 
-func isOper(it provfile.Item, name string) bool {
-	return it.Kind == provfile.OperItem && it.Name == name
+// notes warns about what the reader noticed, except that a
+// DeleteNotProvisionedHS the readings ignore has one warning only,
+// dnphs-not-first, which says why (an outside-nvm warning would say it is
+// applied).
+func (a *applier) notes(ignored []readings.Ignored) {
+	for _, n := range a.f.Notes {
+		if n.Code == "outside-nvm" && slices.ContainsFunc(ignored, func(ig readings.Ignored) bool { return a.f.Items[ig.Index].Pos == n.Pos }) {
+			continue
+		}
+		a.warn(n.Pos, n.Code, n.Msg)
+	}
 }
 
-// deleteNotProvisioned starts graceful deregistration of every slot no
+// deleteNotProvisioned starts graceful deregistration of every slot the
+// file does not keep (reading dnphs-keeps): by default, every slot no
 // add_hs of the file names, by id or by the IPUI registered in it.
-func (a *applier) deleteNotProvisioned() {
-	named := make(map[string]struct{}, len(a.s.slots))
-	for _, it := range a.f.Items {
-		if isOper(it, "add_hs") && it.Value != "" {
-			named[ipui.Normalize(strings.TrimSpace(it.Value))] = struct{}{}
-		}
-	}
-	dn := a.f.Items[0]
-	for _, it := range a.f.Items {
-		if !it.OutsideNVM {
-			dn = it
-			break
-		}
-	}
+func (a *applier) deleteNotProvisioned(dn provfile.Item) {
+	named := a.s.rd.Kept(a.f.Items, a.s.rd.LowerCaseOnly(a.fw))
 	// Collect first: starting a deregistration may remove slots at once.
 	var victims []*slot
 	for _, sl := range a.s.order {
@@ -262,7 +255,7 @@ func (a *applier) setStatus(p provfile.Pos, sl *slot, value string) {
 	case sl.state == NotReg:
 		sl.state = ToReg
 	case sl.state == ToDeReg:
-		a.warnAbout(p, sl.id, WarnSlotInDereg, fmt.Sprintf("slot %s is being deregistered; ToReg waits until it is gone and a later file adds it again", sl.id))
+		a.warnAbout(p, sl.id, WarnSlotInDereg, fmt.Sprintf("slot %s is being deregistered (ToDeReg): this ToReg changes nothing and is not remembered; the deregistration runs to its end, and only a file that arrives after the slot is gone adds it again", sl.id))
 	}
 }
 

@@ -102,7 +102,7 @@ func (s *System) deleteHS(sl *slot, file string, line, col int) {
 	}
 	s.emit(Event{Type: EvDeregRequested, Slot: sl.id, IPUI: sl.ipui, Trigger: TriggerDeleteHS, File: file, Line: line, Col: col})
 	if s.reachableHandset(sl) == nil {
-		s.forceRemove(sl, "the handset cannot be reached")
+		s.forceRemove(sl, unreachableWhy(sl))
 		return
 	}
 	sl.state = ToDeReg
@@ -111,6 +111,14 @@ func (s *System) deleteHS(sl *slot, file string, line, col int) {
 	sl.requested = s.sim.Now()
 	sl.deadline = sl.requested
 	s.startAirDereg(sl)
+}
+
+// unreachableWhy says why delete_hs could not go the graceful way.
+func unreachableWhy(sl *slot) string {
+	if !sl.registered || sl.ipui == "" {
+		return "no handset ever registered in this slot, so there was nobody to inform"
+	}
+	return "the handset is not connected (out of range or switched off)"
 }
 
 func (s *System) forceRemove(sl *slot, why string) {

@@ -219,6 +219,8 @@ func TestDeleteNotProvisionedHSNotFirstIsIgnoredWithWarning(t *testing.T) {
 	w := warnings(s, WarnDNPHSNotFirst)
 	require.Len(t, w, 1)
 	require.Equal(t, 5, w[0].Line)
+	require.Contains(t, w[0].Detail, "is not the first <oper> or <param> of the document")
+	require.Contains(t, w[0].Detail, "so handsets missing from this file are not removed")
 }
 
 func TestDeleteHSIsUnknownBefore236(t *testing.T) {

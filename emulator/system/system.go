@@ -2,6 +2,7 @@ package system
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/dectsim/dectsim/internal/des"
 	"github.com/dectsim/dectsim/internal/firmware"
 	"github.com/dectsim/dectsim/internal/product"
+	"github.com/dectsim/dectsim/internal/readings"
 )
 
 // Defaults for the options. The 24-hour wait comes from the vendor FAQ
@@ -42,6 +44,7 @@ type Config struct {
 	MaxHandsets   int
 	Start         time.Time
 	Seed          uint64
+	Readings      map[string]string // every reading's value, by name (see Readings)
 	AirLatency    time.Duration
 	GhostInterval time.Duration
 	FirmwareDelay time.Duration
@@ -102,6 +105,7 @@ type System struct {
 
 	settings settingsStore
 	window   Window
+	rd       readings.Set
 
 	pendingFW *pendingUpgrade
 
@@ -131,6 +135,10 @@ func New(opts ...Option) (*System, error) {
 	if err != nil {
 		return nil, err
 	}
+	rd, err := cfg.resolveReadings()
+	if err != nil {
+		return nil, err
+	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15))
 	mac := cfg.MAC
 	if mac == "" {
@@ -143,6 +151,7 @@ func New(opts ...Option) (*System, error) {
 		profile:  prof,
 		fw:       fw,
 		mac:      mac,
+		rd:       rd,
 		rng:      rng,
 		sim:      des.New(cfg.Start),
 		slots:    make(map[string]*slot),
@@ -203,7 +212,11 @@ func NormalizeMAC(mac string) (string, error) {
 
 // Config returns the configuration the system was built with, defaults
 // filled in (MaxHandsets is the capacity in force).
-func (s *System) Config() Config { return s.cfg }
+func (s *System) Config() Config {
+	c := s.cfg
+	c.Readings = maps.Clone(c.Readings)
+	return c
+}
 
 // Product is a product profile: its Name (N610, N670, N770, N870, N870E,
 // VI), the Model its User-Agent carries ("N870 IP PRO") and its default

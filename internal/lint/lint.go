@@ -52,6 +52,7 @@ import (
 	"github.com/dectsim/dectsim/internal/firmware"
 	"github.com/dectsim/dectsim/internal/product"
 	"github.com/dectsim/dectsim/internal/provfile"
+	"github.com/dectsim/dectsim/internal/readings"
 )
 
 // Severity says whether a finding is an error or a warning; `dectsim check`
@@ -72,8 +73,10 @@ const (
 // applying a file, a finding carries system's own constant, so the two
 // cannot drift apart. Those codes, with their severity here:
 //
-//   - system.WarnDNPHSNotFirst (error): DeleteNotProvisionedHS is not the
-//     first element of <nvm>, so the system ignores it.
+//   - system.WarnDNPHSNotFirst (error): DeleteNotProvisionedHS stands where
+//     the reading dnphs-position does not honour it (by default: it is not
+//     the first <oper> or <param> of the document), so the system ignores
+//     it. The message is the system's own.
 //   - system.WarnDeleteHSUnsupported (error): delete_hs below firmware
 //     2.36.0.
 //   - system.WarnIPUICase (error on 2.36.x, warning from 2.37.0): delete_hs
@@ -164,6 +167,9 @@ type Options struct {
 	Firmware string
 	// MaxHandsets overrides the product's handset capacity; 0 keeps it.
 	MaxHandsets int
+	// Readings sets readings by name (see system.Readings); the others
+	// keep their defaults. Check applies them as the system does.
+	Readings map[string]string
 }
 
 // config is Options resolved.
@@ -171,6 +177,7 @@ type config struct {
 	prof product.Profile
 	fw   firmware.Version
 	cap  int
+	rd   readings.Set
 }
 
 func (o Options) resolve() (config, error) {
@@ -189,6 +196,9 @@ func (o Options) resolve() (config, error) {
 		if c.fw, err = firmware.Parse(o.Firmware); err != nil {
 			return c, err
 		}
+	}
+	if c.rd, err = readings.Resolve(o.Readings); err != nil {
+		return c, err
 	}
 	switch {
 	case o.MaxHandsets < 0:

@@ -66,6 +66,17 @@ func codes(fs []Finding) []string {
 
 func fw(v string) Options { return Options{Firmware: v} }
 
+// reading is Options with one reading set.
+func reading(name, value string) Options {
+	return Options{Readings: map[string]string{name: value}}
+}
+
+// outside is a document with top directly under <provisioning>, at line
+// 2, then an <nvm> whose body starts at line 4.
+func outside(top, body string) string {
+	return "<provisioning version=\"1.1\" productID=\"e2\">\n" + top + "\n<nvm>\n" + body + "\n</nvm>\n</provisioning>\n"
+}
+
 const (
 	dnphs   = `<oper name="DeleteNotProvisionedHS"/>`
 	addA    = `<oper name="add_hs" value="029e74a599"/>`
@@ -111,9 +122,18 @@ var ruleCases = []ruleCase{
 		want: []at{{"dnphs-not-first", Error, 6, 1}}},
 	{name: "dnphs-not-first/not-for-first", doc: nvm(dnphs + "\n" + addA + "\n" + setting),
 		absent: []string{"dnphs-not-first"}},
-	{name: "dnphs-not-first/not-after-outside-nvm-param", // the system's rule: first item inside <nvm>
-		doc:  "<provisioning version=\"1.1\" productID=\"e2\">\n" + setting + "\n<nvm>\n" + dnphs + "\n" + addA + "\n</nvm>\n</provisioning>\n",
+	{name: "dnphs-not-first/after-outside-nvm-param", // not the first <param> or <oper> of the document
+		doc:  outside(setting, dnphs+"\n"+addA),
+		want: []at{{"outside-nvm", Warning, 2, 1}, {"dnphs-not-first", Error, 4, 1}}},
+	{name: "dnphs-not-first/not-after-outside-nvm-param-under-nvm-first", opt: reading("dnphs-position", "nvm-first"),
+		doc:  outside(setting, dnphs+"\n"+addA),
 		want: []at{{"outside-nvm", Warning, 2, 1}}, absent: []string{"dnphs-not-first"}},
+	{name: "dnphs-not-first/not-on-top-of-provisioning", doc: outside(dnphs, addA),
+		want: []at{{"outside-nvm", Warning, 2, 1}}, absent: []string{"dnphs-not-first"}},
+	{name: "dnphs-not-first/on-top-of-provisioning-under-nvm-first", opt: reading("dnphs-position", "nvm-first"),
+		doc: outside(dnphs, addA), want: []at{{"dnphs-not-first", Error, 2, 1}}, absent: []string{"outside-nvm"}},
+	{name: "dnphs-not-first/not-under-anywhere", opt: reading("dnphs-position", "anywhere"),
+		doc: nvm(setting + "\n" + dnphs + "\n" + addA), absent: []string{"dnphs-not-first"}},
 
 	// delete-hs-unsupported: below 2.36.0 only
 	{name: "delete-hs-unsupported/2.35.0", doc: nvm(delB), opt: fw("2.35.0"),
@@ -655,4 +675,50 @@ func TestCapacityAgreesWithSystem(t *testing.T) {
 	require.Len(t, fs, 1, dump(fs))
 	require.Equal(t, "t.xml:7:1: error: capacity: this file adds 5 distinct slots and N870 (max-handsets) holds 3 handsets: "+
 		"the system refuses add_hs 00004 here and the new slot after it, even on an empty handset list", fs[0].String())
+}
+
+// TestDNPHSPlacementAgreesWithSystemUnderEveryReading: wherever a file
+// puts DeleteNotProvisionedHS, and whichever dnphs-position is in force,
+// check and the system give one finding with one code and the same
+// message, and check reports nothing where the system honours it.
+func TestDNPHSPlacementAgreesWithSystemUnderEveryReading(t *testing.T) {
+	placements := map[string]string{
+		"top-of-provisioning":    outside(dnphs, addA),
+		"first-of-nvm":           nvm(dnphs + "\n" + addA),
+		"after-outside-param":    outside(setting, dnphs+"\n"+addA),
+		"after-add_hs":           nvm(addA + "\n" + dnphs),
+		"second-one":             nvm(dnphs + "\n" + addA + "\n" + dnphs),
+		"outside-after-add_hs":   "<provisioning version=\"1.1\" productID=\"e2\">\n<nvm>\n" + addA + "\n</nvm>\n" + dnphs + "\n</provisioning>\n",
+		"no-nvm-items-before-it": outside("", dnphs),
+	}
+	pick := map[string]bool{system.WarnDNPHSNotFirst: true, CodeOutsideNVM: true}
+	for name, doc := range placements {
+		for _, pos := range []string{"first", "nvm-first", "anywhere"} {
+			s, err := system.New(system.WithReading("dnphs-position", pos))
+			require.NoError(t, err)
+			_, err = s.Apply("t.xml", []byte(doc))
+			require.NoError(t, err)
+			var sys, lint []string
+			for _, e := range s.Events() {
+				if e.Type == system.EvWarning && pick[e.Code] {
+					sys = append(sys, fmt.Sprintf("%d:%d %s %s", e.Line, e.Col, e.Code, msgOf(e.Code, e.Detail)))
+				}
+			}
+			for _, f := range run(t, doc, reading("dnphs-position", pos)) {
+				if pick[f.Code] {
+					lint = append(lint, fmt.Sprintf("%d:%d %s %s", f.Pos.Line, f.Pos.Col, f.Code, msgOf(f.Code, f.Msg)))
+				}
+			}
+			require.Equal(t, sys, lint, "%s under dnphs-position=%s", name, pos)
+		}
+	}
+}
+
+// msgOf keeps the message where run and check say the same words:
+// dnphs-not-first; lint adds advice to outside-nvm.
+func msgOf(code, msg string) string {
+	if code == system.WarnDNPHSNotFirst {
+		return msg
+	}
+	return ""
 }

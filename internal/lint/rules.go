@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/dectsim/dectsim/internal/firmware"
 	"github.com/dectsim/dectsim/internal/ipui"
 	"github.com/dectsim/dectsim/internal/provfile"
+	"github.com/dectsim/dectsim/internal/readings"
 )
 
 // checker runs every rule over one document that could be read.
@@ -17,7 +19,6 @@ type checker struct {
 	f   *provfile.File
 	out []Finding
 
-	first   int              // index of the first item inside <nvm>, -1 if none
 	upgrade firmware.Version // newest version this file's <firmware> installs; zero if none
 	dnphs   *provfile.Item   // the DeleteNotProvisionedHS the system acts on
 	adds    []slotRef        // add_hs ids, in document order
@@ -42,20 +43,20 @@ func (k *checker) add(p provfile.Pos, sev Severity, code, format string, args ..
 }
 
 func (k *checker) run() {
-	k.first = -1
-	for i, it := range k.f.Items {
-		if !it.OutsideNVM {
-			k.first = i
-			break
-		}
+	dn, ignored := k.c.rd.DNPHS(k.f.Items)
+	if dn >= 0 {
+		k.dnphs = &k.f.Items[dn]
+	}
+	for _, ig := range ignored {
+		k.add(k.f.Items[ig.Index].Pos, Error, system.WarnDNPHSNotFirst, "%s", ig.Msg)
 	}
 	k.root()
-	k.notes()
+	k.notes(ignored)
 	k.firmwareFiles()
 	for i := range k.f.Items {
 		it := &k.f.Items[i]
 		if it.Kind == provfile.OperItem {
-			k.oper(i, it)
+			k.oper(it)
 		} else {
 			k.param(it)
 		}
@@ -95,8 +96,13 @@ func (k *checker) root() {
 
 // notes turns what the reader noticed into warnings with the reader's codes,
 // which are also the codes the system warns with when it applies the file.
-func (k *checker) notes() {
+// A DeleteNotProvisionedHS the readings ignore has one finding only,
+// dnphs-not-first, as in the system.
+func (k *checker) notes(ignored []readings.Ignored) {
 	for _, n := range k.f.Notes {
+		if n.Code == CodeOutsideNVM && slices.ContainsFunc(ignored, func(ig readings.Ignored) bool { return k.f.Items[ig.Index].Pos == n.Pos }) {
+			continue
+		}
 		msg := n.Msg
 		if n.Code == CodeOutsideNVM {
 			msg += "; dectsim applies it as if it were inside <nvm> (an assumption: one Gigaset example does this, but it is not documented), so move it into <nvm>"
@@ -178,7 +184,7 @@ func (k *checker) emptyValue(p provfile.Pos, name, value string, has bool) {
 	}
 }
 
-func (k *checker) oper(i int, it *provfile.Item) {
+func (k *checker) oper(it *provfile.Item) {
 	fw := k.c.fw
 	for _, p := range it.Params {
 		if !p.HasName || p.Name == "" {
@@ -193,7 +199,7 @@ func (k *checker) oper(i int, it *provfile.Item) {
 	case !it.HasName || it.Name == "":
 		k.add(it.Pos, Warning, system.WarnUnknownOper, "an <oper> without a name: the system ignores it")
 	case it.Name == "DeleteNotProvisionedHS":
-		k.dnphsOper(i, it)
+		// run decided which one the system acts on
 	case it.Name == "add_hs":
 		k.addHS(it)
 	case it.Name == "delete_hs":
@@ -203,20 +209,6 @@ func (k *checker) oper(i int, it *provfile.Item) {
 	case !fw.KnowsOper(it.Name):
 		k.add(it.Pos, Warning, system.WarnUnknownOper, "firmware %s knows no oper %q (it knows %s): the system ignores it", fw, it.Name, strings.Join(fw.KnownOpers(), ", "))
 	}
-}
-
-func (k *checker) dnphsOper(i int, it *provfile.Item) {
-	if i == k.first {
-		k.dnphs = it
-		return
-	}
-	const effect = "the system ignores it, so handsets missing from this file are not removed"
-	if k.first < 0 || it.OutsideNVM {
-		k.add(it.Pos, Error, system.WarnDNPHSNotFirst, "DeleteNotProvisionedHS is outside <nvm>; it must be the first element of <nvm>: %s", effect)
-		return
-	}
-	fi := k.f.Items[k.first]
-	k.add(it.Pos, Error, system.WarnDNPHSNotFirst, "DeleteNotProvisionedHS is not the first element of <nvm> (%s at %s comes first): %s", describe(fi), fi.Pos, effect)
 }
 
 func (k *checker) addHS(it *provfile.Item) {

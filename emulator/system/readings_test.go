@@ -1,0 +1,119 @@
+package system
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestEveryReadingHasADefaultAndABadOneIsRefusedAtNew(t *testing.T) {
+	s := newSys(t)
+	require.Len(t, s.Config().Readings, len(Readings))
+	for _, r := range Readings {
+		require.Equal(t, r.Default, s.Config().Readings[r.Name], r.Name)
+	}
+	s = newSys(t, WithReading("detect-delay", "180m"), WithReading("dnphs-position", "anywhere"))
+	require.Equal(t, "3h", s.Config().Readings["detect-delay"], "values are kept in canonical form")
+	require.Equal(t, "anywhere", s.Config().Readings["dnphs-position"])
+
+	_, err := New(WithReading("dnphs-position", "top"))
+	require.EqualError(t, err, `dnphs-position="top" is not a value of this reading: it takes first, nvm-first or anywhere`)
+	_, err = New(WithReading("dnphs-place", "first"))
+	require.ErrorContains(t, err, `unknown reading "dnphs-place"`)
+}
+
+// provisioning wraps items that stand directly under <provisioning>
+// before an <nvm> with nvm in it.
+func provisioning(outside, nvm string) string {
+	return "<provisioning version=\"1.1\" productID=\"e2\">\n" + outside + "\n<nvm>\n" + nvm + "\n</nvm>\n</provisioning>\n"
+}
+
+const (
+	dnphsOper = `<oper name="DeleteNotProvisionedHS"/>`
+	toneParam = `<param name="Telephony.0.ToneScheme" value="Germany"/>`
+)
+
+// twoRegistered is a system with hsA and hsB registered and connected.
+func twoRegistered(t *testing.T, opts ...Option) *System {
+	s := newSys(t, opts...)
+	addHS(t, s, HandsetSpec{IPUI: hsA, State: Registered})
+	addHS(t, s, HandsetSpec{IPUI: hsB, State: Registered})
+	return s
+}
+
+func TestDNPHSPositionFirstHonoursItOnTopOfTheFileEvenOutsideNVM(t *testing.T) {
+	s := twoRegistered(t)
+	apply(t, s, provisioning(dnphsOper, addOper(hsA)))
+	advance(t, s, time.Minute)
+	require.Equal(t, Absent, s.SlotState(hsB), "the handset missing from the file is removed")
+	require.Equal(t, Registered, s.SlotState(hsA))
+	require.Empty(t, warnings(s, WarnDNPHSNotFirst))
+	require.Len(t, warnings(s, "outside-nvm"), 1, "it is applied as if inside <nvm>, as the outside-nvm warning says")
+}
+
+func TestDNPHSPositionFirstIgnoresItAfterAParamOutsideNVM(t *testing.T) {
+	s := twoRegistered(t)
+	apply(t, s, provisioning(toneParam, dnphsOper+"\n"+addOper(hsA)))
+	advance(t, s, time.Minute)
+	require.Equal(t, Registered, s.SlotState(hsB))
+	w := warnings(s, WarnDNPHSNotFirst)
+	require.Len(t, w, 1)
+	require.Equal(t, 4, w[0].Line)
+	require.Contains(t, w[0].Detail, `is not the first <oper> or <param> of the document (<param name="Telephony.0.ToneScheme"> at 2:1 comes first)`)
+}
+
+func TestDNPHSPositionNVMFirstIgnoresItOutsideNVMWithOneWarningThatSaysSo(t *testing.T) {
+	s := twoRegistered(t, WithReading("dnphs-position", "nvm-first"))
+	apply(t, s, provisioning(dnphsOper, addOper(hsA)))
+	advance(t, s, time.Minute)
+	require.Equal(t, Registered, s.SlotState(hsB))
+	w := warnings(s, WarnDNPHSNotFirst)
+	require.Len(t, w, 1)
+	require.Equal(t, 2, w[0].Line)
+	require.Contains(t, w[0].Detail, "directly under <provisioning>, outside <nvm>")
+	require.Contains(t, w[0].Detail, "(dnphs-position=nvm-first)")
+	require.Empty(t, warnings(s, "outside-nvm"), "no second warning saying it is applied")
+}
+
+func TestDNPHSPositionNVMFirstHonoursTheFirstElementOfNVMAfterAParamOutside(t *testing.T) {
+	s := twoRegistered(t, WithReading("dnphs-position", "nvm-first"))
+	apply(t, s, provisioning(toneParam, dnphsOper+"\n"+addOper(hsA)))
+	advance(t, s, time.Minute)
+	require.Equal(t, Absent, s.SlotState(hsB))
+	require.Empty(t, warnings(s, WarnDNPHSNotFirst))
+}
+
+func TestDNPHSPositionAnywhereHonoursItAfterAddHS(t *testing.T) {
+	s := twoRegistered(t, WithReading("dnphs-position", "anywhere"))
+	apply(t, s, doc(addOper(hsA)+"\n"+toneParam+"\n"+dnphsOper+"\n"+dnphsOper))
+	advance(t, s, time.Minute)
+	require.Equal(t, Absent, s.SlotState(hsB))
+	require.Equal(t, Registered, s.SlotState(hsA))
+	requireEvents(t, s, EvDeregRequested, "", 1)
+	require.Empty(t, warnings(s, WarnDNPHSNotFirst))
+}
+
+func TestForcedRemovalOfANeverRegisteredSlotSaysNobodyWasThereToInform(t *testing.T) {
+	s := newSys(t)
+	apply(t, s, doc(addOper(hsA)+"\n"+addOper(hsB)))
+	addHS(t, s, HandsetSpec{IPUI: hsC, State: Registered, OutOfRange: true})
+	apply(t, s, doc(`<oper name="delete_hs" value="029e74a599"/>`+"\n"+`<oper name="delete_hs" value="0311223344"/>`))
+	never := requireEvents(t, s, EvForcedRemoval, hsA, 1)[0]
+	require.Equal(t, "no handset ever registered in this slot, so there was nobody to inform", never.Detail)
+	away := requireEvents(t, s, EvForcedRemoval, hsC, 1)[0]
+	require.Equal(t, "the handset is not connected (out of range or switched off)", away.Detail)
+}
+
+func TestSlotInDeregWarningPromisesNoQueue(t *testing.T) {
+	s := newSys(t)
+	addHS(t, s, HandsetSpec{IPUI: hsB, State: Registered, OutOfRange: true})
+	apply(t, s, doc(`<param name="hs.02b6ec8aa5.RegStatus" value="ToDeReg"/>`))
+	apply(t, s, doc(addOper(hsB)))
+	w := warnings(s, WarnSlotInDereg)
+	require.Len(t, w, 1)
+	require.Contains(t, w[0].Detail, "changes nothing and is not remembered")
+	require.NotContains(t, w[0].Detail, "waits")
+	at(t, s, 24*time.Hour)
+	require.Equal(t, Absent, s.SlotState(hsB), "the ToReg was not queued")
+}
