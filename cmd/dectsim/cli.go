@@ -34,7 +34,12 @@ N870/N870E, Embedded or Virtual Integrator) on simulated time.
 Usage:
   dectsim run [--json] [--junit FILE] SCENARIO|DIR...   run scenario files
   dectsim check [--product P] [--firmware V] FILE...    lint provisioning files
+  dectsim readings                                      list the readings
   dectsim version                                       print the version
+
+Where the vendor text can be read two ways, each reading is a switch:
+--reading NAME=VALUE on run and check, 'dectsim run --all-readings' to try
+every value.
 
 Run 'dectsim <command> -h' for a command's flags and examples.
 
@@ -55,6 +60,8 @@ func Main(args []string, stdout, stderr io.Writer, getenv func(string) string) i
 		return cmdRun(args[1:], stdout, stderr, getenv)
 	case "check":
 		return cmdCheck(args[1:], stdout, stderr)
+	case "readings":
+		return cmdReadings(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		if len(args) > 1 {
 			if args[1] == "-h" || args[1] == "--help" || args[1] == "-help" {
@@ -142,7 +149,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, in
 	}
 }
 
-const runHelp = `Usage: dectsim run [--json] [--junit FILE] SCENARIO|DIR...
+const runHelp = `Usage: dectsim run [--json] [--junit FILE] [--reading NAME=VALUE]... [--all-readings] SCENARIO|DIR...
 
 Plays scenario files against an emulated system on simulated time and
 checks their expectations. A directory runs every *.xml file directly in it.
@@ -152,11 +159,20 @@ slot/IPUI, detail) with each expectation marked PASS or FAIL, every failure
 in full, then "N passed, N failed". With --json, one JSON object per event
 per line and nothing else on stdout.
 
+--reading NAME=VALUE sets a reading (see 'dectsim readings') for every
+scenario, over what its <system> says. --all-readings runs each scenario as
+written, then once per other value of every reading (one reading at a
+time, the others as written), and prints a table of the expectations whose
+result depends on a reading; it exits 4 when an expectation fails as
+written, and lists those that fail only under another reading.
+
 Examples:
   dectsim run scenarios/ghost-after-24h.xml
   dectsim run scenarios/
   dectsim run --json scenarios/seed-delete-single.xml | jq .type
   dectsim run --junit report.xml scenarios/
+  dectsim run --reading detect-delay=3h scenarios/switched-off.xml
+  dectsim run --all-readings scenarios/
 
 Flags:
 `
@@ -165,9 +181,16 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	jsonOut := fs.Bool("json", false, "print one JSON object per event per line")
 	junit := fs.String("junit", "", "also write a JUnit XML report to `FILE`")
+	rf := readingFlags{}
+	fs.Var(rf, "reading", readingUsage)
+	all := fs.Bool("all-readings", false, "run each scenario under every value of every reading and show which expectations depend on one")
 	files, code, ok := parseCommand(fs, runHelp, args, stdout, stderr, "at least one scenario file or directory")
 	if !ok {
 		return code
+	}
+	if *all && (*jsonOut || *junit != "") {
+		fmt.Fprintln(stderr, "dectsim run: --all-readings prints its own table; it does not combine with --json or --junit")
+		return exitUsage
 	}
 	paths, err := scenario.Files(files...)
 	if err != nil {
@@ -176,11 +199,14 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	}
 	style := scenario.Style{Color: wantColor(isTerminal(stdout), getenv)}
 	errStyle := scenario.Style{Color: wantColor(isTerminal(stderr), getenv)}
+	if *all {
+		return runAllReadings(paths, rf, stdout, stderr, style, errStyle)
+	}
 	var cases []report.JUnitCase
 	passed, failed, errored := 0, 0, 0
 	worst := exitOK
 	for _, p := range paths {
-		res, err := scenario.RunFile(p, runOptions())
+		res, err := scenario.RunFile(p, withReadings(runOptions(), rf))
 		cases = append(cases, report.JUnitCase{File: p, Result: res, Err: err})
 		if err != nil {
 			errored++
@@ -284,7 +310,7 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-const checkHelp = `Usage: dectsim check [--product P] [--firmware V] FILE...
+const checkHelp = `Usage: dectsim check [--product P] [--firmware V] [--reading NAME=VALUE]... FILE...
 
 Lints provisioning files against what the chosen product and firmware
 would do with them. Each finding prints as
@@ -293,10 +319,14 @@ would do with them. Each finding prints as
 Exit code 2 when a file is not well-formed XML or not a <provisioning>
 document, 4 when another error-level finding is present, else 0.
 
+--reading NAME=VALUE checks the file as the system applies it under that
+reading (see 'dectsim readings'); the others keep their defaults.
+
 Examples:
   dectsim check provisioning/7c2f80a1b2c3.xml
   dectsim check --firmware 2.35.0 remove-handset.xml
   dectsim check --product VI --firmware 2.36.1 *.xml
+  dectsim check --reading dnphs-position=nvm-first provisioning.xml
 
 Flags:
 `
@@ -305,11 +335,13 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	prod := fs.String("product", product.Default, "product profile: "+strings.Join(product.Names(), ", "))
 	fw := fs.String("firmware", firmware.Default.String(), "firmware version the system runs")
+	rf := readingFlags{}
+	fs.Var(rf, "reading", readingUsage)
 	files, code, ok := parseCommand(fs, checkHelp, args, stdout, stderr, "at least one provisioning file")
 	if !ok {
 		return code
 	}
-	opts := lint.Options{Product: *prod, Firmware: *fw}
+	opts := lint.Options{Product: *prod, Firmware: *fw, Readings: rf}
 	if _, err := lint.Check("", []byte(`<provisioning version="1.1" productID="e2"/>`), opts); err != nil {
 		fmt.Fprintf(stderr, "dectsim check: %v\n", err)
 		return exitUsage

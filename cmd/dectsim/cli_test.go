@@ -115,6 +115,13 @@ func TestBadCommandLineExitsOne(t *testing.T) {
 		{"check", "--bogus", "x.xml"},
 		{"check", "--product", "N999", own(t, "nx70", "pbx-complete-2.65.xml")},
 		{"check", "--firmware", "two", own(t, "nx70", "pbx-complete-2.65.xml")},
+		{"check", "--reading", "dnphs-position=top", own(t, "nx70", "pbx-complete-2.65.xml")},
+		{"check", "--reading", "dnphs-position", own(t, "nx70", "pbx-complete-2.65.xml")},
+		{"run", "--reading", "no-such-reading=1", filepath.Join(repoScenarios, "ghost-after-24h.xml")},
+		{"run", "--reading", "detect-delay=-1h", filepath.Join(repoScenarios, "ghost-after-24h.xml")},
+		{"run", "--all-readings", "--json", filepath.Join(repoScenarios, "ghost-after-24h.xml")},
+		{"run", "--all-readings", "--junit", "x.xml", filepath.Join(repoScenarios, "ghost-after-24h.xml")},
+		{"readings", "extra"},
 	} {
 		code, _, errOut := run(t, args...)
 		require.Equal(t, 1, code, "%v", args)
@@ -123,7 +130,7 @@ func TestBadCommandLineExitsOne(t *testing.T) {
 }
 
 func TestHelpOnEverySubcommandExitsZeroWithExamples(t *testing.T) {
-	for _, args := range [][]string{{"-h"}, {"run", "-h"}, {"check", "-h"}, {"run", "--help"}} {
+	for _, args := range [][]string{{"-h"}, {"run", "-h"}, {"check", "-h"}, {"run", "--help"}, {"readings", "-h"}} {
 		code, out, errOut := run(t, args...)
 		require.Equal(t, 0, code, "%v", args)
 		require.Empty(t, errOut, "help asked for goes to stdout only")

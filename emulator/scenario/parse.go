@@ -17,6 +17,7 @@ import (
 	"github.com/dectsim/dectsim/internal/fsread"
 	"github.com/dectsim/dectsim/internal/ipui"
 	"github.com/dectsim/dectsim/internal/product"
+	"github.com/dectsim/dectsim/internal/readings"
 	"github.com/dectsim/dectsim/internal/xmltok"
 )
 
@@ -241,7 +242,8 @@ func (p *parser) duration(e *etree.Element, attr, v string) (time.Duration, erro
 }
 
 func (p *parser) system(e *etree.Element) error {
-	a, err := p.attrs(e, "product", "firmware", "mac", "dereg-timeout", "max-handsets", "provisioning-url", "user", "password", "fetch-timeout", "ghost-interval")
+	allowed := []string{"product", "firmware", "mac", "dereg-timeout", "max-handsets", "provisioning-url", "user", "password", "fetch-timeout", "ghost-interval"}
+	a, err := p.attrs(e, append(allowed, readings.All.Names()...)...)
 	if err != nil {
 		return err
 	}
@@ -259,6 +261,26 @@ func (p *parser) system(e *etree.Element) error {
 	s.ProvisioningURL = a["provisioning-url"]
 	s.User = a["user"]
 	s.Password = a["password"]
+	return p.systemReadings(e, a, s)
+}
+
+// systemReadings reads the attributes that set a reading, each checked
+// against the values it takes.
+func (p *parser) systemReadings(e *etree.Element, a map[string]string, s *SystemSpec) error {
+	for _, r := range readings.All {
+		v, ok := a[r.Name]
+		if !ok {
+			continue
+		}
+		canon, err := r.Check(v)
+		if err != nil {
+			return p.errf(e, "%v", err)
+		}
+		if s.Readings == nil {
+			s.Readings = make(map[string]string)
+		}
+		s.Readings[r.Name] = canon
+	}
 	return nil
 }
 

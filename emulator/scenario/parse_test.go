@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/dectsim/dectsim/emulator/system"
 )
 
 func parseString(t *testing.T, src string) (*Scenario, error) {
@@ -55,6 +57,9 @@ func TestScenarioErrorsNameLineAndColumn(t *testing.T) {
 		{"request path", `  <at t="0s"><expect-request path="prov.xml"/></at>`, 3, 14, `path="prov.xml": write the URL path, starting with /`},
 		{"request user-agent", `  <at t="0s"><expect-request user-agent="Gigaset (N870"/></at>`, 3, 14, `user-agent="Gigaset (N870" is not a regular expression`},
 		{"request attribute", `  <at t="0s"><expect-request url="/x"/></at>`, 3, 14, `no attribute "url"`},
+		{"bad reading value", `  <system dnphs-position="top"/><at t="0s"><expect slots="1"/></at>`, 3, 3, `dnphs-position="top" is not a value of this reading: it takes first, nvm-first or anywhere`},
+		{"bad reading version", `  <system case-fixed-in="soon"/><at t="0s"><expect slots="1"/></at>`, 3, 3, `case-fixed-in="soon" is not a firmware version`},
+		{"bad reading duration", `  <system detect-delay="-3h"/><at t="0s"><expect slots="1"/></at>`, 3, 3, `detect-delay="-3h" is negative`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -70,6 +75,18 @@ func TestScenarioErrorsNameLineAndColumn(t *testing.T) {
 			require.Contains(t, se.Error(), fmt.Sprintf(":%d:%d: ", c.line, c.col))
 		})
 	}
+}
+
+func TestSystemAttributesSetReadingsAndRunWithThem(t *testing.T) {
+	sc, err := parseString(t, `<scenario><system dnphs-position="anywhere" detect-delay="180m"/><at t="0s"><expect slots="0"/></at></scenario>`)
+	require.NoError(t, err)
+	require.Equal(t, map[string]string{"dnphs-position": "anywhere", "detect-delay": "3h"}, sc.System.Readings)
+	res, err := Run(sc, Options{})
+	require.NoError(t, err)
+	got := res.System.Config().Readings
+	require.Equal(t, "anywhere", got["dnphs-position"])
+	require.Equal(t, "3h", got["detect-delay"])
+	require.Equal(t, "add-hs", got["dnphs-keeps"], "the others keep their defaults")
 }
 
 func TestScenarioDefaults(t *testing.T) {
@@ -211,6 +228,24 @@ func TestTextOutputShowsTheDescriptionWrapped(t *testing.T) {
 	require.True(t, strings.HasPrefix(lines[1], "   word word"))
 	require.LessOrEqual(t, len(lines[1]), 3+88)
 	require.True(t, strings.HasPrefix(lines[2], "   word"), "long descriptions wrap")
+}
+
+func TestTextOutputNamesTheReadingsNotAtTheirDefault(t *testing.T) {
+	sc, err := parseString(t, `<scenario name="n"><description>d</description><system detect-delay="3h"/><at t="0s"><expect slots="0"/></at></scenario>`)
+	require.NoError(t, err)
+	res, err := Run(sc, Options{SystemOptions: []system.Option{system.WithReading("dnphs-position", "anywhere")}})
+	require.NoError(t, err)
+	var b strings.Builder
+	WriteText(&b, res, Style{})
+	require.Equal(t, "   readings: dnphs-position=anywhere, detect-delay=3h", strings.Split(b.String(), "\n")[2])
+
+	sc, err = parseString(t, `<scenario name="n"><at t="0s"><expect slots="0"/></at></scenario>`)
+	require.NoError(t, err)
+	res, err = Run(sc, Options{})
+	require.NoError(t, err)
+	b.Reset()
+	WriteText(&b, res, Style{})
+	require.NotContains(t, b.String(), "readings:", "nothing to say when every reading is at its default")
 }
 
 // BenchmarkParseScenarios reads every shipped scenario file.

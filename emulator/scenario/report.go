@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/dectsim/dectsim/emulator/system"
 	"github.com/dectsim/dectsim/internal/timeline"
 	"github.com/dectsim/dectsim/internal/xmltok"
 )
@@ -23,6 +24,9 @@ func WriteText(w io.Writer, r *Result, st Style) {
 	fmt.Fprintf(w, "%s %s: %s\n", st.paint("1", "=="), sc.File, sc.Name)
 	for _, l := range wrap(sc.Description, 88) {
 		fmt.Fprintf(w, "   %s\n", st.paint("2", l))
+	}
+	if rs := readingsSet(r); rs != "" {
+		fmt.Fprintf(w, "   %s\n", st.paint("2", "readings: "+rs))
 	}
 	events := r.System.Events()
 	next := 0
@@ -43,6 +47,22 @@ func WriteText(w io.Writer, r *Result, st Style) {
 	for _, f := range r.Failures {
 		WriteFailure(w, sc, f, st)
 	}
+}
+
+// readingsSet lists the readings of the run that are not at their
+// default, as name=value in table order; empty when all are.
+func readingsSet(r *Result) string {
+	if r.System == nil {
+		return ""
+	}
+	in := r.System.Config().Readings
+	var out []string
+	for _, rd := range system.Readings {
+		if v := in[rd.Name]; v != rd.Default {
+			out = append(out, rd.Name+"="+v)
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // WriteFailure prints one failed expectation like a compiler error: where,

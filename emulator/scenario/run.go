@@ -3,10 +3,12 @@ package scenario
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -160,6 +162,9 @@ func build(sc *Scenario, extra ...system.Option) (*system.System, error) {
 	}
 	if s.GhostInterval > 0 {
 		opts = append(opts, system.WithGhostInterval(s.GhostInterval))
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.Readings)) {
+		opts = append(opts, system.WithReading(name, s.Readings[name]))
 	}
 	sys, err := system.New(append(opts, extra...)...)
 	if err != nil {

@@ -45,6 +45,9 @@ type SystemSpec struct {
 	FetchTimeout time.Duration
 	// GhostInterval is the time between a connected ghost's attempts.
 	GhostInterval time.Duration
+	// Readings are the readings the scenario sets, by name, in canonical
+	// form; the others keep their defaults.
+	Readings map[string]string
 }
 
 // HandsetDecl is a <handset>: the world before t=0.

@@ -202,8 +202,8 @@ var All = Table{
 			"hs.<id>.RegStatus=ToDeReg is honoured wherever it stands",
 			"honoured only in the leading run of <oper>s and RegStatus params at the top of the document; elsewhere ignored (warning todereg-not-first)",
 		},
-		Vendor: `"The parameter must on on top of the provisioning file." (sic, in its single-delete example)`,
-		Source: FAQ,
+		Vendor: `"The parameter must on on top of the provisioning file." (sic)`,
+		Source: FAQ + ", in its single-delete example",
 	},
 	{
 		Name: IPUICase, Kind: Choice, Default: CaseDeleteHS,
