@@ -33,6 +33,7 @@ const (
 	WarnMissingName          = "missing-name"
 	WarnRegStatusOutsideOper = "regstatus-outside-add-hs"
 	WarnUnknownParam         = "unknown-param"
+	WarnParamsForRemovedSlot = "params-for-removed-slot"
 )
 
 // FileError is a document the system refused: its File, the Pos (Line,
@@ -206,6 +207,48 @@ func (a *applier) deleteNotProvisioned(dn provfile.Item) {
 	}
 	for _, sl := range victims {
 		a.s.startDereg(sl, TriggerDeleteNotProvisionedHS, a.f.Name, dn.Pos.Line, dn.Pos.Col)
+	}
+	a.paramsForRemoved(victims)
+}
+
+// paramsForRemoved warns, once per slot, where the file sets settings of
+// a slot that its own DeleteNotProvisionedHS removes: they go with the
+// slot, which the author almost certainly meant to keep.
+func (a *applier) paramsForRemoved(victims []*slot) {
+	byKey := make(map[string]*slot, 2*len(victims))
+	for _, sl := range victims {
+		byKey[sl.id] = sl
+		if sl.ipui != "" {
+			byKey[sl.ipui] = sl
+		}
+	}
+	lower := a.s.rd.LowerCaseOnly(a.fw)
+	type hit struct {
+		first *provfile.Item
+		n     int
+	}
+	hits := make(map[*slot]*hit)
+	var order []*slot
+	for i := range a.f.Items {
+		it := &a.f.Items[i]
+		raw, ok := readings.Mention(*it)
+		if !ok {
+			continue
+		}
+		key, ok := readings.Key(raw, lower)
+		if sl := byKey[key]; ok && sl != nil {
+			if hits[sl] == nil {
+				hits[sl] = &hit{first: it}
+				order = append(order, sl)
+			}
+			hits[sl].n++
+		}
+	}
+	for _, sl := range order {
+		h := hits[sl]
+		a.warnAbout(h.first.Pos, sl.id, WarnParamsForRemovedSlot, fmt.Sprintf(
+			"the file sets %s%s, but its own DeleteNotProvisionedHS removes slot %s, since no add_hs names it (%s): the settings go with the slot; add an add_hs for %s to keep the handset",
+			h.first.Name, readings.MoreSettings(h.n-1), sl.id, a.s.rd.Tag(readings.DNPHSKeeps), sl.id))
 	}
 }
 

@@ -117,3 +117,32 @@ func TestSlotInDeregWarningPromisesNoQueue(t *testing.T) {
 	at(t, s, 24*time.Hour)
 	require.Equal(t, Absent, s.SlotState(hsB), "the ToReg was not queued")
 }
+
+const authOfB = `<param name="SipAccount.02b6ec8aa5.AuthName" value="bob"/>`
+
+func TestDNPHSKeepsAddHSRemovesASlotWhoseSettingsTheFileSetsAndSaysSo(t *testing.T) {
+	s := twoRegistered(t)
+	apply(t, s, doc(dnphsOper+"\n"+addOper(hsA)+"\n"+authOfB+"\n"+`<param name="hs.02B6EC8AA5.DECT_AC" value="1234"/>`))
+	w := warnings(s, WarnParamsForRemovedSlot)
+	require.Len(t, w, 1, "one warning per slot")
+	require.Equal(t, hsB, w[0].IPUI)
+	require.Equal(t, 6, w[0].Line)
+	require.Equal(t, "the file sets SipAccount.02b6ec8aa5.AuthName and 1 more setting of that slot, but its own DeleteNotProvisionedHS removes slot 02b6ec8aa5, "+
+		"since no add_hs names it (dnphs-keeps=add-hs): the settings go with the slot; add an add_hs for 02b6ec8aa5 to keep the handset", w[0].Detail)
+	advance(t, s, time.Minute)
+	require.Equal(t, Absent, s.SlotState(hsB))
+	_, has := s.Setting("SipAccount.02b6ec8aa5.AuthName")
+	require.False(t, has, "the settings went with the slot")
+}
+
+func TestDNPHSKeepsAnyMentionKeepsASlotWhoseSettingsTheFileSets(t *testing.T) {
+	s := twoRegistered(t, WithReading("dnphs-keeps", "any-mention"))
+	addHS(t, s, HandsetSpec{IPUI: hsC, State: Registered})
+	apply(t, s, doc(dnphsOper+"\n"+addOper(hsA)+"\n"+authOfB+"\n"+`<param name="hs.0311223344.RegStatus" value="ToDeReg"/>`))
+	advance(t, s, time.Minute)
+	require.Equal(t, Registered, s.SlotState(hsB), "a slot the file sets settings of is in the file")
+	v, _ := s.Setting("SipAccount.02b6ec8aa5.AuthName")
+	require.Equal(t, "bob", v)
+	require.Empty(t, warnings(s, WarnParamsForRemovedSlot))
+	require.Equal(t, Absent, s.SlotState(hsC), "a ToDeReg asks for the slot to go: it is no mention")
+}

@@ -83,6 +83,7 @@ const (
 	delB    = `<oper name="delete_hs" value="02b6ec8aa5"/>`
 	delBUp  = `<oper name="delete_hs" value="02B6EC8AA5"/>`
 	setting = `<param name="Telephony.0.ToneScheme" value="Germany"/>`
+	authB   = `<param name="SipAccount.02b6ec8aa5.AuthName" value="b"/>`
 )
 
 // ruleCases hold, for every code, documents that trigger it and documents
@@ -279,6 +280,21 @@ var ruleCases = []ruleCase{
 	{name: "dnphs-removes-all/no-add_hs", doc: nvm(dnphs + "\n" + setting),
 		want: []at{{"dnphs-removes-all", Warning, 4, 1}}},
 	{name: "dnphs-removes-all/not-with-add_hs", doc: nvm(dnphs + "\n" + addA), absent: []string{"dnphs-removes-all"}},
+	{name: "dnphs-removes-all/not-when-any-mention-keeps-a-slot", opt: reading("dnphs-keeps", "any-mention"),
+		doc: nvm(dnphs + "\n" + authB), absent: []string{"dnphs-removes-all"}},
+
+	// params-for-removed-slot
+	{name: "params-for-removed-slot/settings-of-a-slot-no-add_hs-names", doc: nvm(dnphs + "\n" + addA + "\n" + authB + "\n" + authB),
+		want: []at{{"params-for-removed-slot", Error, 6, 1}}},
+	{name: "params-for-removed-slot/not-when-add_hs-names-it", doc: nvm(dnphs + "\n" + addA + "\n" + `<param name="SipAccount.029E74A599.AuthName" value="a"/>`),
+		absent: []string{"params-for-removed-slot"}},
+	{name: "params-for-removed-slot/not-under-any-mention", opt: reading("dnphs-keeps", "any-mention"),
+		doc: nvm(dnphs + "\n" + addA + "\n" + authB), absent: []string{"params-for-removed-slot"}},
+	{name: "params-for-removed-slot/not-without-dnphs", doc: nvm(addA + "\n" + authB), absent: []string{"params-for-removed-slot"}},
+	{name: "params-for-removed-slot/not-for-an-ignored-dnphs", doc: nvm(addA + "\n" + dnphs + "\n" + authB),
+		absent: []string{"params-for-removed-slot"}},
+	{name: "params-for-removed-slot/not-for-a-todereg", doc: nvm(dnphs + "\n" + addA + "\n" + `<param name="hs.02b6ec8aa5.RegStatus" value="ToDeReg"/>`),
+		absent: []string{"params-for-removed-slot"}},
 	{name: "duplicate-param/two-values", doc: nvm(setting + "\n" + `<param name="Telephony.0.ToneScheme" value="France"/>`),
 		want: []at{{"duplicate-param", Warning, 5, 1}}},
 	{name: "duplicate-param/per-slot-case", doc: nvm(`<param name="hs.029e74a599.DECT_AC" value="1"/>` + "\n" + `<param name="hs.029E74A599.DECT_AC" value="2"/>`),
@@ -345,6 +361,7 @@ func TestEveryContractCodeIsProved(t *testing.T) {
 		"delete-hs-unsupported": Error, "ipui-case": Error, "bad-ipui": Warning, "duplicate-slot": Warning,
 		"contradiction": Error, "capacity": Error, "bad-regstatus": Error, "empty-value": Warning,
 		"period-too-short": Warning, "unknown-oper": Warning, "bad-firmware-version": Warning, "bad-param-name": Warning,
+		"params-for-removed-slot": Error,
 	}
 	triggered, spared := map[string]bool{}, map[string]bool{}
 	for _, tc := range ruleCases {
@@ -721,4 +738,40 @@ func msgOf(code, msg string) string {
 		return msg
 	}
 	return ""
+}
+
+// TestParamsForRemovedSlotAgreesWithSystem: on a system that holds a slot
+// for every key the file names, check's params-for-removed-slot sits
+// where the system warns, under each dnphs-keeps.
+func TestParamsForRemovedSlotAgreesWithSystem(t *testing.T) {
+	doc := nvm(dnphs + "\n" + addA + "\n" + authB + "\n" + `<param name="hs.00007.DECT_AC" value="1234"/>` + "\n" + authB +
+		"\n" + `<param name="SipAccount.029e74a599.AuthName" value="a"/>`)
+	for _, keeps := range []string{"add-hs", "any-mention"} {
+		s, err := system.New(system.WithReading("dnphs-keeps", keeps))
+		require.NoError(t, err)
+		for _, id := range []string{"029e74a599", "02b6ec8aa5"} {
+			require.NoError(t, s.AddHandset(system.HandsetSpec{IPUI: id, State: system.Registered}))
+		}
+		_, err = s.Apply("t.xml", []byte(nvm(`<oper name="add_hs" value="00007"/>`)))
+		require.NoError(t, err)
+		_, err = s.Apply("t.xml", []byte(doc))
+		require.NoError(t, err)
+		var sys, lint []string
+		for _, e := range s.Events() {
+			if e.Code == system.WarnParamsForRemovedSlot {
+				sys = append(sys, fmt.Sprintf("%d:%d", e.Line, e.Col))
+			}
+		}
+		for _, f := range run(t, doc, reading("dnphs-keeps", keeps)) {
+			if f.Code == system.WarnParamsForRemovedSlot {
+				lint = append(lint, fmt.Sprintf("%d:%d", f.Pos.Line, f.Pos.Col))
+			}
+		}
+		want := []string{"6:1", "7:1"}
+		if keeps == "any-mention" {
+			want = nil
+		}
+		require.Equal(t, want, sys, keeps)
+		require.Equal(t, want, lint, keeps)
+	}
 }

@@ -358,8 +358,56 @@ func (k *checker) slots() {
 			k.add(a.pos, Error, CodeContradiction, "slot %s is deregistered by %s at %s and added here: the outcome depends on the slot's state when the file arrives (%s); send the add_hs in a later file", d.id, d.how, d.pos, outcome)
 		}
 	}
-	if k.dnphs != nil && len(k.adds) == 0 {
+	if k.dnphs == nil {
+		return
+	}
+	kept := k.c.rd.Kept(k.f.Items, k.c.rd.LowerCaseOnly(k.c.fw))
+	k.paramsForRemoved(kept)
+	if len(kept) == 0 {
 		k.add(k.dnphs.Pos, Warning, CodeDNPHSRemovesAll, "DeleteNotProvisionedHS in a file without add_hs: the system starts deregistering every slot in the handset list; handsets out of range are removed after the deregistration timeout and become ghosts")
+	}
+}
+
+// paramsForRemoved reports, once per slot, where the file sets settings of
+// a slot that its own DeleteNotProvisionedHS does not keep: a slot of that
+// id on the system is deregistered, and the settings go with it.
+func (k *checker) paramsForRemoved(kept map[string]struct{}) {
+	lower := k.c.rd.LowerCaseOnly(k.c.fw)
+	placeholders := false
+	for _, a := range k.adds {
+		placeholders = placeholders || !ipui.IsIPUI(a.id)
+	}
+	type hit struct {
+		first *provfile.Item
+		n     int
+	}
+	hits := make(map[string]*hit)
+	var order []string
+	for i := range k.f.Items {
+		it := &k.f.Items[i]
+		raw, ok := readings.Mention(*it)
+		if !ok {
+			continue
+		}
+		key, ok := readings.Key(raw, lower)
+		if _, keep := kept[key]; !ok || keep {
+			continue
+		}
+		if hits[key] == nil {
+			hits[key] = &hit{first: it}
+			order = append(order, key)
+		}
+		hits[key].n++
+	}
+	for _, key := range order {
+		h := hits[key]
+		unless := ""
+		if placeholders && ipui.IsIPUI(key) {
+			unless = fmt.Sprintf(" (unless %s is the IPUI registered in a placeholder slot an add_hs of this file names)", key)
+		}
+		k.add(h.first.Pos, Error, system.WarnParamsForRemovedSlot,
+			"the file sets %s%s, but its own DeleteNotProvisionedHS removes every slot no add_hs names (%s): a slot %s on the system is deregistered%s and these settings go with it; add an add_hs for %s to keep the handset",
+			h.first.Name, readings.MoreSettings(h.n-1), k.c.rd.Tag(readings.DNPHSKeeps), key, unless, key)
 	}
 }
 

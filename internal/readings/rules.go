@@ -183,3 +183,15 @@ func (s Set) Kept(items []provfile.Item, lowerOnly bool) map[string]struct{} {
 	}
 	return kept
 }
+
+// MoreSettings says how many more settings of one slot a file sets, for
+// params-for-removed-slot: "", " and 1 more setting of that slot", ….
+func MoreSettings(n int) string {
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return " and 1 more setting of that slot"
+	}
+	return fmt.Sprintf(" and %d more settings of that slot", n)
+}
