@@ -34,6 +34,7 @@ const (
 	WarnRegStatusOutsideOper = "regstatus-outside-add-hs"
 	WarnUnknownParam         = "unknown-param"
 	WarnParamsForRemovedSlot = "params-for-removed-slot"
+	WarnToDeRegNotFirst      = "todereg-not-first"
 )
 
 // FileError is a document the system refused: its File, the Pos (Line,
@@ -151,9 +152,16 @@ func (a *applier) run() {
 	if dn >= 0 {
 		a.deleteNotProvisioned(f.Items[dn])
 	}
+	lead := len(f.Items)
+	if s.rd.ToDeRegTop {
+		lead = readings.LeadingRun(f.Items)
+	}
 	for i := range f.Items {
 		it := &f.Items[i]
 		if it.Kind == provfile.ParamItem {
+			if i >= lead && a.lateToDeReg(i, lead) {
+				continue
+			}
 			a.param(it)
 			continue
 		}
@@ -171,6 +179,19 @@ func (a *applier) run() {
 			a.firmware(ff)
 		}
 	}
+}
+
+// lateToDeReg warns and reports true when items[i], past the leading run
+// that ends at items[lead], is a hs.<id>.RegStatus=ToDeReg, which
+// todereg-position=top ignores.
+func (a *applier) lateToDeReg(i, lead int) bool {
+	it := a.f.Items[i]
+	key, ok := readings.RegStatusKey(it.Name)
+	if !ok || it.Value != "ToDeReg" {
+		return false
+	}
+	a.warnAbout(it.Pos, key, WarnToDeRegNotFirst, a.s.rd.ToDeRegLate(a.f.Items, i, lead))
+	return true
 }
 
 // notes warns about what the reader noticed, except that a

@@ -146,3 +146,32 @@ func TestDNPHSKeepsAnyMentionKeepsASlotWhoseSettingsTheFileSets(t *testing.T) {
 	require.Empty(t, warnings(s, WarnParamsForRemovedSlot))
 	require.Equal(t, Absent, s.SlotState(hsC), "a ToDeReg asks for the slot to go: it is no mention")
 }
+
+const deregOfB = `<param name="hs.02b6ec8aa5.RegStatus" value="ToDeReg"/>`
+
+func TestToDeRegPositionAnywhereHonoursItAfterOtherParams(t *testing.T) {
+	s := twoRegistered(t)
+	apply(t, s, doc(toneParam+"\n"+deregOfB))
+	require.Equal(t, ToDeReg, s.SlotState(hsB))
+	require.Empty(t, warnings(s, WarnToDeRegNotFirst))
+}
+
+func TestToDeRegPositionTopIgnoresItAfterOtherParamsWithAWarning(t *testing.T) {
+	s := twoRegistered(t, WithReading("todereg-position", "top"))
+	apply(t, s, doc(toneParam+"\n"+deregOfB))
+	advance(t, s, 48*time.Hour)
+	require.Equal(t, Registered, s.SlotState(hsB))
+	requireEvents(t, s, EvDeregRequested, "", 0)
+	w := warnings(s, WarnToDeRegNotFirst)
+	require.Len(t, w, 1)
+	require.Equal(t, hsB, w[0].IPUI, "the warning is in the handset's timeline")
+	require.Equal(t, `hs.02b6ec8aa5.RegStatus=ToDeReg stands after <param name="Telephony.0.ToneScheme"> at 4:1, outside the leading run of <oper>s and RegStatus params at the top of the document: `+
+		`it is ignored (todereg-position=top), so slot 02b6ec8aa5 is not deregistered`, w[0].Detail)
+}
+
+func TestToDeRegPositionTopHonoursItInTheLeadingRunOfOpersAndRegStatus(t *testing.T) {
+	s := twoRegistered(t, WithReading("todereg-position", "top"))
+	apply(t, s, doc(addOper(hsA)+"\n"+`<param name="hs.029e74a599.RegStatus" value="ToReg"/>`+"\n"+deregOfB+"\n"+toneParam))
+	require.Equal(t, ToDeReg, s.SlotState(hsB))
+	require.Empty(t, warnings(s, WarnToDeRegNotFirst))
+}

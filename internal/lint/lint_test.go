@@ -84,6 +84,7 @@ const (
 	delBUp  = `<oper name="delete_hs" value="02B6EC8AA5"/>`
 	setting = `<param name="Telephony.0.ToneScheme" value="Germany"/>`
 	authB   = `<param name="SipAccount.02b6ec8aa5.AuthName" value="b"/>`
+	deregB  = `<param name="hs.02b6ec8aa5.RegStatus" value="ToDeReg"/>`
 )
 
 // ruleCases hold, for every code, documents that trigger it and documents
@@ -283,6 +284,16 @@ var ruleCases = []ruleCase{
 	{name: "dnphs-removes-all/not-when-any-mention-keeps-a-slot", opt: reading("dnphs-keeps", "any-mention"),
 		doc: nvm(dnphs + "\n" + authB), absent: []string{"dnphs-removes-all"}},
 
+	// todereg-not-first
+	{name: "todereg-not-first/after-a-param", doc: nvm(addA + "\n" + setting + "\n" + deregB),
+		want: []at{{"todereg-not-first", Warning, 6, 1}}},
+	{name: "todereg-not-first/an-error-under-top-that-deregisters-nothing", opt: reading("todereg-position", "top"),
+		doc:  nvm(`<oper name="add_hs" value="02b6ec8aa5"/>` + "\n" + setting + "\n" + deregB),
+		want: []at{{"todereg-not-first", Error, 6, 1}}, absent: []string{"contradiction"}},
+	{name: "todereg-not-first/not-in-the-leading-run", opt: reading("todereg-position", "top"),
+		doc:    nvm(dnphs + "\n" + addA + "\n" + `<param name="hs.029e74a599.RegStatus" value="ToReg"/>` + "\n" + deregB + "\n" + setting),
+		absent: []string{"todereg-not-first"}},
+
 	// params-for-removed-slot
 	{name: "params-for-removed-slot/settings-of-a-slot-no-add_hs-names", doc: nvm(dnphs + "\n" + addA + "\n" + authB + "\n" + authB),
 		want: []at{{"params-for-removed-slot", Error, 6, 1}}},
@@ -361,13 +372,15 @@ func TestEveryContractCodeIsProved(t *testing.T) {
 		"delete-hs-unsupported": Error, "ipui-case": Error, "bad-ipui": Warning, "duplicate-slot": Warning,
 		"contradiction": Error, "capacity": Error, "bad-regstatus": Error, "empty-value": Warning,
 		"period-too-short": Warning, "unknown-oper": Warning, "bad-firmware-version": Warning, "bad-param-name": Warning,
-		"params-for-removed-slot": Error,
+		"params-for-removed-slot": Error, "todereg-not-first": Warning,
 	}
 	triggered, spared := map[string]bool{}, map[string]bool{}
 	for _, tc := range ruleCases {
 		for _, w := range tc.want {
 			triggered[w.code] = true
-			if w.code != "ipui-case" { // error on 2.36.x, warning from 2.37.0
+			// ipui-case: an error on 2.36.x, a warning from 2.37.0;
+			// todereg-not-first: an error under todereg-position=top.
+			if w.code != "ipui-case" && !(w.code == "todereg-not-first" && tc.opt.Readings["todereg-position"] == "top") {
 				if sev, ok := contract[w.code]; ok {
 					require.Equal(t, sev, w.sev, "%s: contract severity of %s", tc.name, w.code)
 				}
@@ -773,5 +786,40 @@ func TestParamsForRemovedSlotAgreesWithSystem(t *testing.T) {
 		}
 		require.Equal(t, want, sys, keeps)
 		require.Equal(t, want, lint, keeps)
+	}
+}
+
+// TestToDeRegPositionAgreesWithSystem: under each todereg-position, check
+// reports todereg-not-first where the system ignores a ToDeReg (top) and
+// only there; under anywhere the system honours it and warns of nothing.
+func TestToDeRegPositionAgreesWithSystem(t *testing.T) {
+	doc := nvm(deregB + "\n" + setting + "\n" + `<param name="hs.029e74a599.RegStatus" value="ToDeReg"/>`)
+	for _, pos := range []string{"anywhere", "top"} {
+		s, err := system.New(system.WithReading("todereg-position", pos))
+		require.NoError(t, err)
+		for _, id := range []string{"029e74a599", "02b6ec8aa5"} {
+			require.NoError(t, s.AddHandset(system.HandsetSpec{IPUI: id, State: system.Registered, OutOfRange: true}))
+		}
+		_, err = s.Apply("t.xml", []byte(doc))
+		require.NoError(t, err)
+		var sys, lint []string
+		for _, e := range s.Events() {
+			if e.Code == system.WarnToDeRegNotFirst {
+				sys = append(sys, fmt.Sprintf("%d:%d %s", e.Line, e.Col, e.Detail))
+			}
+		}
+		for _, f := range run(t, doc, reading("todereg-position", pos)) {
+			if f.Code == system.WarnToDeRegNotFirst && f.Severity == Error {
+				lint = append(lint, fmt.Sprintf("%d:%d %s", f.Pos.Line, f.Pos.Col, f.Msg))
+			}
+		}
+		require.Equal(t, sys, lint, pos)
+		if pos == "top" {
+			require.Len(t, sys, 1)
+			require.Equal(t, system.ToDeReg, s.SlotState("02b6ec8aa5"), "the one in the leading run counts")
+			require.Equal(t, system.Registered, s.SlotState("029e74a599"))
+		} else {
+			require.Equal(t, system.ToDeReg, s.SlotState("029e74a599"))
+		}
 	}
 }

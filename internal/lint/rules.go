@@ -53,16 +53,36 @@ func (k *checker) run() {
 	k.root()
 	k.notes(ignored)
 	k.firmwareFiles()
+	lead := readings.LeadingRun(k.f.Items)
 	for i := range k.f.Items {
 		it := &k.f.Items[i]
-		if it.Kind == provfile.OperItem {
+		switch {
+		case it.Kind == provfile.OperItem:
 			k.oper(it)
-		} else {
+		case i < lead || !k.lateToDeReg(i, lead):
 			k.param(it)
 		}
 	}
 	k.slots()
 	k.duplicateParams()
+}
+
+// lateToDeReg reports a hs.<id>.RegStatus=ToDeReg past the leading run
+// that ends at items[lead]: a warning while todereg-position=anywhere
+// honours it, an error under top, which ignores it as the system does (it
+// then reports true: the param deregisters nothing).
+func (k *checker) lateToDeReg(i, lead int) bool {
+	it := k.f.Items[i]
+	if _, ok := readings.RegStatusKey(it.Name); !ok || it.Value != "ToDeReg" {
+		return false
+	}
+	msg := k.c.rd.ToDeRegLate(k.f.Items, i, lead)
+	if k.c.rd.ToDeRegTop {
+		k.add(it.Pos, Error, system.WarnToDeRegNotFirst, "%s", msg)
+		return true
+	}
+	k.add(it.Pos, Warning, system.WarnToDeRegNotFirst, "%s", msg)
+	return false
 }
 
 // root checks the <provisioning> element itself.
