@@ -283,6 +283,10 @@ func (a *applier) param(it *provfile.Item) {
 		a.warn(it.Pos, WarnRegStatusOutsideOper, "hs.RegStatus belongs inside an add_hs oper; here it names no slot and is ignored")
 		return
 	}
+	if key, _, ok := readings.SlotKey(name); ok && readings.UpperIPUI(key) && a.s.rd.LowerCaseOnly(a.fw) {
+		a.warnAbout(it.Pos, key, WarnIPUICase, fmt.Sprintf("%s: %s names no slot and is ignored (write %s)", a.everyIPUICase(), name, strings.ToLower(key)))
+		return
+	}
 	sip, key, rest, ok := splitSlotParam(name)
 	if !ok {
 		a.s.setParam(name, it.Value)
@@ -344,7 +348,17 @@ func (a *applier) oper(it *provfile.Item) {
 	}
 }
 
+// everyIPUICase says why an upper-case IPUI matches nothing under
+// ipui-case=everywhere.
+func (a *applier) everyIPUICase() string {
+	return fmt.Sprintf("firmware %s matches every IPUI of a file case-sensitively (%s, until %s)", a.fw, a.s.rd.Tag(readings.IPUICase), a.s.rd.Tag(readings.CaseFixedIn))
+}
+
 func (a *applier) addHS(it *provfile.Item) {
+	if raw := strings.TrimSpace(it.Value); readings.UpperIPUI(raw) && a.s.rd.LowerCaseOnly(a.fw) {
+		a.warnAbout(it.Pos, raw, WarnIPUICase, fmt.Sprintf("%s: add_hs %s names no slot and adds none (write %s)", a.everyIPUICase(), raw, strings.ToLower(raw)))
+		return
+	}
 	id := ipui.Normalize(strings.TrimSpace(it.Value))
 	if id == "" {
 		a.warn(it.Pos, WarnBadIPUI, "add_hs without a value names no slot; ignored")
@@ -396,13 +410,13 @@ func (a *applier) deleteHS(it *provfile.Item) {
 		return
 	}
 	var sl *slot
-	if a.fw.DeleteHSLowerCaseOnly() {
+	if a.s.rd.DeleteHSLowerCaseOnly(a.fw) {
 		// 2.36.x compares as written; stored IPUIs are lower case.
 		if sl = a.s.byIPUI[v]; sl == nil {
 			sl = a.s.slots[v]
 		}
 		if sl == nil && ipui.HasUpper(v) && a.s.lookup(v) != nil {
-			a.warnAbout(it.Pos, v, WarnIPUICase, fmt.Sprintf("firmware %s matches delete_hs case-sensitively: %q finds no slot, the handset stays (write it in lower case)", a.fw, v))
+			a.warnAbout(it.Pos, v, WarnIPUICase, fmt.Sprintf("firmware %s matches delete_hs case-sensitively (until %s): %q finds no slot, the handset stays (write it in lower case)", a.fw, a.s.rd.Tag(readings.CaseFixedIn), v))
 			return
 		}
 	} else {

@@ -175,3 +175,61 @@ func TestToDeRegPositionTopHonoursItInTheLeadingRunOfOpersAndRegStatus(t *testin
 	require.Equal(t, ToDeReg, s.SlotState(hsB))
 	require.Empty(t, warnings(s, WarnToDeRegNotFirst))
 }
+
+func TestIPUICaseDeleteHSLeavesOtherUpperCaseIPUIsMatchingOn236(t *testing.T) {
+	s := twoRegistered(t, WithFirmware("2.36.2"))
+	apply(t, s, doc(dnphsOper+"\n"+addOper("029E74A599")+"\n"+addOper("02B6EC8AA5")+"\n"+`<param name="SipAccount.02B6EC8AA5.AuthName" value="bob"/>`))
+	advance(t, s, time.Minute)
+	require.Equal(t, Registered, s.SlotState(hsA))
+	require.Equal(t, Registered, s.SlotState(hsB))
+	v, _ := s.Setting("SipAccount.02b6ec8aa5.AuthName")
+	require.Equal(t, "bob", v)
+	require.Empty(t, warnings(s, WarnIPUICase))
+}
+
+func TestIPUICaseEverywhereMakesEveryUpperCaseIPUIMatchNothingOn236(t *testing.T) {
+	s := twoRegistered(t, WithFirmware("2.36.2"), WithReading("ipui-case", "everywhere"))
+	apply(t, s, doc(dnphsOper+"\n"+addOper("029E74A599")+"\n"+addOper(hsB)+"\n"+`<param name="SipAccount.02B6EC8AA5.AuthName" value="bob"/>`+"\n"+addOper("0311223344")))
+	w := warnings(s, WarnIPUICase)
+	require.Len(t, w, 2, "the upper-case add_hs and the upper-case setting")
+	require.Equal(t, hsA, w[0].IPUI)
+	require.Equal(t, "firmware 2.36.2 matches every IPUI of a file case-sensitively (ipui-case=everywhere, until case-fixed-in=2.37.0): add_hs 029E74A599 names no slot and adds none (write 029e74a599)", w[0].Detail)
+	advance(t, s, time.Minute)
+	require.Equal(t, Absent, s.SlotState(hsA), "DeleteNotProvisionedHS removes the handset its upper-case add_hs did not keep")
+	require.Equal(t, Registered, s.SlotState(hsB))
+	_, has := s.Setting("SipAccount.02b6ec8aa5.AuthName")
+	require.False(t, has, "the upper-case setting names no slot")
+	require.Equal(t, ToReg, s.SlotState("0311223344"), "lower case still adds")
+
+	s = twoRegistered(t, WithFirmware("2.37.0"), WithReading("ipui-case", "everywhere"))
+	apply(t, s, doc(dnphsOper+"\n"+addOper("029E74A599")+"\n"+addOper("02B6EC8AA5")))
+	advance(t, s, time.Minute)
+	require.Equal(t, 2, s.SlotCount(), "from case-fixed-in every case matches again")
+	require.Empty(t, warnings(s, WarnIPUICase))
+}
+
+func TestCaseFixedInSetsTheFirstReleaseWhoseDeleteHSAcceptsUpperCase(t *testing.T) {
+	for _, tc := range []struct {
+		fw, fixed string
+		removed   bool
+	}{
+		{"2.37.0", "2.37.0", true},
+		{"2.36.9", "2.37.0", false},
+		{"2.40.0", "2.41.0", false},
+		{"2.41.0", "2.41.0", true},
+		{"2.65.0", "2.66.0", false},
+		{"2.36.0", "2.36.0", true},
+	} {
+		s := newSys(t, WithFirmware(tc.fw), WithReading("case-fixed-in", tc.fixed))
+		addHS(t, s, HandsetSpec{IPUI: hsB, State: Registered, OutOfRange: true})
+		apply(t, s, doc(`<oper name="delete_hs" value="02B6EC8AA5"/>`))
+		if tc.removed {
+			require.Equal(t, Absent, s.SlotState(hsB), "%s with case-fixed-in=%s", tc.fw, tc.fixed)
+			continue
+		}
+		require.Equal(t, Registered, s.SlotState(hsB), "%s with case-fixed-in=%s", tc.fw, tc.fixed)
+		w := warnings(s, WarnIPUICase)
+		require.Len(t, w, 1)
+		require.Contains(t, w[0].Detail, "(until case-fixed-in="+tc.fixed+")")
+	}
+}

@@ -1,5 +1,6 @@
-// Package firmware owns Nx70 firmware versions and every rule that depends
-// on the running version: which opers exist, and how delete_hs matches case.
+// Package firmware owns Nx70 firmware versions and the rules that depend on
+// the running version alone: which opers exist. Until which version
+// delete_hs matches case is a reading (internal/readings, case-fixed-in).
 package firmware
 
 import (
@@ -23,10 +24,6 @@ var (
 	// vendor FAQ "Auto provisioning: Delete/remove handset examples" dates it
 	// to firmware 2.36).
 	DeleteHS = Version{2, 36, 0}
-	// DeleteHSAnyCase is the first version whose delete_hs accepts upper-case
-	// IPUIs. The vendor FAQ only promises that capitals will be accepted later;
-	// 2.37.0 is an assumption.
-	DeleteHSAnyCase = Version{2, 37, 0}
 )
 
 // Parse reads "2.36.1", "2.36" (as 2.36.0) or "V2.36.1". Anything else,
@@ -93,12 +90,6 @@ func (v Version) Less(o Version) bool { return v.Compare(o) < 0 }
 
 // KnowsDeleteHS reports whether the delete_hs oper exists on v.
 func (v Version) KnowsDeleteHS() bool { return !v.Less(DeleteHS) }
-
-// DeleteHSLowerCaseOnly reports whether v's delete_hs matches IPUIs
-// case-sensitively, so only lower case finds a slot (the 2.36.x rule).
-func (v Version) DeleteHSLowerCaseOnly() bool {
-	return v.KnowsDeleteHS() && v.Less(DeleteHSAnyCase)
-}
 
 // KnownOpers lists the opers v understands.
 func (v Version) KnownOpers() []string {

@@ -28,17 +28,16 @@ func TestCompareOrdersByMajorMinorPatch(t *testing.T) {
 
 func TestDeleteHSRulesAtEachBoundary(t *testing.T) {
 	cases := []struct {
-		v          string
-		knows, low bool
+		v     string
+		knows bool
 	}{
-		{"2.35.0", false, false}, {"2.35.99", false, false},
-		{"2.36.0", true, true}, {"2.36.7", true, true},
-		{"2.37.0", true, false}, {"2.65.0", true, false},
+		{"2.35.0", false}, {"2.35.99", false},
+		{"2.36.0", true}, {"2.36.7", true},
+		{"2.37.0", true}, {"2.65.0", true},
 	}
 	for _, c := range cases {
 		v := MustParse(c.v)
 		require.Equal(t, c.knows, v.KnowsDeleteHS(), c.v)
-		require.Equal(t, c.low, v.DeleteHSLowerCaseOnly(), c.v)
 		require.Equal(t, c.knows, v.KnowsOper("delete_hs"), c.v)
 		require.True(t, v.KnowsOper("update_dm"))
 		require.False(t, v.KnowsOper("reboot"))

@@ -162,6 +162,15 @@ var ruleCases = []ruleCase{
 		absent: []string{"ipui-case"}},
 	{name: "ipui-case/not-for-add_hs", doc: nvm(`<oper name="add_hs" value="029E74A599"/>`), opt: fw("2.36.0"),
 		absent: []string{"ipui-case", "bad-ipui"}},
+	{name: "ipui-case/everywhere-add_hs-and-settings-on-2.36.0", opt: Options{Firmware: "2.36.0", Readings: map[string]string{"ipui-case": "everywhere"}},
+		doc:  nvm(`<oper name="add_hs" value="029E74A599"/>` + "\n" + `<param name="SipAccount.02B6EC8AA5.AuthName" value="b"/>` + "\n" + `<param name="hs.02B6EC8AA5.RegStatus" value="ToDeReg"/>`),
+		want: []at{{"ipui-case", Error, 4, 1}, {"ipui-case", Error, 5, 1}, {"ipui-case", Error, 6, 1}}},
+	{name: "ipui-case/everywhere-not-from-case-fixed-in", opt: Options{Firmware: "2.37.0", Readings: map[string]string{"ipui-case": "everywhere"}},
+		doc: nvm(`<oper name="add_hs" value="029E74A599"/>` + "\n" + `<param name="SipAccount.02B6EC8AA5.AuthName" value="b"/>`), absent: []string{"ipui-case"}},
+	{name: "ipui-case/error-before-a-later-case-fixed-in", doc: nvm(delBUp), opt: Options{Firmware: "2.40.0", Readings: map[string]string{"case-fixed-in": "2.41.0"}},
+		want: []at{{"ipui-case", Error, 4, 1}}},
+	{name: "ipui-case/warning-from-an-earlier-case-fixed-in", doc: nvm(delBUp), opt: Options{Firmware: "2.36.5", Readings: map[string]string{"case-fixed-in": "2.36.5"}},
+		want: []at{{"ipui-case", Warning, 4, 1}}},
 
 	// bad-ipui
 	{name: "bad-ipui/add_hs-odd-value", doc: nvm(`<oper name="add_hs" value="12345xyz"/>`),
@@ -822,4 +831,34 @@ func TestToDeRegPositionAgreesWithSystem(t *testing.T) {
 			require.Equal(t, system.ToDeReg, s.SlotState("029e74a599"))
 		}
 	}
+}
+
+// TestIPUICaseEverywhereAgreesWithSystem: where every IPUI matches only in
+// lower case, check reports ipui-case where the system does.
+func TestIPUICaseEverywhereAgreesWithSystem(t *testing.T) {
+	doc := nvm(dnphs + "\n" + `<oper name="add_hs" value="029E74A599"/>` + "\n" + `<param name="SipAccount.02B6EC8AA5.AuthName" value="b"/>` +
+		"\n" + `<oper name="delete_hs" value="0311223344"/>` + "\n" + `<oper name="add_hs" value="0455667788"/>`)
+	s, err := system.New(system.WithFirmware("2.36.2"), system.WithReading("ipui-case", "everywhere"))
+	require.NoError(t, err)
+	for _, id := range []string{"029e74a599", "02b6ec8aa5", "0311223344"} {
+		require.NoError(t, s.AddHandset(system.HandsetSpec{IPUI: id, State: system.Registered}))
+	}
+	_, err = s.Apply("t.xml", []byte(doc))
+	require.NoError(t, err)
+	var sys, lint []string
+	for _, e := range s.Events() {
+		if e.Code == system.WarnIPUICase {
+			sys = append(sys, fmt.Sprintf("%d:%d", e.Line, e.Col))
+		}
+	}
+	fs := run(t, doc, Options{Firmware: "2.36.2", Readings: map[string]string{"ipui-case": "everywhere"}})
+	for _, f := range fs {
+		if f.Code == system.WarnIPUICase {
+			lint = append(lint, fmt.Sprintf("%d:%d", f.Pos.Line, f.Pos.Col))
+		}
+	}
+	require.Equal(t, []string{"5:1", "6:1"}, sys)
+	require.Equal(t, sys, lint)
+	require.Equal(t, system.ToDeReg, s.SlotState("029e74a599"), "an upper-case add_hs does not keep the handset")
+	require.NotContains(t, codes(fs), CodeDNPHSRemovesAll, "the lower-case add_hs keeps one")
 }

@@ -165,6 +165,10 @@ func (k *checker) param(it *provfile.Item) {
 		k.add(it.Pos, Warning, CodeBadParamName, "param %q is not of the Group.instance.Name shape%s: the system stores it under that name, which is no documented setting of the device, so it most likely has no effect", name, suggest(name))
 	}
 	k.emptyValue(it.Pos, name, it.Value, it.HasValue)
+	if key, _, ok := readings.SlotKey(name); ok && readings.UpperIPUI(key) && k.c.rd.LowerCaseOnly(k.c.fw) {
+		k.add(it.Pos, Error, system.WarnIPUICase, "%s: %s names no slot and the system ignores it; write %s", k.everyIPUICase(), name, strings.ToLower(key))
+		return
+	}
 	if key, ok := regStatusKey(name); ok {
 		switch it.Value {
 		case "ToDeReg":
@@ -231,8 +235,18 @@ func (k *checker) oper(it *provfile.Item) {
 	}
 }
 
+// everyIPUICase says why an upper-case IPUI matches nothing under
+// ipui-case=everywhere, as the system says it.
+func (k *checker) everyIPUICase() string {
+	return fmt.Sprintf("firmware %s matches every IPUI of a file case-sensitively (%s, until %s)", k.c.fw, k.c.rd.Tag(readings.IPUICase), k.c.rd.Tag(readings.CaseFixedIn))
+}
+
 func (k *checker) addHS(it *provfile.Item) {
 	v := strings.TrimSpace(it.Value)
+	if readings.UpperIPUI(v) && k.c.rd.LowerCaseOnly(k.c.fw) {
+		k.add(it.Pos, Error, system.WarnIPUICase, "%s: add_hs %s names no slot and the system adds none, so the handset cannot register and a DeleteNotProvisionedHS of this file does not keep it; write %s", k.everyIPUICase(), v, strings.ToLower(v))
+		return
+	}
 	switch {
 	case v == "":
 		k.add(it.Pos, Warning, system.WarnBadIPUI, "add_hs without a value names no slot: the system ignores it")
@@ -290,11 +304,11 @@ func (k *checker) deleteHS(it *provfile.Item) {
 	}
 	if ipui.IsIPUI(v) && ipui.HasUpper(v) {
 		lower := strings.ToLower(v)
-		if fw.DeleteHSLowerCaseOnly() {
-			k.add(it.Pos, Error, system.WarnIPUICase, "firmware %s matches delete_hs case-sensitively against IPUIs stored in lower case: %q finds no slot and the handset stays registered; write %s", fw, v, lower)
+		if k.c.rd.DeleteHSLowerCaseOnly(fw) {
+			k.add(it.Pos, Error, system.WarnIPUICase, "firmware %s matches delete_hs case-sensitively (until %s) against IPUIs stored in lower case: %q finds no slot and the handset stays registered; write %s", fw, k.c.rd.Tag(readings.CaseFixedIn), v, lower)
 			return // it deregisters nothing, so it contradicts nothing
 		}
-		k.add(it.Pos, Warning, system.WarnIPUICase, "delete_hs %q has upper-case letters: firmware %s accepts them (upper case is accepted from %s, an assumption: the vendor FAQ says only that 2.36 needs lower case and that this would change), but a system still on 2.36.x ignores it; write %s", v, fw, firmware.DeleteHSAnyCase, lower)
+		k.add(it.Pos, Warning, system.WarnIPUICase, "delete_hs %q has upper-case letters: firmware %s accepts them (from %s, a reading: the vendor FAQ says only that 2.36 needs lower case and that this would change), but a system on firmware from %s up to, not including, %s ignores it; write %s", v, fw, k.c.rd.Tag(readings.CaseFixedIn), firmware.DeleteHS, k.c.rd.CaseFixedIn, lower)
 	}
 	k.deregs = append(k.deregs, slotRef{id: ipui.Normalize(v), pos: it.Pos, how: "delete_hs", force: true})
 }

@@ -131,10 +131,29 @@ func (s Set) ToDeRegLate(items []provfile.Item, i, run int) string {
 // lower case. When lowerOnly, an IPUI written with upper-case letters
 // names nothing (ok is false); so does an empty value.
 func Key(value string, lowerOnly bool) (string, bool) {
-	if value == "" || lowerOnly && ipui.HasUpper(value) && ipui.IsIPUI(value) {
+	if value == "" || lowerOnly && UpperIPUI(value) {
 		return "", false
 	}
 	return ipui.Normalize(value), true
+}
+
+// SlotKey returns the slot key, as written, and the rest of a per-slot
+// param name: hs.<key>.<rest> or SipAccount.<key>.<rest>.
+func SlotKey(name string) (key, rest string, ok bool) {
+	var tail string
+	switch {
+	case strings.HasPrefix(name, "hs."):
+		tail = name[3:]
+	case strings.HasPrefix(name, "SipAccount."):
+		tail = name[11:]
+	default:
+		return "", "", false
+	}
+	key, rest, ok = strings.Cut(tail, ".")
+	if !ok || key == "" || rest == "" {
+		return "", "", false
+	}
+	return key, rest, true
 }
 
 // Mention returns the slot key, as written, of a param that sets one of a
@@ -144,21 +163,16 @@ func Mention(it provfile.Item) (string, bool) {
 	if it.Kind != provfile.ParamItem {
 		return "", false
 	}
-	var tail string
-	switch {
-	case strings.HasPrefix(it.Name, "hs."):
-		tail = it.Name[3:]
-	case strings.HasPrefix(it.Name, "SipAccount."):
-		tail = it.Name[11:]
-	default:
-		return "", false
-	}
-	key, rest, ok := strings.Cut(tail, ".")
-	if !ok || key == "" || rest == "" || rest == "RegStatus" && it.Value == "ToDeReg" {
+	key, rest, ok := SlotKey(it.Name)
+	if !ok || rest == "RegStatus" && it.Value == "ToDeReg" {
 		return "", false
 	}
 	return key, true
 }
+
+// UpperIPUI reports whether v is an IPUI written with upper-case letters,
+// which matches nothing where only lower case matches.
+func UpperIPUI(v string) bool { return ipui.HasUpper(v) && ipui.IsIPUI(v) }
 
 // Kept returns the slot keys that a DeleteNotProvisionedHS of this file
 // keeps, under dnphs-keeps: the ids add_hs names and, with any-mention,
