@@ -322,8 +322,12 @@ func (a *applier) setStatus(p provfile.Pos, sl *slot, value string) {
 		a.s.startDereg(sl, TriggerToDeReg, a.f.Name, p.Line, p.Col)
 	case sl.state == NotReg:
 		sl.state = ToReg
+	case sl.state == ToDeReg && a.s.rd.DeregUndo && sl.airEv == 0:
+		a.s.cancelDereg(sl, a.f.Name, p.Line, p.Col)
+	case sl.state == ToDeReg && a.s.rd.DeregUndo:
+		a.warnAbout(p, sl.id, WarnSlotInDereg, fmt.Sprintf("slot %s's handset is being deregistered over the air, which cannot be taken back (%s cancels only a deregistration still waiting): this ToReg changes nothing; only a file that arrives after the slot is gone adds it again", sl.id, a.s.rd.Tag(readings.DeregUndo)))
 	case sl.state == ToDeReg:
-		a.warnAbout(p, sl.id, WarnSlotInDereg, fmt.Sprintf("slot %s is being deregistered (ToDeReg): this ToReg changes nothing and is not remembered; the deregistration runs to its end, and only a file that arrives after the slot is gone adds it again", sl.id))
+		a.warnAbout(p, sl.id, WarnSlotInDereg, fmt.Sprintf("slot %s is being deregistered (ToDeReg): this ToReg changes nothing and is not remembered (%s); the deregistration runs to its end, and only a file that arrives after the slot is gone adds it again", sl.id, a.s.rd.Tag(readings.DeregUndo)))
 	}
 }
 
@@ -394,9 +398,10 @@ func (a *applier) addHS(it *provfile.Item) {
 			a.s.setParam("hs."+sl.id+"."+p.Name[3:], p.Value)
 		}
 	}
-	if status != "" {
-		a.setStatus(statusPos, sl, status)
+	if status == "" { // add_hs without hs.RegStatus asks for ToReg
+		status, statusPos = "ToReg", it.Pos
 	}
+	a.setStatus(statusPos, sl, status)
 }
 
 func (a *applier) deleteHS(it *provfile.Item) {

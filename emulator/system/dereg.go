@@ -1,6 +1,9 @@
 package system
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // startDereg puts a slot in ToDeReg (graceful: ToDeReg param or
 // DeleteNotProvisionedHS). A slot already in ToDeReg keeps its first
@@ -12,6 +15,7 @@ func (s *System) startDereg(sl *slot, trigger string, file string, line, col int
 	if sl.state == InReg && sl.regEv != 0 {
 		s.abortRegistration(sl, s.handsets[sl.ipui], RefusedSlotGone, "the slot was deregistered during registration")
 	}
+	sl.before = sl.state
 	sl.state = ToDeReg
 	sl.trigger = trigger
 	sl.requested = s.sim.Now()
@@ -22,6 +26,19 @@ func (s *System) startDereg(sl *slot, trigger string, file string, line, col int
 		return
 	}
 	s.armDeadline(sl)
+}
+
+// cancelDereg takes back a deregistration still waiting for its handset
+// (reading dereg-undo=add-hs-cancels): the slot returns to the state it
+// had and its deadline is dropped.
+func (s *System) cancelDereg(sl *slot, file string, line, col int) {
+	s.sim.Cancel(sl.deadlineEv)
+	sl.deadlineEv = 0
+	trigger := sl.trigger
+	sl.state, sl.trigger = sl.before, ""
+	sl.requested, sl.deadline = time.Time{}, time.Time{}
+	s.emit(Event{Type: EvDeregCancelled, Slot: sl.id, IPUI: sl.ipui, Trigger: trigger, File: file, Line: line, Col: col,
+		Detail: fmt.Sprintf("the file names the slot again: the deregistration (%s) is taken back and the slot is %s again", trigger, sl.state)})
 }
 
 // reachableHandset is the connected handset a slot can deregister over the

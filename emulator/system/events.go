@@ -29,6 +29,8 @@ const (
 	EvHandsetReset         = "handset-reset"
 	EvFirmwareChanged      = "firmware-changed"
 	EvReboot               = "reboot"
+	// EvDeregCancelled: a deregistration taken back (reading dereg-undo).
+	EvDeregCancelled = "dereg-cancelled"
 )
 
 // EventTypes lists every event type the system emits.
@@ -37,7 +39,7 @@ var EventTypes = []string{
 	EvSlotAdded, EvRegistrationStarted, EvRegistered, EvRegistrationRefused,
 	EvDeregRequested, EvDeregCompleted, EvDeregTimeout, EvForcedRemoval,
 	EvGhostCreated, EvGhostAttempt, EvHandsetMoved, EvHandsetPower,
-	EvHandsetReset, EvFirmwareChanged, EvReboot,
+	EvHandsetReset, EvFirmwareChanged, EvReboot, EvDeregCancelled,
 }
 
 // Deregistration triggers, as carried by dereg-requested events.

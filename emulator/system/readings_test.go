@@ -233,3 +233,52 @@ func TestCaseFixedInSetsTheFirstReleaseWhoseDeleteHSAcceptsUpperCase(t *testing.
 		require.Contains(t, w[0].Detail, "(until case-fixed-in="+tc.fixed+")")
 	}
 }
+
+func TestAddHSWithoutRegStatusOnASlotInToDeRegWarnsAsToRegDoes(t *testing.T) {
+	s := newSys(t)
+	addHS(t, s, HandsetSpec{IPUI: hsB, State: Registered, OutOfRange: true})
+	apply(t, s, doc(deregOfB))
+	apply(t, s, doc(`<oper name="add_hs" value="02b6ec8aa5"/>`))
+	require.Len(t, warnings(s, WarnSlotInDereg), 1)
+	require.Equal(t, ToDeReg, s.SlotState(hsB))
+	requireEvents(t, s, EvDeregCancelled, "", 0)
+}
+
+func TestDeregUndoAddHSCancelsADeregistrationStillWaiting(t *testing.T) {
+	s := newSys(t, WithReading("dereg-undo", "add-hs-cancels"))
+	addHS(t, s, HandsetSpec{IPUI: hsB, State: Registered, OutOfRange: true})
+	apply(t, s, doc(addOper("00001")))
+	apply(t, s, doc(deregOfB+"\n"+`<param name="hs.00001.RegStatus" value="ToDeReg"/>`))
+	at(t, s, time.Hour)
+	apply(t, s, doc(addOper(hsB)+"\n"+`<param name="hs.00001.RegStatus" value="ToReg"/>`))
+	c := requireEvents(t, s, EvDeregCancelled, hsB, 1)[0]
+	require.Equal(t, TriggerToDeReg, c.Trigger)
+	require.Equal(t, "Registered", c.State)
+	require.Equal(t, "the file names the slot again: the deregistration (ToDeReg) is taken back and the slot is Registered again", c.Detail)
+	require.Equal(t, Registered, s.SlotState(hsB))
+	require.Equal(t, ToReg, s.SlotState("00001"), "a slot returns to the state it had")
+	require.Empty(t, warnings(s, WarnSlotInDereg))
+	slot, _ := s.Slot(hsB)
+	require.True(t, slot.Deadline.IsZero(), "the deadline is dropped")
+	at(t, s, 48*time.Hour)
+	requireEvents(t, s, EvDeregTimeout, "", 0)
+	require.Equal(t, Registered, s.SlotState(hsB))
+	require.False(t, handsetOf(t, s, hsB).Ghost)
+	require.NoError(t, s.Move(hsB, true))
+	advance(t, s, time.Minute)
+	require.Equal(t, Registered, s.SlotState(hsB), "coming back does not finish a deregistration taken back")
+}
+
+func TestDeregUndoAddHSCannotTakeBackAnExchangeOverTheAir(t *testing.T) {
+	s := newSys(t, WithReading("dereg-undo", "add-hs-cancels"))
+	addHS(t, s, HandsetSpec{IPUI: hsB, State: Registered})
+	apply(t, s, doc(deregOfB))
+	advance(t, s, 10*time.Second)
+	apply(t, s, doc(addOper(hsB)))
+	w := warnings(s, WarnSlotInDereg)
+	require.Len(t, w, 1)
+	require.Contains(t, w[0].Detail, "being deregistered over the air, which cannot be taken back")
+	advance(t, s, time.Minute)
+	require.Equal(t, Absent, s.SlotState(hsB))
+	requireEvents(t, s, EvDeregCancelled, "", 0)
+}

@@ -54,7 +54,8 @@ type Slot struct {
 type slot struct {
 	id, ipui   string
 	state      State
-	registered bool // a handset completed registration in it
+	before     State // the state before ToDeReg, for dereg-undo
+	registered bool  // a handset completed registration in it
 	requested  time.Time
 	deadline   time.Time
 	trigger    string

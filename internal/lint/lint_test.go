@@ -862,3 +862,19 @@ func TestIPUICaseEverywhereAgreesWithSystem(t *testing.T) {
 	require.Equal(t, system.ToDeReg, s.SlotState("029e74a599"), "an upper-case add_hs does not keep the handset")
 	require.NotContains(t, codes(fs), CodeDNPHSRemovesAll, "the lower-case add_hs keeps one")
 }
+
+func TestContradictionSaysWhatDeregUndoChanges(t *testing.T) {
+	doc := nvm(`<param name="hs.029e74a599.RegStatus" value="ToDeReg"/>` + "\n" + addA)
+	for undo, want := range map[string]string{
+		"none":           "add_hs does not bring it back",
+		"add-hs-cancels": "under dereg-undo=add-hs-cancels the add_hs takes back the deregistration of a slot whose handset is not connected",
+	} {
+		var msg string
+		for _, f := range run(t, doc, reading("dereg-undo", undo)) {
+			if f.Code == CodeContradiction {
+				msg = f.Msg
+			}
+		}
+		require.Contains(t, msg, want, undo)
+	}
+}

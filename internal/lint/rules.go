@@ -386,6 +386,8 @@ func (k *checker) slots() {
 			var outcome string
 			if d.force {
 				outcome = "a slot delete_hs removes at once is added again as a new ToReg slot, while one whose handset is being deregistered over the air stays on its way out"
+			} else if k.c.rd.DeregUndo {
+				outcome = fmt.Sprintf("under %s the add_hs takes back the deregistration of a slot whose handset is not connected, while a connected one is already being deregistered over the air and goes; an absent slot makes the ToDeReg name no slot and add_hs adds it", k.c.rd.Tag(readings.DeregUndo))
 			} else {
 				outcome = "an existing slot is deregistered and add_hs does not bring it back, while an absent one makes the ToDeReg name no slot and add_hs adds it"
 			}
