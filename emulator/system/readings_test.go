@@ -282,3 +282,34 @@ func TestDeregUndoAddHSCannotTakeBackAnExchangeOverTheAir(t *testing.T) {
 	require.Equal(t, Absent, s.SlotState(hsB))
 	requireEvents(t, s, EvDeregCancelled, "", 0)
 }
+
+func TestGhostReregisterAllowedLetsAGhostRegisterAgainWhichEndsIt(t *testing.T) {
+	s := newSys(t, WithFirmware("2.36.0"), WithReading("ghost-reregister", "allowed"))
+	addHS(t, s, HandsetSpec{IPUI: hsB, State: Registered, Off: true})
+	apply(t, s, doc(`<oper name="delete_hs" value="02b6ec8aa5"/>`))
+	require.True(t, handsetOf(t, s, hsB).Ghost)
+	require.NoError(t, s.Power(hsB, true))
+	apply(t, s, doc(addOper(hsB)))
+	require.NoError(t, s.Register(hsB, nil))
+	requireEvents(t, s, EvRegistrationRefused, hsB, 0)
+	advance(t, s, time.Minute)
+	require.Equal(t, Registered, s.SlotState(hsB))
+	h := handsetOf(t, s, hsB)
+	require.True(t, h.Subscribed)
+	require.False(t, h.Ghost, "registering again ends the ghost")
+	n := len(eventsOf(s, EvGhostAttempt, hsB))
+	advance(t, s, 5*time.Hour)
+	require.Len(t, eventsOf(s, EvGhostAttempt, hsB), n, "its attempts stop")
+	requireEvents(t, s, EvHandsetReset, hsB, 0)
+}
+
+func TestGhostReregisterAllowedStillNeedsASlotOrTheWindow(t *testing.T) {
+	s := newSys(t, WithFirmware("2.36.0"), WithReading("ghost-reregister", "allowed"))
+	addHS(t, s, HandsetSpec{IPUI: hsB, State: Registered, Off: true})
+	apply(t, s, doc(`<oper name="delete_hs" value="02b6ec8aa5"/>`))
+	require.NoError(t, s.Power(hsB, true))
+	require.NoError(t, s.Register(hsB, nil))
+	ev := requireEvents(t, s, EvRegistrationRefused, hsB, 1)
+	require.Equal(t, RefusedWindow, ev[0].Reason)
+	require.True(t, handsetOf(t, s, hsB).Ghost)
+}

@@ -48,13 +48,27 @@ func (s *System) Register(id string, pin *string) error {
 		typed = *pin
 	}
 	own := s.byIPUI[h.ipui]
+	ghost := h.subscribed && s.isGhost(h)
 	switch {
 	case !h.connected():
 		s.refuse(h, nil, RefusedNotConnected, "the handset is "+describeReach(h))
-	case h.subscribed && s.isGhost(h):
-		s.refuse(h, nil, RefusedSubscribed, "the handset still holds a subscription (a ghost); reset it first")
+	case ghost && !s.rd.GhostReregister:
+		s.refuse(h, nil, RefusedSubscribed, "the handset still holds a subscription (a ghost); reset it first (ghost-reregister=reset-first)")
+	case ghost:
+		// ghost-reregister=allowed: it registers as a new handset would.
+		s.registerAnew(h, own, typed)
 	case h.subscribed:
 		s.refuse(h, nil, RefusedSubscribed, "the handset is already registered")
+	default:
+		s.registerAnew(h, own, typed)
+	}
+	return nil
+}
+
+// registerAnew registers h in the slot that waits for its IPUI, else in a
+// placeholder while the window is open.
+func (s *System) registerAnew(h *handset, own *slot, typed string) {
+	switch {
 	case own != nil:
 		s.registerInOwnSlot(h, own, typed)
 	case !s.window.Open(s.sim.Now()):
@@ -62,7 +76,6 @@ func (s *System) Register(id string, pin *string) error {
 	default:
 		s.registerInPlaceholder(h, typed)
 	}
-	return nil
 }
 
 // refuse logs a registration-refused event for h, in slot sl if known.
