@@ -41,14 +41,15 @@ func (s *System) cancelDereg(sl *slot, file string, line, col int) {
 		Detail: fmt.Sprintf("the file names the slot again: the deregistration (%s) is taken back and the slot is %s again", trigger, sl.state)})
 }
 
-// reachableHandset is the connected handset a slot can deregister over the
-// air: only a slot that a handset completed registration in has one.
+// reachableHandset is the handset a slot can deregister over the air, as
+// the system sees it (connected, or gone but not yet noticed): only a slot
+// that a handset completed registration in has one.
 func (s *System) reachableHandset(sl *slot) *handset {
 	if !sl.registered || sl.ipui == "" {
 		return nil
 	}
 	h := s.handsets[sl.ipui]
-	if h == nil || !h.connected() {
+	if h == nil || !h.seen {
 		return nil
 	}
 	return h
@@ -71,6 +72,11 @@ func (s *System) startAirDereg(sl *slot) {
 	sl.airEv = s.sim.After(s.cfg.AirLatency, func() {
 		sl.airEv = 0
 		h := s.handsets[sl.ipui]
+		if h != nil && !h.connected() {
+			// Gone, and not noticed yet (detect-delay): nobody answered.
+			s.airDeregLost(sl, "the handset did not answer over the air")
+			return
+		}
 		if h != nil {
 			h.subscribed = false
 			s.sim.Cancel(h.ghostEv)
@@ -82,14 +88,15 @@ func (s *System) startAirDereg(sl *slot) {
 	})
 }
 
-// airDeregLost handles a handset that left while being deregistered: a
+// airDeregLost handles a handset that left while being deregistered, or
+// did not answer (why says which): a
 // delete_hs removes the slot at once; otherwise the slot waits for the next
 // connection or its deadline.
-func (s *System) airDeregLost(sl *slot) {
+func (s *System) airDeregLost(sl *slot, why string) {
 	s.sim.Cancel(sl.airEv)
 	sl.airEv = 0
 	if sl.forced {
-		s.forceRemove(sl, "the handset left during deregistration")
+		s.forceRemove(sl, why)
 		return
 	}
 	if !sl.deadline.After(s.sim.Now()) {

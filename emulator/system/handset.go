@@ -33,6 +33,10 @@ type handset struct {
 	subscribed bool
 	pin        string
 	ghostEv    des.ID
+	// seen is whether the system counts the handset as connected: it
+	// notices one that left only after the reading detect-delay (lostEv).
+	seen   bool
+	lostEv des.ID
 }
 
 func (h *handset) connected() bool { return h.on && h.inRange }
@@ -77,6 +81,7 @@ func (s *System) AddHandset(spec HandsetSpec) error {
 		}
 	}
 	h := &handset{ipui: id, on: !spec.Off, inRange: !spec.OutOfRange, pin: spec.PIN}
+	h.seen = h.connected()
 	s.handsets[id] = h
 	s.hsOrder = append(s.hsOrder, h)
 	if spec.State != "" {
@@ -212,6 +217,8 @@ func (s *System) connectivityChanged(h *handset, was bool) {
 	}
 	sl := s.byIPUI[h.ipui]
 	if now {
+		s.sim.Cancel(h.lostEv)
+		h.lostEv, h.seen = 0, true
 		if sl != nil && sl.state == ToDeReg && sl.registered && sl.airEv == 0 {
 			s.startAirDereg(sl)
 		}
@@ -222,6 +229,22 @@ func (s *System) connectivityChanged(h *handset, was bool) {
 	}
 	s.sim.Cancel(h.ghostEv)
 	h.ghostEv = 0
+	if d := s.rd.DetectDelay; d > 0 {
+		h.lostEv = s.sim.After(d, func() {
+			h.lostEv = 0
+			s.noticeLost(h)
+		})
+		return
+	}
+	s.noticeLost(h)
+}
+
+// noticeLost is the system noticing that a handset has gone: at once, or
+// after the reading detect-delay. A registration or a deregistration over
+// the air that was under way fails.
+func (s *System) noticeLost(h *handset) {
+	h.seen = false
+	sl := s.byIPUI[h.ipui]
 	if sl == nil {
 		return
 	}
@@ -229,7 +252,7 @@ func (s *System) connectivityChanged(h *handset, was bool) {
 	case sl.state == InReg && sl.regEv != 0:
 		s.abortRegistration(sl, h, "handset-lost", "the handset left before registration completed")
 	case sl.state == ToDeReg && sl.airEv != 0:
-		s.airDeregLost(sl)
+		s.airDeregLost(sl, "the handset left during deregistration")
 	}
 }
 

@@ -313,3 +313,90 @@ func TestGhostReregisterAllowedStillNeedsASlotOrTheWindow(t *testing.T) {
 	require.Equal(t, RefusedWindow, ev[0].Reason)
 	require.True(t, handsetOf(t, s, hsB).Ghost)
 }
+
+func TestDetectDelayZeroNoticesAHandsetThatLeftAtOnce(t *testing.T) {
+	s := newSys(t)
+	addHS(t, s, HandsetSpec{IPUI: hsB, State: Registered})
+	require.NoError(t, s.Power(hsB, false))
+	advance(t, s, time.Minute)
+	apply(t, s, doc(deregOfB))
+	slot, _ := s.Slot(hsB)
+	require.Equal(t, s.Now().Add(24*time.Hour), slot.Deadline, "it waits at once: nobody to reach over the air")
+}
+
+func TestDetectDelayCountsAGoneHandsetAsConnectedSoADeregistrationFailsAfterTheAirTime(t *testing.T) {
+	for _, leave := range []string{"switched-off", "out-of-range"} {
+		t.Run(leave, func(t *testing.T) {
+			s := newSys(t, WithReading("detect-delay", "3h"))
+			addHS(t, s, HandsetSpec{IPUI: hsB, State: Registered})
+			if leave == "switched-off" {
+				require.NoError(t, s.Power(hsB, false))
+			} else {
+				require.NoError(t, s.Move(hsB, false))
+			}
+			at(t, s, time.Hour)
+			apply(t, s, doc(deregOfB))
+			slot, _ := s.Slot(hsB)
+			require.True(t, slot.Deadline.IsZero(), "the system tries over the air: it still counts the handset as connected")
+			at(t, s, time.Hour+30*time.Second)
+			require.Equal(t, ToDeReg, s.SlotState(hsB), "nobody answered")
+			requireEvents(t, s, EvDeregCompleted, hsB, 0)
+			slot, _ = s.Slot(hsB)
+			require.Equal(t, s.Start().Add(25*time.Hour), slot.Deadline, "then it waits as for an absent handset, from the request")
+			at(t, s, 25*time.Hour)
+			require.Equal(t, Absent, s.SlotState(hsB))
+			requireEvents(t, s, EvDeregTimeout, hsB, 1)
+			require.True(t, handsetOf(t, s, hsB).Ghost)
+		})
+	}
+}
+
+func TestDetectDelayOnceNoticedTheSystemWaitsAtOnce(t *testing.T) {
+	s := newSys(t, WithReading("detect-delay", "3h"))
+	addHS(t, s, HandsetSpec{IPUI: hsB, State: Registered})
+	require.NoError(t, s.Power(hsB, false))
+	at(t, s, 3*time.Hour)
+	apply(t, s, doc(deregOfB))
+	slot, _ := s.Slot(hsB)
+	require.Equal(t, s.Now().Add(24*time.Hour), slot.Deadline)
+}
+
+func TestDetectDelayDeleteHSInTheWindowRemovesAfterTheAirTime(t *testing.T) {
+	s := newSys(t, WithFirmware("2.36.0"), WithReading("detect-delay", "6h"))
+	addHS(t, s, HandsetSpec{IPUI: hsB, State: Registered})
+	require.NoError(t, s.Move(hsB, false))
+	apply(t, s, doc(`<oper name="delete_hs" value="02b6ec8aa5"/>`))
+	require.Equal(t, ToDeReg, s.SlotState(hsB), "the graceful way is tried first")
+	advance(t, s, 30*time.Second)
+	f := requireEvents(t, s, EvForcedRemoval, hsB, 1)[0]
+	require.Equal(t, "the handset did not answer over the air", f.Detail)
+	require.True(t, handsetOf(t, s, hsB).Ghost)
+}
+
+func TestDetectDelayAHandsetBackBeforeItIsNoticedIsDeregisteredGracefully(t *testing.T) {
+	s := newSys(t, WithReading("detect-delay", "3h"))
+	addHS(t, s, HandsetSpec{IPUI: hsB, State: Registered})
+	require.NoError(t, s.Power(hsB, false))
+	apply(t, s, doc(deregOfB))
+	advance(t, s, time.Hour)
+	require.Equal(t, ToDeReg, s.SlotState(hsB))
+	require.NoError(t, s.Power(hsB, true))
+	advance(t, s, time.Minute)
+	require.Equal(t, Absent, s.SlotState(hsB))
+	requireEvents(t, s, EvDeregCompleted, hsB, 1)
+	require.False(t, handsetOf(t, s, hsB).Ghost)
+}
+
+func TestDetectDelayARegistrationFailsAtTheEndOfTheAirTime(t *testing.T) {
+	s := newSys(t, WithReading("detect-delay", "3h"))
+	addHS(t, s, HandsetSpec{IPUI: hsB, State: ToReg})
+	require.NoError(t, s.Register(hsB, nil))
+	advance(t, s, 10*time.Second)
+	require.NoError(t, s.Move(hsB, false))
+	require.Equal(t, InReg, s.SlotState(hsB), "not noticed yet")
+	advance(t, s, 20*time.Second)
+	ev := requireEvents(t, s, EvRegistrationRefused, hsB, 1)[0]
+	require.Equal(t, RefusedHandsetLost, ev.Reason)
+	require.Equal(t, ToReg, s.SlotState(hsB))
+	require.False(t, handsetOf(t, s, hsB).Subscribed)
+}

@@ -136,6 +136,10 @@ func (s *System) startRegistration(sl *slot, h *handset) {
 	s.emit(Event{Type: EvRegistrationStarted, Slot: sl.id, IPUI: h.ipui})
 	sl.regEv = s.sim.After(s.cfg.AirLatency, func() {
 		sl.regEv = 0
+		if !h.connected() { // gone, and not noticed yet (detect-delay)
+			s.abortRegistration(sl, h, RefusedHandsetLost, "the handset left before registration completed")
+			return
+		}
 		sl.state = Registered
 		sl.registered = true
 		h.subscribed = true
