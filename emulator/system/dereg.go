@@ -124,16 +124,19 @@ func (s *System) deleteHS(sl *slot, file string, line, col int) {
 	if sl.state == InReg && sl.regEv != 0 {
 		s.abortRegistration(sl, s.handsets[sl.ipui], RefusedSlotGone, "the slot was deleted during registration")
 	}
-	s.emit(Event{Type: EvDeregRequested, Slot: sl.id, IPUI: sl.ipui, Trigger: TriggerDeleteHS, File: file, Line: line, Col: col})
+	req := Event{Type: EvDeregRequested, Slot: sl.id, IPUI: sl.ipui, Trigger: TriggerDeleteHS, File: file, Line: line, Col: col}
 	if s.reachableHandset(sl) == nil {
+		s.emit(req)
 		s.forceRemove(sl, unreachableWhy(sl))
 		return
 	}
+	sl.before = sl.state
 	sl.state = ToDeReg
 	sl.trigger = TriggerDeleteHS
 	sl.forced = true
 	sl.requested = s.sim.Now()
 	sl.deadline = sl.requested
+	s.emit(req) // after the change, so it carries ToDeReg
 	s.startAirDereg(sl)
 }
 

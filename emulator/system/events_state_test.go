@@ -53,3 +53,11 @@ func TestWarningsAboutOneHandsetCarryItsIPUI(t *testing.T) {
 	require.Equal(t, WarnNoSuchSlot, none[0].Code)
 	require.Equal(t, StateAbsent, none[0].State)
 }
+
+func TestDeleteHSGracefulRequestCarriesToDeReg(t *testing.T) {
+	s := newSys(t)
+	addHS(t, s, HandsetSpec{IPUI: hsB, State: Registered})
+	apply(t, s, doc(`<oper name="delete_hs" value="02b6ec8aa5"/>`))
+	req := requireEvents(t, s, EvDeregRequested, hsB, 1)[0]
+	require.Equal(t, "ToDeReg", req.State, "the slot's state just after the event")
+}
