@@ -4,6 +4,10 @@
 // subscriptions, the settings store, the registration window, and the
 // graceful and forced deregistration state machine with its timeout.
 //
+// Where the vendor text can be read two ways, each reading is a switch
+// with a documented default: Readings lists them, WithReading chooses
+// another value (see docs/model.md for what each switches).
+//
 // Everything runs on simulated time owned by package des: nothing happens
 // until the caller advances time. A day of device time costs microseconds,
 // and the same inputs give the same event log, byte for byte.

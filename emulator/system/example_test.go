@@ -74,3 +74,27 @@ func Example_forcedRemoval() {
 	// 0s forced-removal 02b6ec8aa5
 	// 0s ghost-created 02b6ec8aa5
 }
+
+// Where the vendor text can be read two ways, a reading chooses. The same
+// story as above on a system that notices a switched-off handset only after
+// three hours (the vendor's figure for the N870): switched off an hour ago,
+// the handset still counts as connected, so delete_hs first tries the
+// graceful way and removes the slot when nobody answers.
+func ExampleWithReading() {
+	s, _ := system.New(system.WithFirmware("2.36.0"), system.WithReading("detect-delay", "3h"))
+	_ = s.AddHandset(system.HandsetSpec{IPUI: "02b6ec8aa5", State: system.Registered})
+	_ = s.Power("02b6ec8aa5", false)
+	_ = s.Advance(time.Hour)
+	_, _ = s.Apply("delete.xml", []byte(`<provisioning version="1.1" productID="e2"><nvm>
+  <oper name="delete_hs" value="02b6ec8aa5"/>
+</nvm></provisioning>`))
+	_ = s.Advance(time.Minute)
+	for _, e := range s.Events()[1:] {
+		fmt.Println(strings.Join(strings.Fields(fmt.Sprint(e.Time.Sub(s.Start()), " ", e.Type, " ", e.State, " ", e.Detail)), " "))
+	}
+	// Output:
+	// 1h0m0s provisioning-applied 0 params, 1 opers
+	// 1h0m0s dereg-requested ToDeReg
+	// 1h0m30s forced-removal absent the handset did not answer over the air
+	// 1h0m30s ghost-created absent the handset still holds its subscription
+}

@@ -7,8 +7,14 @@
 // agrees with package system, which applies the same file: where both speak
 // of one thing they use the same code (dnphs-not-first, delete-hs-unsupported,
 // ipui-case, capacity, unknown-oper, bad-firmware-version, bad-regstatus,
-// bad-ipui, bad-value, missing-name, unknown-param, regstatus-outside-add-hs
-// and the reader's notes outside-nvm, unknown-element, duplicate-section).
+// bad-ipui, bad-value, missing-name, unknown-param, regstatus-outside-add-hs,
+// params-for-removed-slot, todereg-not-first and the reader's notes
+// outside-nvm, unknown-element, duplicate-section). It applies the same
+// readings (Options.Readings, see system.Readings) through the same rules
+// (internal/readings), so for one file and one set of readings `dectsim run`
+// and `dectsim check` agree on which DeleteNotProvisionedHS and ToDeReg count
+// and which slots a file keeps; where both report a DeleteNotProvisionedHS
+// that is ignored, the message is the same.
 //
 // An error is something the system would refuse, or would silently not do
 // as the author meant; a warning is something worth a look. Choices made
@@ -35,7 +41,7 @@
 //
 // Extra warning codes: version (the root's version is not "1.1"), no-nvm
 // (nothing to apply), dnphs-removes-all (DeleteNotProvisionedHS in a file
-// without add_hs), duplicate-param (one setting given two values),
+// that keeps no slot), duplicate-param (one setting given two values),
 // bad-value (update_dm or Provisioning.global.Period values that are not
 // numbers of seconds), missing-name, unknown-param and
 // regstatus-outside-add-hs.
@@ -79,8 +85,11 @@ const (
 //     it. The message is the system's own.
 //   - system.WarnDeleteHSUnsupported (error): delete_hs below firmware
 //     2.36.0.
-//   - system.WarnIPUICase (error on 2.36.x, warning from 2.37.0): delete_hs
-//     with upper-case letters.
+//   - system.WarnIPUICase (error from 2.36.0 until the reading
+//     case-fixed-in, 2.37.0 by default; a warning after it): delete_hs with
+//     upper-case letters; under ipui-case=everywhere also add_hs values and
+//     hs.<IPUI>.* or SipAccount.<IPUI>.* names (errors only, where the
+//     system ignores them).
 //   - system.WarnBadIPUI (warning): an add_hs/delete_hs value that is
 //     neither an IPUI nor a placeholder id.
 //   - system.WarnCapacity (error): more distinct add_hs ids than the
@@ -97,6 +106,12 @@ const (
 //     take (one without a name included), which the system ignores.
 //   - system.WarnRegStatusOutsideOper (warning): hs.RegStatus outside an
 //     add_hs oper.
+//   - system.WarnParamsForRemovedSlot (error): the file sets hs.<id>.* or
+//     SipAccount.<id>.* of a slot that its own DeleteNotProvisionedHS does
+//     not keep (under the reading dnphs-keeps), once per slot.
+//   - system.WarnToDeRegNotFirst (a warning under todereg-position=anywhere,
+//     which honours it; an error under top, which ignores it):
+//     hs.<id>.RegStatus=ToDeReg after other params.
 //
 // The codes below are lint's own. A contract: their first group, the first
 // eight shared codes above, and the severities of both; users and their
