@@ -13,8 +13,8 @@ import (
 
 // fuzzSystem is a populated system: registered, away, switched-off and
 // waiting handsets, placeholder slots, settings and a pending deadline.
-func fuzzSystem(t testing.TB) *System {
-	s, err := New(WithFirmware("2.36.0"), WithMaxHandsets(12))
+func fuzzSystem(t testing.TB, opts ...Option) *System {
+	s, err := New(append([]Option{WithFirmware("2.36.0"), WithMaxHandsets(12)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,6 +59,9 @@ func checkInvariants(t *testing.T, s *System) {
 		}
 		if sl.state == InReg && sl.regEv == 0 {
 			t.Fatalf("slot %s InReg with no registration under way", sl.id)
+		}
+		if sl.state == ToDeReg && sl.deadlineEv == 0 && sl.airEv == 0 {
+			t.Fatalf("slot %s in ToDeReg waits for nothing", sl.id)
 		}
 	}
 	if n != len(s.slots) || n > s.cfg.MaxHandsets {
@@ -141,4 +144,49 @@ func snapshotsEqual(a, b Snapshot) bool {
 		}
 	}
 	return true
+}
+
+// FuzzApplyUnderReadings is FuzzApply with each reading at a value picked
+// by the fuzzer (two bits each), and handsets that leave and come back
+// around the exchanges over the air.
+func FuzzApplyUnderReadings(f *testing.F) {
+	for _, s := range []string{
+		doc(`<oper name="DeleteNotProvisionedHS"/>` + addOper("029E74A599") + `<param name="SipAccount.02b6ec8aa5.AuthName" value="b"/>`),
+		provisioningOutside(`<oper name="DeleteNotProvisionedHS"/>`, addOper(hsA)),
+		doc(`<param name="a.b.c" value="1"/><param name="hs.029e74a599.RegStatus" value="ToDeReg"/>` + addOper(hsA)),
+		doc(`<param name="hs.02B6EC8AA5.RegStatus" value="ToDeReg"/><oper name="delete_hs" value="029e74a599"/>` + addOper("0311223344")),
+	} {
+		for _, pick := range []uint16{0, 0x5555, 0xaaaa, 0xffff} {
+			f.Add([]byte(s), pick)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte, pick uint16) {
+		var opts []Option
+		for i, r := range Readings {
+			opts = append(opts, WithReading(r.Name, r.Values[int(pick>>(2*i)&3)%len(r.Values)]))
+		}
+		s := fuzzSystem(t, opts...)
+		_ = s.Move(hsA, false)
+		before := s.Snapshot()
+		if _, err := s.Apply("fuzz.xml", data); err != nil && !snapshotsEqual(before, s.Snapshot()) {
+			t.Fatalf("a rejected file changed the state")
+		}
+		checkInvariants(t, s)
+		_ = s.Advance(10 * time.Second)
+		_ = s.Move(hsA, true)
+		_ = s.Move(hsB, true)
+		_ = s.Power(hsC, true)
+		_ = s.Register(hsC, nil)
+		_ = s.Register("0400000002", nil)
+		_, _ = s.Apply("again.xml", data)
+		checkInvariants(t, s)
+		if err := s.Advance(25 * time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		checkInvariants(t, s)
+	})
+}
+
+func provisioningOutside(outside, nvm string) string {
+	return `<provisioning version="1.1" productID="e2">` + outside + `<nvm>` + nvm + `</nvm></provisioning>`
 }
