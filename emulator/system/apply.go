@@ -252,7 +252,7 @@ func (a *applier) paramsForRemoved(victims []*slot) {
 	var order []*slot
 	for i := range a.f.Items {
 		it := &a.f.Items[i]
-		raw, ok := readings.Mention(*it)
+		raw, ok := readings.Setting(*it)
 		if !ok {
 			continue
 		}

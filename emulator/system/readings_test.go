@@ -269,6 +269,15 @@ func TestDeregUndoAddHSCancelsADeregistrationStillWaiting(t *testing.T) {
 	require.Equal(t, Registered, s.SlotState(hsB), "coming back does not finish a deregistration taken back")
 }
 
+func TestParamsForRemovedSlotCountsStoredSettingsNotRegStatus(t *testing.T) {
+	s := twoRegistered(t, WithReading("dereg-undo", "add-hs-cancels"))
+	require.NoError(t, s.Move(hsB, false))
+	apply(t, s, doc(dnphsOper+"\n"+addOper(hsA)+"\n"+`<param name="hs.02b6ec8aa5.RegStatus" value="ToReg"/>`))
+	require.Empty(t, warnings(s, WarnParamsForRemovedSlot), "a ToReg is no setting that goes with the slot")
+	requireEvents(t, s, EvDeregCancelled, hsB, 1)
+	require.Equal(t, Registered, s.SlotState(hsB), "the same file takes its own removal back")
+}
+
 func TestDeregUndoAddHSCannotTakeBackAnExchangeOverTheAir(t *testing.T) {
 	s := newSys(t, WithReading("dereg-undo", "add-hs-cancels"))
 	addHS(t, s, HandsetSpec{IPUI: hsB, State: Registered})

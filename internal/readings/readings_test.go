@@ -178,3 +178,13 @@ func TestKeptFollowsDnphsKeepsAndIPUICase(t *testing.T) {
 	require.Equal(t, map[string]struct{}{"02b6ec8aa5": {}, "029e74a599": {}}, any.Kept(its, false),
 		"a ToDeReg is no mention")
 }
+
+func TestASettingIsAMentionThatIsStored(t *testing.T) {
+	its := items(t, doc("", `<param name="hs.x.RegStatus" value="ToReg"/><param name="hs.x.DECT_AC" value="1"/><param name="SipAccount.y.RegStatus" value="1"/>`))
+	for i, want := range []bool{false, true, true} {
+		_, mention := Mention(its[i])
+		_, setting := Setting(its[i])
+		require.True(t, mention, i)
+		require.Equal(t, want, setting, i)
+	}
+}

@@ -170,6 +170,20 @@ func Mention(it provfile.Item) (string, bool) {
 	return key, true
 }
 
+// Setting returns the slot key, as written, of a param that stores one of
+// a slot's settings: a Mention other than hs.<key>.RegStatus, which is an
+// instruction, not a stored setting.
+func Setting(it provfile.Item) (string, bool) {
+	key, ok := Mention(it)
+	if !ok {
+		return "", false
+	}
+	if _, rest, _ := SlotKey(it.Name); rest == "RegStatus" && strings.HasPrefix(it.Name, "hs.") {
+		return "", false
+	}
+	return key, true
+}
+
 // UpperIPUI reports whether v is an IPUI written with upper-case letters,
 // which matches nothing where only lower case matches.
 func UpperIPUI(v string) bool { return ipui.HasUpper(v) && ipui.IsIPUI(v) }
