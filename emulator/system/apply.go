@@ -236,6 +236,9 @@ func (a *applier) deleteNotProvisioned(dn provfile.Item) {
 // a slot that its own DeleteNotProvisionedHS removes: they go with the
 // slot, which the author almost certainly meant to keep.
 func (a *applier) paramsForRemoved(victims []*slot) {
+	if len(victims) == 0 {
+		return
+	}
 	byKey := make(map[string]*slot, 2*len(victims))
 	for _, sl := range victims {
 		byKey[sl.id] = sl
@@ -252,7 +255,7 @@ func (a *applier) paramsForRemoved(victims []*slot) {
 	var order []*slot
 	for i := range a.f.Items {
 		it := &a.f.Items[i]
-		raw, ok := readings.Setting(*it)
+		raw, ok := readings.Setting(it)
 		if !ok {
 			continue
 		}
@@ -283,7 +286,7 @@ func (a *applier) param(it *provfile.Item) {
 		a.warn(it.Pos, WarnRegStatusOutsideOper, "hs.RegStatus belongs inside an add_hs oper; here it names no slot and is ignored")
 		return
 	}
-	if key, _, ok := readings.SlotKey(name); ok && readings.UpperIPUI(key) && a.s.rd.LowerCaseOnly(a.fw) {
+	if key, ok := a.upperCaseKey(name); ok {
 		a.warnAbout(it.Pos, key, WarnIPUICase, fmt.Sprintf("%s: %s names no slot and is ignored (write %s)", a.everyIPUICase(), name, strings.ToLower(key)))
 		return
 	}
@@ -352,6 +355,17 @@ func (a *applier) oper(it *provfile.Item) {
 	}
 }
 
+// upperCaseKey returns the slot key of a per-slot param when it is an IPUI
+// in upper case that matches nothing (ipui-case=everywhere on firmware
+// before case-fixed-in).
+func (a *applier) upperCaseKey(name string) (string, bool) {
+	if !a.s.rd.LowerCaseOnly(a.fw) {
+		return "", false
+	}
+	key, _, ok := readings.SlotKey(name)
+	return key, ok && readings.UpperIPUI(key)
+}
+
 // everyIPUICase says why an upper-case IPUI matches nothing under
 // ipui-case=everywhere.
 func (a *applier) everyIPUICase() string {
@@ -359,7 +373,7 @@ func (a *applier) everyIPUICase() string {
 }
 
 func (a *applier) addHS(it *provfile.Item) {
-	if raw := strings.TrimSpace(it.Value); readings.UpperIPUI(raw) && a.s.rd.LowerCaseOnly(a.fw) {
+	if raw := strings.TrimSpace(it.Value); a.s.rd.LowerCaseOnly(a.fw) && readings.UpperIPUI(raw) {
 		a.warnAbout(it.Pos, raw, WarnIPUICase, fmt.Sprintf("%s: add_hs %s names no slot and adds none (write %s)", a.everyIPUICase(), raw, strings.ToLower(raw)))
 		return
 	}

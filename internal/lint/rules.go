@@ -421,7 +421,7 @@ func (k *checker) paramsForRemoved(kept map[string]struct{}) {
 	var order []string
 	for i := range k.f.Items {
 		it := &k.f.Items[i]
-		raw, ok := readings.Setting(*it)
+		raw, ok := readings.Setting(it)
 		if !ok {
 			continue
 		}

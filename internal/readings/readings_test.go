@@ -182,8 +182,8 @@ func TestKeptFollowsDnphsKeepsAndIPUICase(t *testing.T) {
 func TestASettingIsAMentionThatIsStored(t *testing.T) {
 	its := items(t, doc("", `<param name="hs.x.RegStatus" value="ToReg"/><param name="hs.x.DECT_AC" value="1"/><param name="SipAccount.y.RegStatus" value="1"/>`))
 	for i, want := range []bool{false, true, true} {
-		_, mention := Mention(its[i])
-		_, setting := Setting(its[i])
+		_, mention := Mention(&its[i])
+		_, setting := Setting(&its[i])
 		require.True(t, mention, i)
 		require.Equal(t, want, setting, i)
 	}

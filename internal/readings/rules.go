@@ -20,7 +20,7 @@ type Ignored struct {
 }
 
 // IsDNPHS reports whether it is the DeleteNotProvisionedHS oper.
-func IsDNPHS(it provfile.Item) bool {
+func IsDNPHS(it *provfile.Item) bool {
 	return it.Kind == provfile.OperItem && it.Name == "DeleteNotProvisionedHS"
 }
 
@@ -36,7 +36,8 @@ func (s Set) DNPHS(items []provfile.Item) (honoured int, ignored []Ignored) {
 			break
 		}
 	}
-	for i, it := range items {
+	for i := range items {
+		it := &items[i]
 		if !IsDNPHS(it) {
 			continue
 		}
@@ -102,7 +103,8 @@ func RegStatusKey(name string) (string, bool) {
 // RegStatus params (hs.RegStatus, hs.<id>.RegStatus): the place where
 // todereg-position=top honours hs.<id>.RegStatus=ToDeReg.
 func LeadingRun(items []provfile.Item) int {
-	for i, it := range items {
+	for i := range items {
+		it := &items[i]
 		if it.Kind == provfile.OperItem || it.Name == "hs.RegStatus" {
 			continue
 		}
@@ -159,7 +161,7 @@ func SlotKey(name string) (key, rest string, ok bool) {
 // Mention returns the slot key, as written, of a param that sets one of a
 // slot's settings (hs.<key>.<name>, SipAccount.<key>.<name>). A
 // hs.<key>.RegStatus=ToDeReg asks for the slot to go, and is no mention.
-func Mention(it provfile.Item) (string, bool) {
+func Mention(it *provfile.Item) (string, bool) {
 	if it.Kind != provfile.ParamItem {
 		return "", false
 	}
@@ -173,7 +175,7 @@ func Mention(it provfile.Item) (string, bool) {
 // Setting returns the slot key, as written, of a param that stores one of
 // a slot's settings: a Mention other than hs.<key>.RegStatus, which is an
 // instruction, not a stored setting.
-func Setting(it provfile.Item) (string, bool) {
+func Setting(it *provfile.Item) (string, bool) {
 	key, ok := Mention(it)
 	if !ok {
 		return "", false
@@ -193,8 +195,15 @@ func UpperIPUI(v string) bool { return ipui.HasUpper(v) && ipui.IsIPUI(v) }
 // the keys of the slot settings the file sets. lowerOnly is
 // LowerCaseOnly for the firmware running.
 func (s Set) Kept(items []provfile.Item, lowerOnly bool) map[string]struct{} {
-	kept := make(map[string]struct{})
-	for _, it := range items {
+	n := 0
+	for i := range items {
+		if items[i].Kind == provfile.OperItem {
+			n++
+		}
+	}
+	kept := make(map[string]struct{}, n)
+	for i := range items {
+		it := &items[i]
 		raw, ok := "", false
 		switch {
 		case it.Kind == provfile.OperItem && it.Name == "add_hs":
