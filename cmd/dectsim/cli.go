@@ -188,10 +188,6 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	if !ok {
 		return code
 	}
-	if *all && (*jsonOut || *junit != "") {
-		fmt.Fprintln(stderr, "dectsim run: --all-readings prints its own table; it does not combine with --json or --junit")
-		return exitUsage
-	}
 	paths, err := scenario.Files(files...)
 	if err != nil {
 		fmt.Fprintf(stderr, "dectsim run: %v\n", err)
@@ -200,6 +196,10 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	style := scenario.Style{Color: wantColor(isTerminal(stdout), getenv)}
 	errStyle := scenario.Style{Color: wantColor(isTerminal(stderr), getenv)}
 	if *all {
+		if *jsonOut || *junit != "" {
+			fmt.Fprintln(stderr, "dectsim run: --all-readings prints its own table; it does not combine with --json or --junit")
+			return exitUsage
+		}
 		return runAllReadings(paths, rf, stdout, stderr, style, errStyle)
 	}
 	var cases []report.JUnitCase
