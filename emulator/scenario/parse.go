@@ -77,6 +77,7 @@ type parser struct {
 	doc      *xmltok.Doc
 	dir      string
 	handsets map[string]bool
+	served   map[string]bool // paths of top-level <serve>s, so a repeat is found in O(1)
 	steps    int
 }
 
@@ -392,11 +393,13 @@ func (p *parser) serve(e *etree.Element) error {
 	if err != nil {
 		return err
 	}
-	for _, o := range p.sc.Serves {
-		if o.Path == sv.Path {
-			return p.errf(e, "path %s is served twice; change it later with a <serve> step inside <at>", sv.Path)
-		}
+	if p.served[sv.Path] {
+		return p.errf(e, "path %s is served twice; change it later with a <serve> step inside <at>", sv.Path)
 	}
+	if p.served == nil {
+		p.served = make(map[string]bool)
+	}
+	p.served[sv.Path] = true
 	p.sc.Serves = append(p.sc.Serves, sv)
 	return nil
 }
@@ -418,6 +421,10 @@ func (p *parser) serveSpec(e *etree.Element) (Serve, error) {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 100 || n > 599 {
 			return fail(p.errf(e, "status %q is not an HTTP status code", v))
+		}
+		if n < 200 {
+			// A 1xx is an interim answer, never a server's last word.
+			return fail(p.errf(e, "status %d is an interim (1xx) answer; a server's answer is 200 to 599", n))
 		}
 		sv.Status = n
 	}

@@ -54,6 +54,7 @@ func TestScenarioErrorsNameLineAndColumn(t *testing.T) {
 		{"bad dereg timeout", `  <system dereg-timeout="soon"/><at t="0s"><expect slots="1"/></at>`, 3, 3, "dereg-timeout"},
 		{"step child", `  <at t="0s"><move ipui="029e74a599" range="in"><x/></move></at>`, 3, 49, "takes no child elements"},
 		{"not well-formed", `  <at t="0s"><expect slots="1"></at>`, 3, 32, "closed by </at>"},
+		{"interim status", `  <at t="0s"><serve path="/p.xml" status="101"/></at>`, 3, 14, "status 101 is an interim (1xx) answer"},
 		{"request path", `  <at t="0s"><expect-request path="prov.xml"/></at>`, 3, 14, `path="prov.xml": write the URL path, starting with /`},
 		{"request user-agent", `  <at t="0s"><expect-request user-agent="Gigaset (N870"/></at>`, 3, 14, `user-agent="Gigaset (N870" is not a regular expression`},
 		{"request attribute", `  <at t="0s"><expect-request url="/x"/></at>`, 3, 14, `no attribute "url"`},
@@ -321,4 +322,23 @@ func TestEndlessDevicesAreReadWithinTheLimit(t *testing.T) {
 	_, err = parseString(t, okHead+`  <at t="0s"><provision src="`+t.TempDir()+`"/></at>`+"\n</scenario>\n")
 	require.True(t, errors.As(err, &se), "%v", err)
 	require.Contains(t, se.Msg, "is a directory")
+}
+
+// BenchmarkParseManyServes reads a scenario with 100,000 top-level
+// <serve> elements: each path is checked against the earlier ones in
+// constant time, so the cost per <serve> does not grow with their number.
+func BenchmarkParseManyServes(b *testing.B) {
+	var s strings.Builder
+	s.WriteString("<scenario name=\"serves\">\n")
+	for i := range 100_000 {
+		fmt.Fprintf(&s, "  <serve path=\"/p/%d.xml\" status=\"404\"/>\n", i)
+	}
+	s.WriteString("  <at t=\"0s\"><expect slots=\"0\"/></at>\n</scenario>\n")
+	data := []byte(s.String())
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Parse("serves.xml", data); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -413,3 +413,52 @@ func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
 }
+
+// TestCROnlyLineEndingsCountLines: a file with classic Mac line ends (a
+// lone "\r") gets positions on the right lines, from either front end,
+// and its excerpt shows the right line.
+func TestCROnlyLineEndingsCountLines(t *testing.T) {
+	src := "<provisioning version=\"1.1\" productID=\"e2\">\r<nvm>\r  <param name=\"a.b.c\" value=\"1\"/>\r  <oper name=\"add_hs\" value=\"029e74a599\"/>\r</nvm>\r</provisioning>\r"
+	f, err := provfile.Parse("f.xml", []byte(src))
+	require.NoError(t, err)
+	require.Equal(t, provfile.Pos{Line: 3, Col: 3}, f.Items[0].Pos)
+	require.Equal(t, provfile.Pos{Line: 4, Col: 3}, f.Items[1].Pos)
+	bad := strings.Replace(src, "<oper", "<oper oper", 1)
+	_, err = provfile.Parse("f.xml", []byte(bad))
+	var pe *provfile.Error
+	require.True(t, errors.As(err, &pe), "%v", err)
+	require.Equal(t, 4, pe.Pos.Line)
+	require.Contains(t, xmltok.Excerpt([]byte(bad), pe.Pos), "   4 |   <oper oper")
+	mixed := strings.ReplaceAll(src, "\r", "\r\n")
+	f, err = provfile.Parse("f.xml", []byte(mixed))
+	require.NoError(t, err)
+	require.Equal(t, provfile.Pos{Line: 4, Col: 3}, f.Items[1].Pos, "CRLF is one line end")
+}
+
+// TestStrictReaderRefusesWhatXMLForbids: repeated attributes, characters
+// XML does not allow in a comment, and a UTF-16 file (named as such) are
+// refused with a position, as a strict reader must.
+func TestStrictReaderRefusesWhatXMLForbids(t *testing.T) {
+	for name, c := range map[string]struct {
+		src string
+		pos provfile.Pos
+		msg string
+	}{
+		"repeated attribute": {"<provisioning version=\"1.1\" productID=\"e2\"><nvm>\n  <param name=\"a\" name=\"b\" value=\"1\"/></nvm></provisioning>",
+			provfile.Pos{Line: 2, Col: 3}, "<param> has the attribute name twice"},
+		"NUL in a comment": {"<provisioning version=\"1.1\" productID=\"e2\"><nvm><!-- a\x00b --></nvm></provisioning>",
+			provfile.Pos{Line: 1, Col: 55}, "a comment holds the character U+0000"},
+		"bad UTF-8 in a comment": {"<provisioning version=\"1.1\" productID=\"e2\"><nvm><!-- \xff --></nvm></provisioning>",
+			provfile.Pos{Line: 1, Col: 54}, "a comment holds a byte that is not UTF-8"},
+		"UTF-16 LE": {"\xff\xfe<\x00p\x00/\x00>\x00", provfile.Pos{Line: 1, Col: 1}, "the file is UTF-16 (little-endian)"},
+		"UTF-16 BE": {"\x00<\x00p\x00/\x00>", provfile.Pos{Line: 1, Col: 1}, "the file is UTF-16 (big-endian)"},
+	} {
+		_, err := provfile.Parse("f.xml", []byte(c.src))
+		var pe *provfile.Error
+		require.True(t, errors.As(err, &pe), "%s: %v", name, err)
+		require.Equal(t, "xml-syntax", pe.Code, name)
+		require.Equal(t, c.pos, pe.Pos, name)
+		require.Contains(t, pe.Msg, c.msg, name)
+		require.NotContains(t, pe.Msg, "not well-formed XML: not well-formed XML", name)
+	}
+}

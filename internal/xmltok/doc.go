@@ -18,6 +18,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/beevik/etree"
+
+	"github.com/dectsim/dectsim/internal/printable"
 )
 
 // Doc is an etree document whose elements know where they came from.
@@ -124,6 +126,11 @@ func (d *Doc) Span(e *etree.Element) (start, end int) {
 	return in.start, in.end
 }
 
+// ExcerptWidth is the most bytes of a line an excerpt shows: a longer
+// line (a whole document on one line, or a binary file) is cut to a window
+// around the column, marked with "…" where it was cut.
+const ExcerptWidth = 120
+
 // Excerpt shows the source line of p with its number and a caret under the
 // column, the way compilers and hurl point at a problem:
 //
@@ -131,28 +138,15 @@ func (d *Doc) Span(e *etree.Element) (start, end int) {
 //	   |  ^
 //
 // Tabs before the caret are repeated in the caret line so that it lines
-// up. It returns "" when p is not in src.
+// up; control characters are shown as one visible rune each. It returns ""
+// when p is not in src.
 func Excerpt(src []byte, p Pos) string {
-	if p.Line < 1 {
+	line, ok := lineOf(src, p.Line)
+	if !ok {
 		return ""
 	}
-	start := 0
-	for l := 1; l < p.Line; l++ {
-		j := bytes.IndexByte(src[start:], '\n')
-		if j < 0 {
-			return ""
-		}
-		start += j + 1
-	}
-	end := len(src)
-	if j := bytes.IndexByte(src[start:], '\n'); j >= 0 {
-		end = start + j
-	}
-	line := bytes.TrimSuffix(src[start:end], []byte{'\r'})
-	if p.Line == 1 {
-		line = bytes.TrimPrefix(line, bom)
-	}
 	col := min(max(p.Col, 1), len(line)+1)
+	lo, hi := window(line, col-1)
 
 	num := strconv.Itoa(p.Line)
 	w := max(4, len(num))
@@ -160,11 +154,20 @@ func Excerpt(src []byte, p Pos) string {
 	b.WriteString(strings.Repeat(" ", w-len(num)))
 	b.WriteString(num)
 	b.WriteString(" | ")
-	forRunes(line, func(r rune, _ int) { b.WriteRune(printable(r)) })
+	if lo > 0 {
+		b.WriteString("…")
+	}
+	forRunes(line[lo:hi], func(r rune, _ int) { b.WriteRune(printable.Rune(r)) })
+	if hi < len(line) {
+		b.WriteString("…")
+	}
 	b.WriteByte('\n')
 	b.WriteString(strings.Repeat(" ", w+1))
 	b.WriteString("| ")
-	forRunes(line[:col-1], func(r rune, _ int) {
+	if lo > 0 {
+		b.WriteByte(' ')
+	}
+	forRunes(line[lo:col-1], func(r rune, _ int) {
 		if r == '\t' {
 			b.WriteByte('\t')
 		} else {
@@ -175,19 +178,61 @@ func Excerpt(src []byte, p Pos) string {
 	return b.String()
 }
 
-// forRunes walks UTF-8 text, reading a byte that is not valid UTF-8 as
-// Latin-1 (the only other encodings readers accept are single-byte).
-// printable keeps an excerpt of a binary or broken file from sending
-// control characters to the terminal: each becomes one visible rune, so
-// the caret still lines up.
-func printable(r rune) rune {
-	if r == '\t' {
-		return r
+// lineOf returns line n of src (from 1), without its line ending or, on
+// line 1, a byte-order mark. "\r\n", "\n" and a lone "\r" each end a line.
+func lineOf(src []byte, n int) ([]byte, bool) {
+	if n < 1 {
+		return nil, false
 	}
-	if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == utf8.RuneError {
-		return '\uFFFD'
+	start := 0
+	for l := 1; ; l++ {
+		end := start + lineEnd(src[start:])
+		if l == n {
+			line := src[start:end]
+			if n == 1 {
+				line = bytes.TrimPrefix(line, bom)
+			}
+			return line, true
+		}
+		switch {
+		case end >= len(src):
+			return nil, false
+		case src[end] == '\r' && end+1 < len(src) && src[end+1] == '\n':
+			start = end + 2
+		default:
+			start = end + 1
+		}
 	}
-	return r
+}
+
+// lineEnd is the length of b's first line.
+func lineEnd(b []byte) int {
+	i := bytes.IndexByte(b, '\n')
+	if i < 0 {
+		i = len(b)
+	}
+	if j := bytes.IndexByte(b[:i], '\r'); j >= 0 {
+		return j
+	}
+	return i
+}
+
+// window picks at most ExcerptWidth bytes of line around byte offset at,
+// on rune boundaries, with about a third of the width before it.
+func window(line []byte, at int) (lo, hi int) {
+	if len(line) <= ExcerptWidth {
+		return 0, len(line)
+	}
+	lo = max(0, at-ExcerptWidth/3)
+	hi = min(len(line), lo+ExcerptWidth)
+	lo = max(0, min(lo, hi-ExcerptWidth))
+	for lo > 0 && lo < len(line) && !utf8.RuneStart(line[lo]) {
+		lo--
+	}
+	for hi < len(line) && !utf8.RuneStart(line[hi]) {
+		hi++
+	}
+	return lo, hi
 }
 
 func forRunes(b []byte, f func(r rune, size int)) {

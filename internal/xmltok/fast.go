@@ -53,7 +53,6 @@ var class = func() (t [256]uint8) {
 			}
 		}
 	}
-	t['\r'] |= clsText // text is not kept, so line ends need no rewriting
 	// '\n' is in neither clsValue nor clsText: the loops that meet it
 	// count lines.
 	return t
@@ -177,12 +176,23 @@ func scanName(data []byte, i int) (int, bool) {
 func (p *lexer) skipSpace(i int) int {
 	data := p.data
 	for i < len(data) && class[data[i]]&clsSpace != 0 {
-		if data[i] == '\n' {
+		switch data[i] {
+		case '\n':
 			p.newline(i)
+		case '\r':
+			p.cr(i)
 		}
 		i++
 	}
 	return i
+}
+
+// cr counts a '\r' at data[i] as a line end unless it starts a "\r\n"
+// (whose '\n' is counted).
+func (p *lexer) cr(i int) {
+	if i+1 >= len(p.data) || p.data[i+1] != '\n' {
+		p.newline(i)
+	}
 }
 
 // newline counts the line end at data[i].
@@ -194,6 +204,17 @@ func (p *lexer) newline(i int) {
 // newlines counts the line ends in data[from:to].
 func (p *lexer) newlines(from, to int) {
 	seg := p.data[from:to]
+	if bytes.IndexByte(seg, '\r') >= 0 {
+		for i := from; i < to; i++ {
+			switch p.data[i] {
+			case '\n':
+				p.newline(i)
+			case '\r':
+				p.cr(i)
+			}
+		}
+		return
+	}
 	if n := bytes.Count(seg, []byte{'\n'}); n > 0 {
 		p.line += n
 		p.lineStart = from + bytes.LastIndexByte(seg, '\n') + 1
@@ -213,6 +234,9 @@ func (p *lexer) skipText(i int) (int, bool) {
 		switch {
 		case c == '\n':
 			p.newline(i)
+			i++
+		case c == '\r':
+			p.cr(i)
 			i++
 		case c == '<':
 			return i, true
@@ -315,7 +339,9 @@ func charRef(data []byte, i int) (r rune, n int, ok bool) {
 }
 
 // comment skips the comment at data[i]. Like encoding/xml it ends at the
-// first "--", which must be followed by '>'; its content is not checked.
+// first "--", which must be followed by '>'. Content the strict front end
+// refuses (a character XML does not allow, a byte that is not UTF-8) is
+// left to it.
 func (p *lexer) comment(i int) (int, bool) {
 	data := p.data
 	if !bytes.HasPrefix(data[i:], []byte("<!--")) {
@@ -329,8 +355,29 @@ func (p *lexer) comment(i int) (int, bool) {
 	if e >= len(data) || data[e] != '>' {
 		return i, false
 	}
+	if !plainComment(data[i+4 : i+4+k]) {
+		return i, false
+	}
 	p.newlines(i, e)
 	return e + 1, true
+}
+
+// plainComment reports whether a comment's content holds only characters
+// XML allows, as UTF-8.
+func plainComment(c []byte) bool {
+	for i := 0; i < len(c); {
+		b := c[i]
+		if b >= 0x20 && b < utf8.RuneSelf || b == '\t' || b == '\n' || b == '\r' {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(c[i:])
+		if r == utf8.RuneError && n <= 1 || !isXMLChar(r) {
+			return false
+		}
+		i += n
+	}
+	return true
 }
 
 // xmlDecl skips the XML declaration at data[i], accepting only what
@@ -596,6 +643,7 @@ func (p *lexer) scanValue(i int, q byte) (end int, decode, ok bool) {
 			decode = true
 			i += n
 		case c == '\r':
+			p.cr(i)
 			decode = true
 			i++
 		case c >= utf8.RuneSelf:

@@ -38,6 +38,19 @@ func (l *lineCounter) pos(off int) Pos {
 		l.line += n
 		l.start = l.at + bytes.LastIndexByte(seg, '\n') + 1
 	}
+	// A '\r' not followed by '\n' ends a line too (XML reads it as one).
+	for j := bytes.IndexByte(seg, '\r'); j >= 0; {
+		at := l.at + j
+		if at+1 >= len(l.src) || l.src[at+1] != '\n' {
+			l.line++
+			l.start = max(l.start, at+1)
+		}
+		k := bytes.IndexByte(seg[j+1:], '\r')
+		if k < 0 {
+			break
+		}
+		j += k + 1
+	}
 	l.at = off
 	col := off - l.start + 1
 	if l.line == 1 {

@@ -202,6 +202,9 @@ func (s *scanner) next() (xml.Token, int, error) {
 			return nil, 0, s.fail(s.lim.MaxBytes, "MaxBytes",
 				fmt.Sprintf("the document is larger than the limit MaxBytes=%d bytes", s.lim.MaxBytes))
 		}
+		if enc := utf16Of(s.src); enc != "" {
+			return nil, 0, s.fail(0, "", "the file is "+enc+"; a provisioning or scenario file is UTF-8 (or an 8-bit encoding its XML declaration names): save it as UTF-8")
+		}
 	}
 	c := int(s.d.InputOffset())
 	tok, err := s.d.RawToken()
@@ -218,11 +221,45 @@ func (s *scanner) next() (xml.Token, int, error) {
 		err = s.charData(t, start)
 	case xml.ProcInst:
 		err = s.procInst(t, start)
+	case xml.Comment:
+		err = s.comment(t, start)
 	}
 	if err != nil {
 		return nil, start, err
 	}
 	return tok, start, nil
+}
+
+// utf16Of names the UTF-16 form src is in, by its byte-order mark or by
+// the NUL bytes beside its first '<'; "" when it is not UTF-16.
+func utf16Of(src []byte) string {
+	switch {
+	case bytes.HasPrefix(src, []byte{0xFF, 0xFE}), bytes.HasPrefix(src, []byte{'<', 0}):
+		return "UTF-16 (little-endian)"
+	case bytes.HasPrefix(src, []byte{0xFE, 0xFF}), bytes.HasPrefix(src, []byte{0, '<'}):
+		return "UTF-16 (big-endian)"
+	}
+	return ""
+}
+
+// comment refuses what encoding/xml lets through in a comment: characters
+// XML does not allow (NUL and other control characters) and bytes that
+// are not UTF-8, which a strict reader must not accept anywhere.
+func (s *scanner) comment(c xml.Comment, start int) error {
+	if s.conv.active {
+		return nil // converted from an 8-bit encoding: valid by construction
+	}
+	for i := 0; i < len(c); {
+		r, n := utf8.DecodeRune(c[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return s.fail(start+4+i, "", "a comment holds a byte that is not UTF-8")
+		}
+		if !isXMLChar(r) {
+			return s.fail(start+4+i, "", fmt.Sprintf("a comment holds the character U+%04X, which XML does not allow", r))
+		}
+		i += n
+	}
+	return nil
 }
 
 // end turns the decoder's error at offset start into the scanner's:
@@ -263,6 +300,9 @@ func (s *scanner) startElement(t xml.StartElement, start int) error {
 			return s.fail(start, "MaxAttrLen",
 				fmt.Sprintf("attribute %s of <%s> is %d bytes long, more than the limit MaxAttrLen=%d", a.Name.Local, t.Name.Local, len(a.Value), s.lim.MaxAttrLen))
 		}
+	}
+	if dup := repeated(t.Attr); dup != "" {
+		return s.fail(start, "", fmt.Sprintf("<%s> has the attribute %s twice", t.Name.Local, dup))
 	}
 	if s.root == "" {
 		s.root = t.Name.Local
@@ -318,6 +358,30 @@ func (s *scanner) fail(off int, limit, msg string) error {
 }
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
+
+// repeated returns the name of an attribute written twice, or "". Few
+// attributes are compared pairwise; many go through a map, so that a tag
+// with a hundred thousand attributes costs linear time.
+func repeated(attrs []xml.Attr) string {
+	if len(attrs) <= 16 {
+		for i := range attrs {
+			for j := i + 1; j < len(attrs); j++ {
+				if attrs[i].Name == attrs[j].Name {
+					return qname(attrs[i].Name.Space, attrs[i].Name.Local)
+				}
+			}
+		}
+		return ""
+	}
+	seen := make(map[xml.Name]bool, len(attrs))
+	for _, a := range attrs {
+		if seen[a.Name] {
+			return qname(a.Name.Space, a.Name.Local)
+		}
+		seen[a.Name] = true
+	}
+	return ""
+}
 
 func isSpace(b []byte) bool {
 	for _, c := range b {
