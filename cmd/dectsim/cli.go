@@ -169,16 +169,25 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	if !ok {
 		return code
 	}
-	paths, err := scenario.Files(files...)
-	if err != nil {
-		fmt.Fprintf(stderr, "dectsim run: %v\n", err)
-		return exitRuntime
-	}
 	style := scenario.Style{Color: wantColor(isTerminal(stdout), getenv)}
 	errStyle := scenario.Style{Color: wantColor(isTerminal(stderr), getenv)}
 	var cases []report.JUnitCase
 	passed, failed, errored := 0, 0, 0
 	worst := exitOK
+	// Every argument is expanded on its own: one that cannot be read is
+	// reported and the others still run, as check does.
+	var paths []string
+	for _, f := range files {
+		ps, err := scenario.Files(f)
+		if err != nil {
+			errored++
+			scenario.WriteError(stderr, err, errStyle)
+			cases = append(cases, report.JUnitCase{File: f, Err: err})
+			worst = worse(worst, errorCode(err))
+			continue
+		}
+		paths = append(paths, ps...)
+	}
 	for _, p := range paths {
 		res, err := scenario.RunFile(p, runOptions())
 		cases = append(cases, report.JUnitCase{File: p, Result: res, Err: err})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dectsim/dectsim/emulator/system"
+	"github.com/dectsim/dectsim/internal/fsread"
 	"github.com/dectsim/dectsim/internal/syshook"
 )
 
@@ -92,15 +93,35 @@ func Run(sc *Scenario, o Options) (*Result, error) {
 	return res, nil
 }
 
-// RunFile reads the scenario file at path and runs it: ParseFile, then
-// Run. The error is a *Error for a file that cannot be read as a scenario,
+// RunFile reads the scenario file at path and runs it: Parse, then Run.
+// The file is read through the scenario size limit whatever the path
+// names (a device or a pipe included), so an endless input is a *Error
+// saying it is too large. The error is a *Error for a file that cannot be
+// read as a scenario, an I/O error for one that cannot be read at all,
 // else as Run's.
 func RunFile(path string, o Options) (*Result, error) {
-	sc, err := ParseFile(path)
+	sc, err := readFile(path)
 	if err != nil {
 		return nil, err
 	}
 	return Run(sc, o)
+}
+
+// readFile reads and parses a scenario file within MaxScenarioBytes.
+func readFile(path string) (*Scenario, error) {
+	data, err := fsread.ReadFile(path, MaxScenarioBytes)
+	var tl *fsread.TooLargeError
+	switch {
+	case errors.As(err, &tl):
+		msg := fmt.Sprintf("scenario file is larger than the limit of %d bytes", tl.Max)
+		if tl.Size >= 0 {
+			msg = fmt.Sprintf("scenario file is %d bytes; the limit is %d", tl.Size, tl.Max)
+		}
+		return nil, &Error{File: path, Pos: Pos{Line: 1, Col: 1}, Msg: msg}
+	case err != nil:
+		return nil, err
+	}
+	return Parse(path, data)
 }
 
 // Files lists the scenario files paths stand for, as `dectsim run` reads

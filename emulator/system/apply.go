@@ -4,12 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/dectsim/dectsim/internal/firmware"
+	"github.com/dectsim/dectsim/internal/fsread"
 	"github.com/dectsim/dectsim/internal/ipui"
 	"github.com/dectsim/dectsim/internal/provfile"
 )
@@ -67,29 +67,39 @@ func (s *System) applyAt(name string, data []byte, origin provfile.Pos) (Result,
 	return s.applyParsed(f)
 }
 
-// ApplyReader reads a document from r and applies it. A read error is
-// returned as is (nothing arrived, nothing is logged).
+// ApplyReader reads a document from r and applies it, reading at most
+// one byte past the largest document the system accepts. A read error is
+// returned as is (nothing arrived, nothing is logged); a document over the
+// limit is rejected like any other (provisioning-rejected, reason limit).
 func (s *System) ApplyReader(name string, r io.Reader) (Result, error) {
-	f, err := provfile.Read(name, r)
-	if err != nil {
-		var pe *FileError
-		if errors.As(err, &pe) {
-			s.reject(pe)
-			return Result{}, pe
-		}
-		return Result{}, err
-	}
-	return s.applyParsed(f)
+	data, err := fsread.Read(name, r, maxDocBytes())
+	return s.applyRead(name, data, err)
 }
 
-// ApplyFile reads a document from a path and applies it.
+// ApplyFile reads a document from a path and applies it. The path may name
+// anything: a device or a pipe is read within the same limit as a file, so
+// /dev/zero is a rejected document, not an exhausted memory. A path that
+// cannot be read (missing, a directory) is an error and not an event.
 func (s *System) ApplyFile(path string) (Result, error) {
-	fh, err := os.Open(path)
-	if err != nil {
+	data, err := fsread.ReadFile(path, maxDocBytes())
+	return s.applyRead(path, data, err)
+}
+
+func maxDocBytes() int64 { return int64(provfile.DefaultLimits.MaxBytes) }
+
+// applyRead applies what a bounded read returned.
+func (s *System) applyRead(name string, data []byte, err error) (Result, error) {
+	var tl *fsread.TooLargeError
+	switch {
+	case errors.As(err, &tl):
+		pe := &FileError{File: name, Pos: provfile.Pos{Line: 1, Col: 1}, Code: "limit",
+			Msg: fmt.Sprintf("the document is larger than the limit MaxBytes=%d bytes", tl.Max)}
+		s.reject(pe)
+		return Result{}, pe
+	case err != nil:
 		return Result{}, err
 	}
-	defer fh.Close()
-	return s.ApplyReader(path, fh)
+	return s.Apply(name, data)
 }
 
 func (s *System) reject(pe *FileError) {

@@ -63,29 +63,80 @@ func Read(name string, r io.Reader, max int64) ([]byte, error) {
 	return readAll(name, r, -1, max)
 }
 
+// readAll reads r to its end, at most max+1 bytes. A regular file of known
+// size is read into one buffer of that size; a stream of unknown length
+// is read into chunks that grow to 1 MiB and joined once at its end, so
+// reading n bytes allocates about 2n (a stream over the limit: about
+// max, since nothing is joined) instead of the 5n that growing one slice
+// costs.
 func readAll(name string, r io.Reader, size, max int64) ([]byte, error) {
-	hint := 512
-	if size >= 0 && size < max {
-		hint = int(size) + 1
-	}
-	buf := make([]byte, 0, hint)
 	lr := io.LimitReader(r, max+1)
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := lr.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
+	if size >= 0 && size <= max {
+		// One byte more than the size, to see the end (or a growing file).
+		buf := make([]byte, 0, size+1)
+		for {
+			if len(buf) == cap(buf) {
+				return readChunks(name, lr, buf, max)
+			}
+			n, err := lr.Read(buf[len(buf):cap(buf)])
+			buf = buf[:len(buf)+n]
+			if err == io.EOF {
+				return buf, nil
+			}
+			if err != nil {
+				return nil, err
+			}
 		}
 	}
-	if int64(len(buf)) > max {
+	return readChunks(name, lr, nil, max)
+}
+
+const (
+	firstChunk = 512
+	maxChunk   = 1 << 20
+)
+
+// readChunks reads lr (already limited to max+1 bytes) to its end after
+// the bytes in first.
+func readChunks(name string, lr io.Reader, first []byte, max int64) ([]byte, error) {
+	var chunks [][]byte
+	total := int64(len(first))
+	if len(first) > 0 {
+		chunks = append(chunks, first)
+	}
+	size := firstChunk
+	for {
+		buf := make([]byte, 0, size)
+		for len(buf) < cap(buf) {
+			n, err := lr.Read(buf[len(buf):cap(buf)])
+			buf = buf[:len(buf)+n]
+			total += int64(n)
+			if err == io.EOF {
+				chunks = append(chunks, buf)
+				return join(name, chunks, total, max)
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		chunks = append(chunks, buf)
+		if size < maxChunk {
+			size *= 2
+		}
+	}
+}
+
+func join(name string, chunks [][]byte, total, max int64) ([]byte, error) {
+	if total > max {
 		// A regular file that grew while it was read reports its new size.
 		return nil, &TooLargeError{Path: name, Size: -1, Max: max}
 	}
-	return buf, nil
+	if len(chunks) == 1 {
+		return chunks[0], nil
+	}
+	out := make([]byte, 0, total)
+	for _, c := range chunks {
+		out = append(out, c...)
+	}
+	return out, nil
 }

@@ -44,12 +44,11 @@ package lint
 import (
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"sort"
 	"strings"
 
 	"github.com/dectsim/dectsim/internal/firmware"
+	"github.com/dectsim/dectsim/internal/fsread"
 	"github.com/dectsim/dectsim/internal/product"
 	"github.com/dectsim/dectsim/internal/provfile"
 )
@@ -215,20 +214,23 @@ func Check(name string, data []byte, o Options) ([]Finding, error) {
 }
 
 // CheckFile reads the file at path and lints it, naming findings by path.
-// I/O errors are returned as errors; a file larger than the reader accepts
-// is a limit finding, and is never read whole into memory.
+// I/O errors (a missing file, a directory) are returned as errors; a file
+// larger than the reader accepts is a limit finding. The path may name a
+// device or a pipe: it is read through the same limit, never more than one
+// byte past it.
 func CheckFile(path string, o Options) ([]Finding, error) {
 	c, err := o.resolve()
 	if err != nil {
 		return nil, err
 	}
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, int64(provfile.DefaultLimits.MaxBytes)+1))
-	if err != nil {
+	max := int64(provfile.DefaultLimits.MaxBytes)
+	data, err := fsread.ReadFile(path, max)
+	var tl *fsread.TooLargeError
+	switch {
+	case errors.As(err, &tl):
+		return []Finding{{File: path, Pos: provfile.Pos{Line: 1, Col: 1}, Severity: Error, Code: CodeLimit,
+			Msg: fmt.Sprintf("the document is larger than the limit MaxBytes=%d bytes; the file is beyond what dectsim reads, and is rejected whole", max)}}, nil
+	case err != nil:
 		return nil, err
 	}
 	return check(path, data, c), nil

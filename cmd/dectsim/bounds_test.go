@@ -1,0 +1,106 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// allocated returns the bytes f allocates.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+const passing = `<scenario name="fine"><at t="0s"><expect slots="0"/></at></scenario>`
+
+// TestBadInputFiles runs the command on every kind of path a user can
+// name: each gets its exit code and its message, the readable files given
+// beside a bad one still run, and memory stays within the input limits.
+func TestBadInputFiles(t *testing.T) {
+	dir := t.TempDir()
+	ok := write(t, dir, "ok.xml", passing)
+	missing := filepath.Join(dir, "missing.xml")
+	empty := filepath.Join(dir, "empty")
+	require.NoError(t, os.Mkdir(empty, 0o755))
+	sparse := filepath.Join(dir, "huge.xml")
+	fh, err := os.Create(sparse)
+	require.NoError(t, err)
+	require.NoError(t, fh.Truncate(64<<20+1))
+	require.NoError(t, fh.Close())
+	fifo := filepath.Join(dir, "fifo.xml")
+	haveFIFO := syscall.Mkfifo(fifo, 0o600) == nil
+	_, zeroErr := os.Stat("/dev/zero")
+	prov := own(t, "nx70", "pbx-complete-2.65.xml")
+
+	for _, c := range []struct {
+		name     string
+		args     []string
+		skip     bool
+		code     int
+		out, err []string // substrings of stdout and stderr
+		maxAlloc uint64
+	}{
+		{name: "run endless device", args: []string{"run", "/dev/zero"}, skip: zeroErr != nil, code: 2,
+			err: []string{"/dev/zero:1:1: scenario file is larger than the limit of 16777216 bytes"}, maxAlloc: 24 << 20},
+		{name: "run named pipe", args: []string{"run", fifo}, skip: !haveFIFO, code: 2,
+			err: []string{"scenario file is larger than the limit of 16777216 bytes"}, maxAlloc: 24 << 20},
+		{name: "run huge file", args: []string{"run", sparse}, code: 2,
+			err: []string{"scenario file is 67108865 bytes; the limit is 16777216"}, maxAlloc: 1 << 20},
+		{name: "run missing beside a good one", args: []string{"run", ok, missing}, code: 3,
+			out: []string{"== " + ok + ": fine", "1 passed, 0 failed, 1 could not run"}, err: []string{"missing.xml"}, maxAlloc: 4 << 20},
+		{name: "run missing first", args: []string{"run", missing, ok}, code: 3,
+			out: []string{"1 passed, 0 failed, 1 could not run"}, maxAlloc: 4 << 20},
+		{name: "run directory without scenarios", args: []string{"run", empty, ok}, code: 3,
+			out: []string{"1 passed, 0 failed, 1 could not run"}, err: []string{"no *.xml scenario files"}, maxAlloc: 4 << 20},
+		{name: "check endless device", args: []string{"check", "/dev/zero"}, skip: zeroErr != nil, code: 2,
+			out: []string{"/dev/zero:1:1: error: limit: the document is larger than the limit MaxBytes=67108864 bytes"}, maxAlloc: 96 << 20},
+		{name: "check huge file", args: []string{"check", sparse}, code: 2,
+			out: []string{"huge.xml:1:1: error: limit:"}, maxAlloc: 1 << 20},
+		{name: "check directory beside a good one", args: []string{"check", dir, prov}, code: 3,
+			err: []string{"is a directory"}, maxAlloc: 16 << 20},
+		{name: "check missing beside a good one", args: []string{"check", missing, prov}, code: 3,
+			err: []string{"missing.xml"}, maxAlloc: 16 << 20},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.skip {
+				t.Skip("skipped: not available here")
+			}
+			if strings.Contains(strings.Join(c.args, " "), fifo) {
+				go func() {
+					w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+					if err != nil {
+						return
+					}
+					defer w.Close()
+					chunk := []byte(strings.Repeat(" ", 1<<16))
+					for {
+						if _, err := w.Write(chunk); err != nil {
+							return
+						}
+					}
+				}()
+			}
+			var code int
+			var out, errOut string
+			n := allocated(func() { code, out, errOut = run(t, c.args...) })
+			require.Equal(t, c.code, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+			for _, s := range c.out {
+				require.Contains(t, out, s)
+			}
+			for _, s := range c.err {
+				require.Contains(t, errOut, s)
+			}
+			require.Less(t, n, c.maxAlloc, "bytes allocated")
+		})
+	}
+}
