@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/dectsim/dectsim/emulator/system"
 )
 
 // allocated returns the bytes f allocates.
@@ -101,6 +103,61 @@ func TestBadInputFiles(t *testing.T) {
 				require.Contains(t, errOut, s)
 			}
 			require.Less(t, n, c.maxAlloc, "bytes allocated")
+		})
+	}
+}
+
+// ghostForEver is a ghost that tries every minute for ten years.
+const ghostForEver = `<scenario name="ghost for ever">
+  <system ghost-interval="1m"/>
+  <handset ipui="02b6ec8aa5" state="Registered" range="out"/>
+  <at t="0s">
+    <provision>
+      <provisioning version="1.1" productID="e2"><nvm><param name="hs.02b6ec8aa5.RegStatus" value="ToDeReg"/></nvm></provisioning>
+    </provision>
+  </at>
+  <at t="25h"><move ipui="02b6ec8aa5" range="in"/></at>
+  <at t="87600h"><expect ghosts="1"/></at>
+</scenario>
+`
+
+// TestBadScenarios: scenarios that ask for too much work or for values
+// outside the model are input errors (exit 2) that name the scenario and
+// the limit, and never a crash; the other scenarios given still run.
+func TestBadScenarios(t *testing.T) {
+	dir := t.TempDir()
+	ok := write(t, dir, "ok.xml", passing)
+	forever := write(t, dir, "forever.xml", ghostForEver)
+	fast := write(t, dir, "fast.xml", strings.Replace(ghostForEver, `ghost-interval="1m"`, `ghost-interval="30s"`, 1))
+	defer func(o []system.Option) { systemOptions = o }(systemOptions)
+	systemOptions = []system.Option{system.WithEventBudget(5000)}
+
+	for _, c := range []struct {
+		name     string
+		args     []string
+		code     int
+		out, err []string
+	}{
+		{name: "runaway story", args: []string{"run", forever, ok}, code: 2,
+			out: []string{"1 passed, 0 failed, 1 could not run"},
+			err: []string{forever + `:10:3: scenario "ghost for ever" stopped: event budget exhausted: 5000 simulation events run by`, "(the budget is 5000)", "  10 |   <at t=\"87600h\">"}},
+		{name: "runaway story, json", args: []string{"run", "--json", ok, forever}, code: 2,
+			err: []string{`scenario "ghost for ever" stopped: event budget exhausted`, "1 passed, 0 failed, 1 could not run"}},
+		{name: "ghost interval below a minute", args: []string{"run", fast}, code: 2,
+			err: []string{fast + ":2:3: ghost interval 30s is below the minimum of 1m0s"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var code int
+			var out, errOut string
+			n := allocated(func() { code, out, errOut = run(t, c.args...) })
+			require.Equal(t, c.code, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+			for _, s := range c.out {
+				require.Contains(t, out, s)
+			}
+			for _, s := range c.err {
+				require.Contains(t, errOut, s)
+			}
+			require.Less(t, n, uint64(16<<20), "bytes allocated")
 		})
 	}
 }

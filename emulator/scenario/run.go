@@ -82,15 +82,30 @@ func Run(sc *Scenario, o Options) (*Result, error) {
 	res := &Result{Scenario: sc, System: sys}
 	for _, b := range sc.Blocks {
 		if err := sys.AdvanceTo(sc.Start.Add(b.T)); err != nil {
-			return nil, fmt.Errorf("%s:%d:%d: %w", sc.File, b.Pos.Line, b.Pos.Col, err)
+			return nil, stepError(sc, b.Pos, err)
 		}
 		for _, st := range b.Steps {
-			if err := res.step(sys, st, net); err != nil {
-				return nil, fmt.Errorf("%s:%d:%d: %w", sc.File, st.Pos.Line, st.Pos.Col, err)
+			err := res.step(sys, st, net)
+			if err == nil {
+				err = sys.Err()
+			}
+			if err != nil {
+				return nil, stepError(sc, st.Pos, err)
 			}
 		}
 	}
 	return res, nil
+}
+
+// stepError places an error of the run at pos. A scenario whose story
+// runs past the system's event budget is an input error (a *Error): the
+// file asked for more work than the limits allow.
+func stepError(sc *Scenario, pos Pos, err error) error {
+	if errors.Is(err, system.ErrEventBudget) {
+		return &Error{File: sc.File, Pos: pos, Src: sc.Src,
+			Msg: fmt.Sprintf("scenario %q stopped: %v", sc.Name, err)}
+	}
+	return fmt.Errorf("%s:%d:%d: %w", sc.File, pos.Line, pos.Col, err)
 }
 
 // RunFile reads the scenario file at path and runs it: Parse, then Run.

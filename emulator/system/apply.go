@@ -47,7 +47,8 @@ type Result struct {
 // Apply applies a provisioning document whole, or not at all. A document
 // the system refuses returns a *FileError and leaves every slot,
 // handset and setting as it was; the refusal is logged as a
-// provisioning-rejected event, as a real system would log it.
+// provisioning-rejected event, as a real system would log it. A system
+// stopped by its event budget applies nothing and returns Err().
 func (s *System) Apply(name string, data []byte) (Result, error) {
 	return s.applyAt(name, data, provfile.Pos{})
 }
@@ -55,6 +56,9 @@ func (s *System) Apply(name string, data []byte) (Result, error) {
 // applyAt is Apply for bytes that sit inside a larger file at origin (an
 // inline document in a scenario).
 func (s *System) applyAt(name string, data []byte, origin provfile.Pos) (Result, error) {
+	if s.stopped != nil {
+		return Result{}, s.stopped
+	}
 	f, err := provfile.ParseWith(name, data, provfile.Options{Limits: provfile.DefaultLimits, Origin: origin})
 	if err != nil {
 		var pe *FileError
@@ -72,6 +76,9 @@ func (s *System) applyAt(name string, data []byte, origin provfile.Pos) (Result,
 // returned as is (nothing arrived, nothing is logged); a document over the
 // limit is rejected like any other (provisioning-rejected, reason limit).
 func (s *System) ApplyReader(name string, r io.Reader) (Result, error) {
+	if s.stopped != nil {
+		return Result{}, s.stopped
+	}
 	data, err := fsread.Read(name, r, maxDocBytes())
 	return s.applyRead(name, data, err)
 }
@@ -81,6 +88,9 @@ func (s *System) ApplyReader(name string, r io.Reader) (Result, error) {
 // /dev/zero is a rejected document, not an exhausted memory. A path that
 // cannot be read (missing, a directory) is an error and not an event.
 func (s *System) ApplyFile(path string) (Result, error) {
+	if s.stopped != nil {
+		return Result{}, s.stopped
+	}
 	data, err := fsread.ReadFile(path, maxDocBytes())
 	return s.applyRead(path, data, err)
 }
@@ -110,6 +120,9 @@ func (s *System) reject(pe *FileError) {
 // the document runs before the first change, which is what makes
 // application atomic.
 func (s *System) applyParsed(f *provfile.File) (Result, error) {
+	if s.stopped != nil {
+		return Result{}, s.stopped
+	}
 	if !f.HasProductID || f.ProductID != "e2" {
 		msg := fmt.Sprintf("productID is %q; this system accepts only \"e2\"", f.ProductID)
 		if !f.HasProductID {

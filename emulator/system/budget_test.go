@@ -1,0 +1,96 @@
+package system
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// ghostStorm is a system whose n handsets are connected ghosts trying
+// every minute, for ever.
+func ghostStorm(t *testing.T, n int, opts ...Option) *System {
+	t.Helper()
+	s := newSys(t, append([]Option{WithGhostInterval(time.Minute)}, opts...)...)
+	var ids []string
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("02%08x", i)
+		ids = append(ids, id)
+		addHS(t, s, HandsetSpec{IPUI: id, State: Registered, OutOfRange: true})
+	}
+	apply(t, s, doc(`<oper name="DeleteNotProvisionedHS"/>`))
+	advance(t, s, 25*time.Hour)
+	for _, id := range ids {
+		require.NoError(t, s.Move(id, true))
+	}
+	require.Len(t, s.GhostIPUIs(), n)
+	return s
+}
+
+// TestEventBudgetStopsARunawayStory: a story that never settles stops at
+// its budget with an error naming it, and the system stays stopped.
+func TestEventBudgetStopsARunawayStory(t *testing.T) {
+	s := ghostStorm(t, 3, WithEventBudget(1000))
+	ranBefore := s.sim.Ran()
+	var err error
+	n := allocated(func() { err = s.Advance(100 * 365 * 24 * time.Hour) })
+	require.ErrorIs(t, err, ErrEventBudget)
+	require.Contains(t, err.Error(), "(the budget is 1000)")
+	require.Equal(t, uint64(1000), s.sim.Ran(), "no event runs past the budget")
+	require.Greater(t, s.sim.Ran(), ranBefore)
+	require.Less(t, s.Now().Sub(s.Start()), 365*24*time.Hour, "time stops at the last event run")
+	require.Less(t, n, uint64(2<<20), "bytes allocated")
+
+	// Stopped for good: time does not move, files are not applied.
+	require.Equal(t, err, s.Err())
+	before, count := s.Snapshot(), s.EventCount()
+	require.Equal(t, err, s.Advance(time.Second))
+	require.Equal(t, err, s.AdvanceTo(s.Now().Add(time.Hour)))
+	_, aerr := s.Apply("late.xml", []byte(doc(addOper(hsA))))
+	require.Equal(t, err, aerr)
+	require.Equal(t, before, s.Snapshot())
+	require.Equal(t, count, s.EventCount())
+}
+
+// TestEventLogLimitStopsTheSystem: the log holds at most MaxEvents (and
+// what the event that filled it logged), then the system stops.
+func TestEventLogLimitStopsTheSystem(t *testing.T) {
+	s := ghostStorm(t, 2, WithMaxEvents(500))
+	err := s.Advance(365 * 24 * time.Hour)
+	require.ErrorIs(t, err, ErrEventBudget)
+	require.Contains(t, err.Error(), "the event log reached its limit of 500 events")
+	require.Equal(t, 500, s.EventCount())
+	require.Equal(t, err, s.Advance(time.Hour))
+}
+
+// TestEventLogLimitStopsAfterAFile: a file that fills the log is applied
+// (a file is whole or nothing), and nothing after it is.
+func TestEventLogLimitStopsAfterAFile(t *testing.T) {
+	s := newSys(t, WithMaxEvents(10), WithProduct("VI"))
+	var b strings.Builder
+	for i := 0; i < 50; i++ {
+		b.WriteString(addOper(fmt.Sprintf("03%08x", i)))
+	}
+	apply(t, s, doc(b.String()))
+	require.Equal(t, 50, s.SlotCount())
+	require.ErrorIs(t, s.Err(), ErrEventBudget)
+	_, err := s.Apply("next.xml", []byte(doc(addOper(hsA))))
+	require.ErrorIs(t, err, ErrEventBudget)
+	require.Equal(t, 50, s.SlotCount())
+	require.ErrorIs(t, s.Advance(time.Second), ErrEventBudget)
+}
+
+func TestWorkLimitOptions(t *testing.T) {
+	_, err := New(WithGhostInterval(59 * time.Second))
+	require.EqualError(t, err, "ghost interval 59s is below the minimum of 1m0s")
+	_, err = New(WithMaxEvents(-1))
+	require.Error(t, err)
+	s := newSys(t, WithGhostInterval(time.Minute))
+	require.Equal(t, uint64(DefaultEventBudget), s.Config().EventBudget)
+	require.Equal(t, DefaultMaxEvents, s.Config().MaxEvents)
+	require.NoError(t, s.Err())
+	require.False(t, errors.Is(s.Advance(time.Hour), ErrEventBudget))
+}
