@@ -202,6 +202,7 @@ type Fetcher struct {
 	hasLast  bool
 	next     des.ID
 	nextBoot bool // the pending check is a boot check: settings do not move it
+	plan     plan // what the pending scheduled check was planned from
 	inflight map[des.ID]struct{}
 }
 
@@ -481,6 +482,7 @@ func (f *Fetcher) scheduleBoot() {
 // scheduleNext plans the check after the last one from the settings in
 // force, strictly after now: a rescheduling never fetches at once.
 func (f *Fetcher) scheduleNext() {
+	f.plan = f.currentPlan()
 	at := f.nextAfter(f.last, f.sys.Now())
 	if f.next != 0 && !f.nextBoot && at.Equal(f.nextAt) {
 		return
@@ -494,6 +496,11 @@ func (f *Fetcher) scheduleNext() {
 // it is: the device fetches at boot whatever its period says.
 func (f *Fetcher) reschedule() {
 	if f.nextBoot || !f.hasLast {
+		return
+	}
+	if f.next != 0 && f.currentPlan() == f.plan {
+		// The same settings again (a complete file repeats them every
+		// time): the next check stays where it is.
 		return
 	}
 	f.scheduleNext()
@@ -513,6 +520,9 @@ func (f *Fetcher) scheduledCheck(kind string) {
 // maxPeriod keeps Period*time.Second from overflowing.
 const maxPeriod = 100 * 365 * 24 * time.Hour
 
+// period is the interval in force: 0 for daily checks, else at least
+// system.MinPeriod (the vendor: "Please do not use a time < 1800
+// seconds"; the system warns about a shorter one when it is applied).
 func (f *Fetcher) period() time.Duration {
 	v, _ := f.sys.Setting(SettingPeriod)
 	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
@@ -522,7 +532,18 @@ func (f *Fetcher) period() time.Duration {
 	if n > int64(maxPeriod/time.Second) {
 		return maxPeriod
 	}
-	return time.Duration(n) * time.Second
+	return max(time.Duration(n)*time.Second, system.MinPeriod)
+}
+
+// plan is what the schedule follows: the period, or the time of day of a
+// daily check.
+type plan struct{ period, tod time.Duration }
+
+func (f *Fetcher) currentPlan() plan {
+	if p := f.period(); p > 0 {
+		return plan{period: p}
+	}
+	return plan{tod: f.timeOfDay()}
 }
 
 // timeOfDay is when the daily check runs (offset from midnight UTC).

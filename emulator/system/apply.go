@@ -245,6 +245,9 @@ func (a *applier) param(it *provfile.Item) {
 	}
 	sip, key, rest, ok := splitSlotParam(name)
 	if !ok {
+		if name == SettingPeriod {
+			a.period(it)
+		}
 		a.s.setParam(name, it.Value)
 		return
 	}
@@ -253,6 +256,16 @@ func (a *applier) param(it *provfile.Item) {
 		return
 	}
 	a.s.setSlotParam(sip, key, rest, it.Value)
+}
+
+// period warns about a Provisioning.global.Period under MinPeriod: the
+// setting is stored as written, and the fetcher checks every MinPeriod.
+func (a *applier) period(it *provfile.Item) {
+	n, err := strconv.ParseInt(strings.TrimSpace(it.Value), 10, 64)
+	if err != nil || n < 1 || n >= int64(MinPeriod/time.Second) {
+		return
+	}
+	a.warn(it.Pos, WarnPeriodTooShort, fmt.Sprintf("Provisioning.global.Period is %d s; the vendor says not to use less than %d s, and the system checks every %d s", n, int64(MinPeriod/time.Second), int64(MinPeriod/time.Second)))
 }
 
 // regStatus is hs.<id>.RegStatus: ToDeReg starts a graceful

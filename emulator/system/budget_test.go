@@ -94,3 +94,22 @@ func TestWorkLimitOptions(t *testing.T) {
 	require.NoError(t, s.Err())
 	require.False(t, errors.Is(s.Advance(time.Hour), ErrEventBudget))
 }
+
+// TestShortPeriodIsAppliedWithAWarning: the setting is stored as written,
+// with a period-too-short warning where it is; 0, 1800 and more say nothing.
+func TestShortPeriodIsAppliedWithAWarning(t *testing.T) {
+	for v, warns := range map[string]bool{"1": true, "60": true, "1799": true, "0": false, "1800": false, "86400": false, "soon": false} {
+		s := newSys(t)
+		apply(t, s, doc(`<param name="Provisioning.global.Period" value="`+v+`"/>`))
+		got, _ := s.Setting(SettingPeriod)
+		require.Equal(t, v, got)
+		w := s.FindEvents(EventQuery{Type: EvWarning, Outcome: WarnPeriodTooShort})
+		if !warns {
+			require.Empty(t, w, v)
+			continue
+		}
+		require.Len(t, w, 1, v)
+		require.Equal(t, 4, w[0].Line)
+		require.Equal(t, "Provisioning.global.Period is "+v+" s; the vendor says not to use less than 1800 s, and the system checks every 1800 s", w[0].Detail)
+	}
+}

@@ -47,6 +47,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dectsim/dectsim/emulator/system"
 	"github.com/dectsim/dectsim/internal/firmware"
 	"github.com/dectsim/dectsim/internal/fsread"
 	"github.com/dectsim/dectsim/internal/product"
@@ -114,7 +115,9 @@ const (
 	// CodeEmptyValue (warning): value="" or no value attribute on a param.
 	CodeEmptyValue = "empty-value"
 	// CodePeriodTooShort (warning): Provisioning.global.Period in 1..1799.
-	CodePeriodTooShort = "period-too-short"
+	// The system warns about it too, with the same code, and checks every
+	// 1800 s instead.
+	CodePeriodTooShort = system.WarnPeriodTooShort
 	// CodeBadParamName (warning): a param name without the dotted
 	// Group.instance.Name shape.
 	CodeBadParamName = "bad-param-name"

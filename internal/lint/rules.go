@@ -164,7 +164,7 @@ func (k *checker) period(it *provfile.Item) {
 	case err != nil || n < 0:
 		k.add(it.Pos, Warning, system.WarnBadValue, "Provisioning.global.Period %q is not a number of seconds (0 means once a day between 01:00 and 04:00)", it.Value)
 	case n >= 1 && n < 1800:
-		k.add(it.Pos, Warning, CodePeriodTooShort, "Provisioning.global.Period is %d s: Gigaset says \"Please do not use a time < 1800 seconds\", yet the system would fetch its file every %d s (0 means once a day between 01:00 and 04:00)", n, n)
+		k.add(it.Pos, Warning, CodePeriodTooShort, "Provisioning.global.Period is %d s: Gigaset says \"Please do not use a time < 1800 seconds\"; the system checks every 1800 s instead (0 means once a day between 01:00 and 04:00)", n)
 	}
 }
 
