@@ -161,3 +161,19 @@ func TestBadScenarios(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckWarnsAboutValuesTheSystemBounds: what the system takes as its
+// limit instead of the value written, check says too.
+func TestCheckWarnsAboutValuesTheSystemBounds(t *testing.T) {
+	p := write(t, t.TempDir(), "p.xml", `<provisioning version="1.1" productID="e2">
+  <nvm>
+    <param name="Provisioning.global.Period" value="60"/>
+    <oper name="update_dm" value="local"><param name="RegStart" value="1767225600"/><param name="RegDuration" value="9300000000"/></oper>
+  </nvm>
+</provisioning>
+`)
+	code, out, _ := run(t, "check", p)
+	require.Equal(t, 0, code)
+	require.Contains(t, out, p+":3:5: warning: period-too-short: ")
+	require.Contains(t, out, p+":4:85: warning: bad-value: RegDuration 9300000000 s is longer than the longest window the system opens")
+}

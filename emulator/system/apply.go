@@ -395,7 +395,7 @@ func (a *applier) updateDM(it *provfile.Item) {
 		switch p.Name {
 		case "RegStart", "RegDuration":
 			n, err := strconv.ParseInt(strings.TrimSpace(p.Value), 10, 64)
-			if err != nil || n < 0 || n > 1<<40 {
+			if err != nil || n < 0 || p.Name == "RegStart" && n > 1<<40 {
 				a.warn(p.Pos, WarnBadValue, fmt.Sprintf("%s %q is not a number of seconds; the window is unchanged", p.Name, p.Value))
 				return
 			}
@@ -410,8 +410,19 @@ func (a *applier) updateDM(it *provfile.Item) {
 		a.warn(it.Pos, WarnBadValue, "update_dm needs RegStart and RegDuration; the window is unchanged")
 		return
 	}
+	d := time.Duration(dur) * time.Second
+	if max := int64(MaxRegDuration / time.Second); dur > max {
+		// Seconds beyond what a time.Duration holds would wrap round
+		// into a window that closed before it opened.
+		d = MaxRegDuration
+		for _, p := range it.Params {
+			if p.Name == "RegDuration" {
+				a.warn(p.Pos, WarnBadValue, fmt.Sprintf("RegDuration %d s is longer than the longest window the system opens (%d s, 100 years); the window is open for %d s", dur, max, max))
+			}
+		}
+	}
 	st := time.Unix(start, 0).UTC()
-	a.s.window = Window{Start: st, End: st.Add(time.Duration(dur) * time.Second)}
+	a.s.window = Window{Start: st, End: st.Add(d)}
 }
 
 func (a *applier) firmware(ff provfile.FirmwareFile) {

@@ -113,3 +113,35 @@ func TestShortPeriodIsAppliedWithAWarning(t *testing.T) {
 		require.Equal(t, "Provisioning.global.Period is "+v+" s; the vendor says not to use less than 1800 s, and the system checks every 1800 s", w[0].Detail)
 	}
 }
+
+// TestRegDurationBeyondWhatTimeHoldsIsTheLongestWindow: seconds that do not
+// fit a time.Duration used to wrap round and close the window; they open
+// the longest window instead, with a warning, and lint says the same.
+func TestRegDurationBeyondWhatTimeHoldsIsTheLongestWindow(t *testing.T) {
+	const start = 1767225600 // 2026-01-01T00:00:00Z
+	for _, c := range []struct {
+		dur     string
+		end     time.Duration
+		warning bool
+	}{
+		{dur: "900", end: 900 * time.Second},
+		{dur: "3153600000", end: MaxRegDuration},
+		{dur: "3153600001", end: MaxRegDuration, warning: true},
+		{dur: "9300000000", end: MaxRegDuration, warning: true},
+		{dur: "9223372036854775807", end: MaxRegDuration, warning: true},
+	} {
+		s := newSys(t)
+		apply(t, s, doc(fmt.Sprintf(`<oper name="update_dm" value="local"><param name="RegStart" value="%d"/><param name="RegDuration" value="%s"/></oper>`, start, c.dur)))
+		w := s.RegistrationWindow()
+		require.Equal(t, time.Unix(start, 0).UTC(), w.Start, c.dur)
+		require.Equal(t, w.Start.Add(c.end), w.End, c.dur)
+		require.True(t, w.Open(s.Now()), c.dur)
+		warns := s.FindEvents(EventQuery{Type: EvWarning, Outcome: WarnBadValue})
+		if !c.warning {
+			require.Empty(t, warns, c.dur)
+			continue
+		}
+		require.Len(t, warns, 1, c.dur)
+		require.Equal(t, "RegDuration "+c.dur+" s is longer than the longest window the system opens (3153600000 s, 100 years); the window is open for 3153600000 s", warns[0].Detail)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/dectsim/dectsim/emulator/system"
 	"github.com/dectsim/dectsim/internal/firmware"
@@ -294,9 +295,12 @@ func (k *checker) updateDM(it *provfile.Item) {
 			continue
 		}
 		n, err := strconv.ParseInt(strings.TrimSpace(p.Value), 10, 64)
-		if err != nil || n < 0 || n > 1<<40 {
+		if err != nil || n < 0 || p.Name == "RegStart" && n > 1<<40 {
 			k.add(p.Pos, Warning, system.WarnBadValue, "%s %q is not a number of seconds: the system leaves the registration window as it was", p.Name, p.Value)
 			return
+		}
+		if max := int64(system.MaxRegDuration / time.Second); p.Name == "RegDuration" && n > max {
+			k.add(p.Pos, Warning, system.WarnBadValue, "RegDuration %d s is longer than the longest window the system opens (%d s, 100 years): the window is open for %d s", n, max, max)
 		}
 		if p.Name == "RegStart" {
 			haveStart = true
