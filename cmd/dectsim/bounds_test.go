@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"encoding/xml"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -176,4 +178,79 @@ func TestCheckWarnsAboutValuesTheSystemBounds(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.Contains(t, out, p+":3:5: warning: period-too-short: ")
 	require.Contains(t, out, p+":4:85: warning: bad-value: RegDuration 9300000000 s is longer than the longest window the system opens")
+}
+
+// hostile is a scenario whose texts try to forge output: a name with a
+// bidi override and a C1 control, an add_hs value whose newline would
+// start a PASS line of its own, a CR and a tab.
+const hostile = "<scenario name=\"evil&#x202e;lmx.&#x85;\">\n" +
+	"  <at t=\"0s\">\n" +
+	"    <provision><provisioning version=\"1.1\" productID=\"e2\"><nvm>" +
+	"<oper name=\"add_hs\" value=\"00001&#13;&#9;&#10;  PASS  forged.xml:1:1 &lt;expect/&gt;\"/>" +
+	"<param name=\"X&#x9b;\" value=\"&#x9b;2J\"/>" +
+	"</nvm></provisioning></provision>\n" +
+	"    <expect slots=\"2\"/>\n" +
+	"    <expect-param name=\"X&#x9b;\" value=\"no&#10;PASS\"/>\n" +
+	"  </at>\n" +
+	"</scenario>\n"
+
+// unsafeAt returns where s holds what must not reach a terminal or an
+// XML file: C0 controls but the newline, DEL, C1 controls, bidi controls,
+// U+FFFD (what invalid bytes turn into) and invalid UTF-8.
+func unsafeAt(s string) int {
+	for i, r := range s {
+		switch {
+		case r == '\n':
+		case r < 0x20, r == 0x7f, r >= 0x80 && r < 0xa0, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0xfffd:
+			return i
+		}
+	}
+	return -1
+}
+
+// TestHostileTextInOutput: whatever a scenario or a provisioning file
+// holds, every output of the command keeps one event per line, one
+// expectation per PASS or FAIL line, and no control sequence.
+func TestHostileTextInOutput(t *testing.T) {
+	dir := t.TempDir()
+	sc := write(t, dir, "hostile.xml", hostile)
+	prov := write(t, dir, "p\x1b[2J.xml", "<provisioning version=\"1.1\" productID=\"e2\"><nvm>\n"+
+		"<param name=\"A&#x9b;]0;t&#x85;\" value=\"\"/>\n<oper name=\"x&#x202e;y\"/>\n</nvm></provisioning>\n")
+	junit := filepath.Join(dir, "junit.xml")
+
+	code, out, errOut := run(t, "run", "--junit", junit, sc)
+	require.Equal(t, 4, code)
+	for name, s := range map[string]string{"stdout": out, "stderr": errOut} {
+		require.Equal(t, -1, unsafeAt(s), "%s: %q", name, s)
+	}
+	var marks []string
+	for _, l := range strings.Split(out, "\n") {
+		if f := strings.Fields(l); len(f) > 0 && (f[0] == "PASS" || f[0] == "FAIL") {
+			marks = append(marks, f[0])
+		}
+	}
+	require.Equal(t, []string{"FAIL", "FAIL"}, marks, "two expectations, two marks: nothing forged\n%s", out)
+	require.Contains(t, out, `00001\r\t\n  PASS  forged.xml:1:1 <expect/>`)
+
+	data, err := os.ReadFile(junit)
+	require.NoError(t, err)
+	require.Equal(t, -1, unsafeAt(string(data)), "%q", data)
+	require.NoError(t, xml.Unmarshal(data, new(struct{})))
+
+	code, out, _ = run(t, "run", "--json", sc)
+	require.Equal(t, 4, code)
+	ls := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Len(t, ls, 4, "2 events and 2 expectations:\n%s", out)
+	for _, l := range ls {
+		require.True(t, json.Valid([]byte(l)), l)
+	}
+	require.Equal(t, -1, unsafeAt(out), "%q", out)
+	require.Contains(t, out, `"found":"X\u009b = \"\\u009b2J\""`, "the value as it was, C1 escaped")
+
+	code, out, _ = run(t, "check", prov)
+	require.Equal(t, 0, code)
+	require.Equal(t, -1, unsafeAt(out), "%q", out)
+	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		require.True(t, strings.HasPrefix(l, filepath.Join(dir, `p\x1b[2J.xml:`)), l)
+	}
 }

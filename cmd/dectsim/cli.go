@@ -12,6 +12,7 @@ import (
 	"github.com/dectsim/dectsim/emulator/scenario"
 	"github.com/dectsim/dectsim/internal/firmware"
 	"github.com/dectsim/dectsim/internal/lint"
+	"github.com/dectsim/dectsim/internal/printable"
 	"github.com/dectsim/dectsim/internal/product"
 	"github.com/dectsim/dectsim/internal/report"
 )
@@ -198,7 +199,7 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 			continue
 		}
 		if err := writeResult(res, *jsonOut, stdout, stderr, style, errStyle); err != nil {
-			fmt.Fprintf(stderr, "dectsim run: %v\n", err)
+			fmt.Fprintf(stderr, "dectsim run: %s\n", printable.String(err.Error()))
 			return exitRuntime
 		}
 		if res.Passed() {
@@ -219,7 +220,7 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	}
 	if *junit != "" {
 		if err := writeJUnit(*junit, cases); err != nil {
-			fmt.Fprintf(stderr, "dectsim run: writing %s: %v\n", *junit, err)
+			fmt.Fprintf(stderr, "dectsim run: writing %s: %s\n", printable.String(*junit), printable.String(err.Error()))
 			return worse(worst, exitRuntime)
 		}
 	}
@@ -320,14 +321,14 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	opts := lint.Options{Product: *prod, Firmware: *fw}
 	if _, err := lint.Check("", []byte(`<provisioning version="1.1" productID="e2"/>`), opts); err != nil {
-		fmt.Fprintf(stderr, "dectsim check: %v\n", err)
+		fmt.Fprintf(stderr, "dectsim check: %s\n", printable.String(err.Error()))
 		return exitUsage
 	}
 	worst := exitOK
 	for _, f := range files {
 		fds, err := lint.CheckFile(f, opts)
 		if err != nil {
-			fmt.Fprintf(stderr, "dectsim check: %v\n", err)
+			fmt.Fprintf(stderr, "dectsim check: %s\n", printable.String(err.Error()))
 			worst = worse(worst, exitRuntime)
 			continue
 		}

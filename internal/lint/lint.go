@@ -50,6 +50,7 @@ import (
 	"github.com/dectsim/dectsim/emulator/system"
 	"github.com/dectsim/dectsim/internal/firmware"
 	"github.com/dectsim/dectsim/internal/fsread"
+	"github.com/dectsim/dectsim/internal/printable"
 	"github.com/dectsim/dectsim/internal/product"
 	"github.com/dectsim/dectsim/internal/provfile"
 )
@@ -150,9 +151,11 @@ type Finding struct {
 }
 
 // String formats the finding the way compilers do, so editors can jump to
-// it: "file:line:col: error|warning: CODE: message".
+// it: "file:line:col: error|warning: CODE: message". It is one line of
+// printable text whatever the file's name or content (printable.String).
 func (f Finding) String() string {
-	return fmt.Sprintf("%s:%d:%d: %s: %s: %s", f.File, f.Pos.Line, f.Pos.Col, f.Severity, f.Code, f.Msg)
+	return fmt.Sprintf("%s:%d:%d: %s: %s: %s", printable.String(f.File), f.Pos.Line, f.Pos.Col,
+		printable.String(string(f.Severity)), printable.String(f.Code), printable.String(f.Msg))
 }
 
 // Options choose the system the file is checked against. The zero Options
@@ -288,7 +291,7 @@ func check(name string, data []byte, c config) []Finding {
 		case CodeLimit:
 			msg += "; the file is beyond what dectsim reads, and is rejected whole"
 		}
-		return []Finding{{File: name, Pos: pe.Pos, Severity: Error, Code: code, Msg: msg}}
+		return []Finding{{File: name, Pos: pe.Pos, Severity: Error, Code: code, Msg: printable.String(msg)}}
 	}
 	k := &checker{c: c, f: f}
 	k.run()

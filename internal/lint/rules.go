@@ -9,6 +9,7 @@ import (
 	"github.com/dectsim/dectsim/emulator/system"
 	"github.com/dectsim/dectsim/internal/firmware"
 	"github.com/dectsim/dectsim/internal/ipui"
+	"github.com/dectsim/dectsim/internal/printable"
 	"github.com/dectsim/dectsim/internal/provfile"
 )
 
@@ -39,7 +40,9 @@ type slotRef struct {
 }
 
 func (k *checker) add(p provfile.Pos, sev Severity, code, format string, args ...any) {
-	k.out = append(k.out, Finding{File: k.f.Name, Pos: p, Severity: sev, Code: code, Msg: fmt.Sprintf(format, args...)})
+	// A message quotes the file: it is made one printable line here, so
+	// every user of Msg gets what String prints.
+	k.out = append(k.out, Finding{File: k.f.Name, Pos: p, Severity: sev, Code: code, Msg: printable.String(fmt.Sprintf(format, args...))})
 }
 
 func (k *checker) run() {

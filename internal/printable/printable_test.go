@@ -1,6 +1,7 @@
 package printable
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -71,4 +72,20 @@ func FuzzStringIsOneSafeLine(f *testing.F) {
 			t.Fatalf("line break in %q", out)
 		}
 	})
+}
+
+func TestJSONEscapesWhatEncodingJSONLeaves(t *testing.T) {
+	in := map[string]string{"s": "a\u009b2J\u202eb\ufeffc\n\x1b\u2028 Büro \xff"}
+	enc, err := json.Marshal(in)
+	require.NoError(t, err)
+	out := JSON(enc)
+	require.Equal(t, `{"s":"a\u009b2J\u202eb\ufeffc\n\u001b\u2028 Büro \ufffd"}`, string(out))
+	var back map[string]string
+	require.NoError(t, json.Unmarshal(out, &back))
+	var want map[string]string
+	require.NoError(t, json.Unmarshal(enc, &want))
+	require.Equal(t, want, back, "the same strings decode")
+
+	clean := []byte(`{"s":"Büro"}`)
+	require.Equal(t, &clean[0], &JSON(clean)[0], "clean text is not copied")
 }
