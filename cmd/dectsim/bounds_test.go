@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"encoding/xml"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -253,4 +254,58 @@ func TestHostileTextInOutput(t *testing.T) {
 	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
 		require.True(t, strings.HasPrefix(l, filepath.Join(dir, `p\x1b[2J.xml:`)), l)
 	}
+}
+
+// TestResetConnectionsGiveIdenticalJSON: a server that resets every
+// connection makes the client's ephemeral port part of Go's error text;
+// the output names the server's URL and the failure in fixed words, so
+// twenty runs print the same bytes.
+func TestResetConnectionsGiveIdenticalJSON(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			buf := make([]byte, 1024)
+			_, _ = c.Read(buf)
+			_ = c.(*net.TCPConn).SetLinger(0)
+			_ = c.Close()
+		}
+	}()
+	dir := t.TempDir()
+	p := write(t, dir, "reset.xml", `<scenario name="a server that resets">
+  <system provisioning-url="http://`+ln.Addr().String()+`/p.xml" fetch-timeout="2s"/>
+  <at t="0s"><check-sync/></at>
+  <at t="1m"><expect-event type="fetch" outcome="unreachable" count="2"/></at>
+</scenario>
+`)
+	var first string
+	for i := 0; i < 20; i++ {
+		code, out, errOut := run(t, "run", "--json", p)
+		require.Equal(t, 0, code, errOut)
+		if i == 0 {
+			first = out
+			require.Contains(t, out, `"detail":"boot: GET http://`+ln.Addr().String()+`/p.xml: connection reset"`)
+			require.NotContains(t, strings.ReplaceAll(out, ln.Addr().String(), ""), "127.0.0.1:")
+			continue
+		}
+		require.Equal(t, first, out, "run %d", i+1)
+	}
+}
+
+// TestFetchTimeoutIsCapped: a fetch holds the simulation while it waits,
+// so fetch-timeout is at most five minutes.
+func TestFetchTimeoutIsCapped(t *testing.T) {
+	p := write(t, t.TempDir(), "slow.xml", `<scenario>
+  <system provisioning-url="/p.xml" fetch-timeout="6m"/>
+  <at t="0s"><expect slots="0"/></at>
+</scenario>
+`)
+	code, _, errOut := run(t, "run", p)
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, p+":2:3: provisioning-url: autoprov: timeout 6m0s is above the maximum of 5m0s")
 }

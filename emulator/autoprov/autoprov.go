@@ -66,6 +66,9 @@ import (
 const (
 	DefaultTimeout = 5 * time.Second
 	DefaultLatency = time.Second
+	// MaxTimeout is the longest Config.Timeout: a fetch holds the whole
+	// simulation while it waits, so it waits minutes at most.
+	MaxTimeout = 5 * time.Minute
 	// MaxRedirects is how many redirects one request may follow before the
 	// fetch fails with ReasonRedirectLoop (what Go's own client allows).
 	MaxRedirects = 10
@@ -97,6 +100,9 @@ const (
 	// http or https URL.
 	ReasonBadURL = "bad-url"
 	// ReasonUnreachable: no response (connection refused, DNS, reset).
+	// Its detail names the URL and the failure in fixed words
+	// ("connection refused", "connection reset", "DNS failure: no such
+	// host", …), never the addresses of the emulator's own sockets.
 	ReasonUnreachable = "unreachable"
 	// ReasonTimeout: the fetch did not finish within Config.Timeout.
 	ReasonTimeout = "timeout"
@@ -113,6 +119,9 @@ const (
 	ReasonTruncated = "truncated"
 	// ReasonTooLarge: the body is longer than Config.MaxBody.
 	ReasonTooLarge = "too-large"
+	// ReasonBadEncoding: the body says Content-Encoding: gzip and is not
+	// gzip data.
+	ReasonBadEncoding = "bad-encoding"
 	// ReasonRejected: the document arrived and the system refused it
 	// (a provisioning-rejected event follows).
 	ReasonRejected = "rejected"
@@ -145,7 +154,7 @@ type Config struct {
 	// over Client.
 	Handler http.Handler
 	// Timeout limits one whole fetch (every request, redirect and body) in
-	// real time. Zero means DefaultTimeout.
+	// real time. Zero means DefaultTimeout; above MaxTimeout is refused.
 	Timeout time.Duration
 	// Latency is the simulated time between a fetch and applying its
 	// result. Zero means DefaultLatency.
@@ -257,6 +266,9 @@ func (cfg Config) withDefaults(mac string) (Config, error) {
 	if cfg.Timeout < 0 {
 		return cfg, fmt.Errorf("autoprov: timeout %s is negative", cfg.Timeout)
 	}
+	if cfg.Timeout > MaxTimeout {
+		return cfg, fmt.Errorf("autoprov: timeout %s is above the maximum of %s", cfg.Timeout, MaxTimeout)
+	}
 	if cfg.Latency < 0 {
 		return cfg, fmt.Errorf("autoprov: latency %s is negative", cfg.Latency)
 	}
@@ -290,7 +302,42 @@ func redirectlessClient(base *http.Client) (c *http.Client, own bool) {
 	}
 	cp := *base
 	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	rt := cp.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	cp.Transport = locationGuard{rt}
 	return &cp, own
+}
+
+// badLocation is where locationGuard moves a Location that does not parse.
+const badLocation = "X-Dectsim-Unparsable-Location"
+
+// locationGuard hides from http.Client a redirect's Location that does not
+// parse: the client would fail the request with an error of its own
+// before CheckRedirect could leave the redirect to the fetcher, which
+// reports it as ReasonBadURL.
+type locationGuard struct{ rt http.RoundTripper }
+
+// CloseIdleConnections passes Client.CloseIdleConnections on.
+func (g locationGuard) CloseIdleConnections() {
+	if c, ok := g.rt.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+func (g locationGuard) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := g.rt.RoundTrip(req)
+	if err != nil || resp.StatusCode < 300 || resp.StatusCode > 399 {
+		return resp, err
+	}
+	if loc := resp.Header.Get("Location"); loc != "" {
+		if _, perr := req.URL.Parse(loc); perr != nil {
+			resp.Header.Del("Location")
+			resp.Header.Set(badLocation, loc)
+		}
+	}
+	return resp, nil
 }
 
 // CheckSync is the server asking for a fetch now (a SIP NOTIFY with Event
