@@ -305,16 +305,30 @@ func expectState(sys *system.System, st Step, v *verdict) {
 		}
 	}
 	if st.Ghosts != nil {
-		ids := sys.GhostIPUIs()
-		g := fmt.Sprint(len(ids))
-		if len(ids) > 0 {
-			g += " (" + strings.Join(ids, ", ") + ")"
-		}
-		v.add(fmt.Sprintf("ghosts=%d", *st.Ghosts), "ghosts="+g, len(ids) == *st.Ghosts)
+		v.add(fmt.Sprintf("ghosts=%d", *st.Ghosts), "ghosts="+ghostsFound(sys, *st.Ghosts), sys.GhostCount() == *st.Ghosts)
 	}
 	if st.Slots != nil {
 		v.cmp("slots", fmt.Sprint(*st.Slots), fmt.Sprint(sys.SlotCount()))
 	}
+}
+
+// MaxGhostsListed is how many ghost IPUIs a failed <expect ghosts> lists.
+const MaxGhostsListed = 20
+
+// ghostsFound says how many ghosts there are and, when that is not what
+// was expected, which (the first MaxGhostsListed): an expectation that
+// holds costs no list, however many ghosts a system has.
+func ghostsFound(sys *system.System, want int) string {
+	n := sys.GhostCount()
+	g := fmt.Sprint(n)
+	if n == want || n == 0 {
+		return g
+	}
+	ids := sys.GhostIPUIs()
+	if len(ids) > MaxGhostsListed {
+		return fmt.Sprintf("%s (%s, and %d more)", g, strings.Join(ids[:MaxGhostsListed], ", "), len(ids)-MaxGhostsListed)
+	}
+	return g + " (" + strings.Join(ids, ", ") + ")"
 }
 
 // expectParam is <expect-param>: a setting's value, or its absence.

@@ -290,7 +290,7 @@ func (a *applier) setStatus(p provfile.Pos, sl *slot, value string) {
 	case value == "ToDeReg":
 		a.s.startDereg(sl, TriggerToDeReg, a.f.Name, p.Line, p.Col)
 	case sl.state == NotReg:
-		sl.state = ToReg
+		a.s.setState(sl, ToReg)
 	case sl.state == ToDeReg:
 		a.warn(p, WarnSlotInDereg, fmt.Sprintf("slot %s is being deregistered; ToReg waits until it is gone and a later file adds it again", sl.id))
 	}

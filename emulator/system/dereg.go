@@ -12,7 +12,7 @@ func (s *System) startDereg(sl *slot, trigger string, file string, line, col int
 	if sl.state == InReg && sl.regEv != 0 {
 		s.abortRegistration(sl, s.handsets[sl.ipui], RefusedSlotGone, "the slot was deregistered during registration")
 	}
-	sl.state = ToDeReg
+	s.setState(sl, ToDeReg)
 	sl.trigger = trigger
 	sl.requested = s.sim.Now()
 	sl.deadline = sl.requested.Add(s.cfg.DeregTimeout)
@@ -55,7 +55,7 @@ func (s *System) startAirDereg(sl *slot) {
 		sl.airEv = 0
 		h := s.handsets[sl.ipui]
 		if h != nil {
-			h.subscribed = false
+			s.setSubscribed(h, false)
 			s.sim.Cancel(h.ghostEv)
 			h.ghostEv = 0
 		}
@@ -105,7 +105,7 @@ func (s *System) deleteHS(sl *slot, file string, line, col int) {
 		s.forceRemove(sl, "the handset cannot be reached")
 		return
 	}
-	sl.state = ToDeReg
+	s.setState(sl, ToDeReg)
 	sl.trigger = TriggerDeleteHS
 	sl.forced = true
 	sl.requested = s.sim.Now()

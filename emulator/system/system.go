@@ -104,6 +104,11 @@ type System struct {
 	removed  int
 	handsets map[string]*handset
 	hsOrder  []*handset
+	ghosts   map[*handset]struct{} // the handsets that are ghosts
+	free     map[string]*slotQueue // free placeholder slots by PIN
+	freeN    int                   // how many there are in all
+	probes   int                   // slots a registration looked at (tests count the work)
+	slotSeq  int                   // list positions handed out
 
 	settings settingsStore
 	window   Window
@@ -154,6 +159,8 @@ func New(opts ...Option) (*System, error) {
 		slots:    make(map[string]*slot),
 		byIPUI:   make(map[string]*slot),
 		handsets: make(map[string]*handset),
+		ghosts:   make(map[*handset]struct{}),
+		free:     make(map[string]*slotQueue),
 		settings: newSettingsStore(),
 	}
 	s.sim.SetBudget(cfg.EventBudget)
