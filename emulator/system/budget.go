@@ -17,10 +17,15 @@ const (
 	// runs before it stops with ErrEventBudget.
 	DefaultEventBudget = des.DefaultBudget
 	// DefaultMaxEvents is how many events the log holds before the system
-	// stops with ErrEventBudget: about 1.2 GB of log at some 240 bytes an
-	// event, far above any real story (a Virtual Integrator's 20,000
-	// handsets each removed, added again and registered is some 100,000).
-	DefaultMaxEvents = 5_000_000
+	// stops with ErrEventBudget: some 500 MB of log, twenty times a big
+	// real story (a Virtual Integrator's 20,000 handsets each removed,
+	// added again and registered is some 100,000 events).
+	DefaultMaxEvents = 2_000_000
+	// DefaultMaxLogBytes bounds the text the log holds, counted as the
+	// bytes of each event's strings plus 256 an event: a file can make
+	// every warning quote a 64 KiB value, so a count alone does not bound
+	// memory.
+	DefaultMaxLogBytes = 1 << 30
 	// MinGhostInterval is the shortest time between a ghost's attempts
 	// the model takes (WithGhostInterval).
 	MinGhostInterval = time.Minute
@@ -39,18 +44,38 @@ func WithEventBudget(n uint64) Option { return func(c *Config) { c.EventBudget =
 // DefaultMaxEvents).
 func WithMaxEvents(n int) Option { return func(c *Config) { c.MaxEvents = n } }
 
+// WithMaxLogBytes sets how many bytes of event text the log may hold (0
+// means DefaultMaxLogBytes).
+func WithMaxLogBytes(n int64) Option { return func(c *Config) { c.MaxLogBytes = n } }
+
+// eventCost is what an event counts against MaxLogBytes: its strings and
+// about what the Event itself takes in the log.
+func eventCost(e *Event) int64 {
+	const fixed = 256
+	return fixed + int64(len(e.Type)+len(e.Slot)+len(e.IPUI)+len(e.Outcome)+len(e.Trigger)+
+		len(e.Reason)+len(e.Code)+len(e.File)+len(e.Detail))
+}
+
 // Err returns the error that stopped the system (wrapping
 // ErrEventBudget), or nil while it runs.
 func (s *System) Err() error { return s.stopped }
 
-// watchLog stops the system once its log holds MaxEvents: no event runs
-// after the one that filled it.
-func (s *System) watchLog(Event) {
-	if s.stopped != nil || len(s.events) < s.cfg.MaxEvents {
+// watchLog stops the system once its log holds MaxEvents, or MaxLogBytes
+// of text: no event runs after the one that filled it.
+func (s *System) watchLog(e Event) {
+	s.logBytes += eventCost(&e)
+	if s.stopped != nil {
 		return
 	}
-	s.stopped = fmt.Errorf("%w: the event log reached its limit of %d events at %s", ErrEventBudget,
-		s.cfg.MaxEvents, s.sim.Now().UTC().Format(time.RFC3339))
+	at := s.sim.Now().UTC().Format(time.RFC3339)
+	switch {
+	case len(s.events) >= s.cfg.MaxEvents:
+		s.stopped = fmt.Errorf("%w: the event log reached its limit of %d events at %s", ErrEventBudget, s.cfg.MaxEvents, at)
+	case s.logBytes >= s.cfg.MaxLogBytes:
+		s.stopped = fmt.Errorf("%w: the event log reached its limit of %d bytes of text at %s", ErrEventBudget, s.cfg.MaxLogBytes, at)
+	default:
+		return
+	}
 	if ran := s.sim.Ran(); ran > 0 {
 		s.sim.SetBudget(ran)
 	}

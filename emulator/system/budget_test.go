@@ -145,3 +145,22 @@ func TestRegDurationBeyondWhatTimeHoldsIsTheLongestWindow(t *testing.T) {
 		require.Equal(t, "RegDuration "+c.dur+" s is longer than the longest window the system opens (3153600000 s, 100 years); the window is open for 3153600000 s", warns[0].Detail)
 	}
 }
+
+// TestEventLogTextLimitStopsTheSystem: warnings that quote long values
+// fill the log's text long before its count.
+func TestEventLogTextLimitStopsTheSystem(t *testing.T) {
+	s := newSys(t, WithMaxLogBytes(1<<20))
+	addHS(t, s, HandsetSpec{IPUI: hsA, State: Registered})
+	long := strings.Repeat("X", 60<<10)
+	var b strings.Builder
+	for i := 0; i < 20; i++ {
+		b.WriteString(`<param name="hs.029e74a599.RegStatus" value="` + long + `"/>`)
+	}
+	apply(t, s, doc(b.String()))
+	require.ErrorIs(t, s.Err(), ErrEventBudget)
+	require.Contains(t, s.Err().Error(), "the event log reached its limit of 1048576 bytes of text")
+	require.Less(t, s.EventCount(), 30)
+	require.ErrorIs(t, s.Advance(time.Hour), ErrEventBudget)
+	_, err := New(WithMaxLogBytes(-1))
+	require.Error(t, err)
+}

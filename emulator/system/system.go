@@ -46,9 +46,11 @@ type Config struct {
 	GhostInterval time.Duration
 	FirmwareDelay time.Duration
 	// EventBudget is how many simulation events the system may run;
-	// MaxEvents how many events its log may hold.
+	// MaxEvents how many events its log may hold, MaxLogBytes how much
+	// text.
 	EventBudget uint64
 	MaxEvents   int
+	MaxLogBytes int64
 }
 
 // Option configures a System.
@@ -121,6 +123,7 @@ type System struct {
 	rebootFns []func()
 	paramFns  []func(name, value string)
 	stopped   error // set once the event budget is spent: see Err
+	logBytes  int64 // what the log holds, as eventCost counts it
 }
 
 // New builds a system at its start time. Nothing happens until time is
@@ -195,6 +198,12 @@ func (cfg *Config) resolve() (product.Profile, firmware.Version, error) {
 	}
 	if cfg.MaxEvents == 0 {
 		cfg.MaxEvents = DefaultMaxEvents
+	}
+	if cfg.MaxLogBytes < 0 {
+		return prof, fw, fmt.Errorf("max log bytes %d is negative", cfg.MaxLogBytes)
+	}
+	if cfg.MaxLogBytes == 0 {
+		cfg.MaxLogBytes = DefaultMaxLogBytes
 	}
 	switch {
 	case cfg.DeregTimeout <= 0:
