@@ -205,3 +205,56 @@ func TestTimeoutAboveTheMaximumIsRefused(t *testing.T) {
 	require.EqualError(t, err, "autoprov: timeout 5m1s is above the maximum of 5m0s")
 	attach(t, newSys(t), autoprov.Config{URL: "http://prov.test/p.xml", Timeout: autoprov.MaxTimeout})
 }
+
+// TestReadersOnOtherGoroutinesDuringFaults: Requests, URL and NextCheck may
+// be read from other goroutines while the system fetches through resets,
+// redirects and a URL a file changes (run with -race).
+func TestReadersOnOtherGoroutinesDuringFaults(t *testing.T) {
+	reset := raw(t, "", true)
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/redirect":
+			http.Redirect(w, r, reset+"/p.xml", http.StatusFound)
+		default:
+			_, _ = w.Write([]byte(doc(`<param name="Provisioning.global.Period" value="1800"/>
+<param name="Provisioning.global.ProvisioningServer" value="` + "http://" + r.Host + `/redirect"/>`)))
+		}
+	}))
+	sys := newSys(t)
+	f := attach(t, sys, autoprov.Config{URL: srv.URL + "/p.xml", Timeout: 2 * time.Second})
+	stop := make(chan struct{})
+	done := make(chan int)
+	for i := 0; i < 4; i++ {
+		go func() {
+			n := 0
+			for {
+				select {
+				case <-stop:
+					done <- n
+					return
+				default:
+				}
+				_ = f.Requests()
+				_ = f.URL()
+				_, _ = f.NextCheck()
+				n++
+			}
+		}()
+	}
+	for i := 0; i < 6; i++ {
+		require.NoError(t, sys.Advance(30*time.Minute))
+		f.CheckSync()
+	}
+	close(stop)
+	for i := 0; i < 4; i++ {
+		<-done
+	}
+	require.Equal(t, srv.URL+"/redirect", f.URL())
+	evs := fetchEvents(sys)
+	require.Greater(t, len(evs), 6)
+	require.Equal(t, "ok", evs[0].Outcome)
+	for _, e := range evs[1:] {
+		require.Equal(t, autoprov.ReasonUnreachable, e.Reason, e.Detail)
+		require.True(t, strings.HasSuffix(e.Detail, "/p.xml: connection reset"), e.Detail)
+	}
+}

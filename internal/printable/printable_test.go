@@ -89,3 +89,32 @@ func TestJSONEscapesWhatEncodingJSONLeaves(t *testing.T) {
 	clean := []byte(`{"s":"Büro"}`)
 	require.Equal(t, &clean[0], &JSON(clean)[0], "clean text is not copied")
 }
+
+// FuzzJSONDecodesTheSame: whatever string encoding/json wrote, JSON makes
+// it safe to show and it still decodes to the same string.
+func FuzzJSONDecodesTheSame(f *testing.F) {
+	f.Add("plain")
+	f.Add("a\u009b2J\u202e\ufeff\xff\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		enc, err := json.Marshal(s)
+		if err != nil {
+			t.Skip()
+		}
+		out := JSON(enc)
+		for _, r := range string(out) {
+			if unsafe(r) {
+				t.Fatalf("unsafe rune %U in %q", r, out)
+			}
+		}
+		var a, b string
+		if err := json.Unmarshal(enc, &a); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(out, &b); err != nil {
+			t.Fatalf("%q: %v", out, err)
+		}
+		if a != b {
+			t.Fatalf("decodes to %q, was %q", b, a)
+		}
+	})
+}
