@@ -69,6 +69,11 @@ const (
 	// MaxTimeout is the longest Config.Timeout: a fetch holds the whole
 	// simulation while it waits, so it waits minutes at most.
 	MaxTimeout = 5 * time.Minute
+	// DefaultNetworkBudget is the real time a Fetcher may spend on the
+	// network in all (Config.NetworkBudget): a story of years with a
+	// server that never answers would otherwise wait Timeout at every
+	// check.
+	DefaultNetworkBudget = 10 * time.Minute
 	// MaxRedirects is how many redirects one request may follow before the
 	// fetch fails with ReasonRedirectLoop (what Go's own client allows).
 	MaxRedirects = 10
@@ -156,6 +161,11 @@ type Config struct {
 	// Timeout limits one whole fetch (every request, redirect and body) in
 	// real time. Zero means DefaultTimeout; above MaxTimeout is refused.
 	Timeout time.Duration
+	// NetworkBudget is the real time the Fetcher may spend on the network
+	// in all, over every fetch. Once it is spent, each check fails at once
+	// with ReasonTimeout and makes no request. Zero means
+	// DefaultNetworkBudget; a Handler's fetches do not count.
+	NetworkBudget time.Duration
 	// Latency is the simulated time between a fetch and applying its
 	// result. Zero means DefaultLatency.
 	Latency time.Duration
@@ -210,8 +220,9 @@ type Fetcher struct {
 	last     time.Time // the last scheduled (or boot) check
 	hasLast  bool
 	next     des.ID
-	nextBoot bool // the pending check is a boot check: settings do not move it
-	plan     plan // what the pending scheduled check was planned from
+	nextBoot bool          // the pending check is a boot check: settings do not move it
+	waited   time.Duration // real time spent on the network so far
+	plan     plan          // what the pending scheduled check was planned from
 	inflight map[des.ID]struct{}
 }
 
@@ -271,6 +282,12 @@ func (cfg Config) withDefaults(mac string) (Config, error) {
 	}
 	if cfg.Latency < 0 {
 		return cfg, fmt.Errorf("autoprov: latency %s is negative", cfg.Latency)
+	}
+	if cfg.NetworkBudget < 0 {
+		return cfg, fmt.Errorf("autoprov: network budget %s is negative", cfg.NetworkBudget)
+	}
+	if cfg.NetworkBudget == 0 {
+		cfg.NetworkBudget = DefaultNetworkBudget
 	}
 	if cfg.MaxBody < 0 {
 		return cfg, fmt.Errorf("autoprov: max body %d is negative", cfg.MaxBody)

@@ -16,6 +16,7 @@ import (
 	"os"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/dectsim/dectsim/emulator/system"
 	"github.com/dectsim/dectsim/internal/des"
@@ -80,6 +81,15 @@ func (f *Fetcher) run(kind string) *result {
 	if fail != nil {
 		res.fail = fail
 		return res
+	}
+	if f.cfg.Handler == nil {
+		if f.waited >= f.cfg.NetworkBudget {
+			res.fail = &failure{reason: ReasonTimeout,
+				detail: fmt.Sprintf("no request made: the fetcher has spent its network time of %s", f.cfg.NetworkBudget)}
+			return res
+		}
+		start := time.Now()
+		defer func() { f.waited += time.Since(start) }()
 	}
 	s, done := f.newSession(u)
 	defer done()

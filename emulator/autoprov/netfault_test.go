@@ -258,3 +258,33 @@ func TestReadersOnOtherGoroutinesDuringFaults(t *testing.T) {
 		require.True(t, strings.HasSuffix(e.Detail, "/p.xml: connection reset"), e.Detail)
 	}
 }
+
+// TestNetworkBudgetEndsTheWaiting: a server that never answers costs a
+// timeout at every check; once the fetcher has waited its network budget
+// in all, checks fail at once without a request.
+func TestNetworkBudgetEndsTheWaiting(t *testing.T) {
+	release := make(chan struct{})
+	srv := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { close(release) })
+	sys := newSys(t)
+	f := attach(t, sys, autoprov.Config{URL: srv.URL + "/p.xml", Client: srv.Client(),
+		Timeout: 50 * time.Millisecond, NetworkBudget: 120 * time.Millisecond})
+	require.NoError(t, sys.Advance(10*24*time.Hour))
+	evs := fetchEvents(sys)
+	require.Len(t, evs, 11, "boot and ten daily checks")
+	requests := len(f.Requests())
+	// Each request waits at least its 50 ms timeout: three spend the 120 ms.
+	require.GreaterOrEqual(t, requests, 1)
+	require.LessOrEqual(t, requests, 3, "the waiting stops once 120 ms are spent")
+	for _, e := range evs {
+		require.Equal(t, autoprov.ReasonTimeout, e.Reason)
+	}
+	require.Equal(t, "scheduled: no request made: the fetcher has spent its network time of 120ms", evs[10].Detail)
+	_, err := autoprov.Attach(newSys(t), autoprov.Config{NetworkBudget: -time.Second})
+	require.Error(t, err)
+}
