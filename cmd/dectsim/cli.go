@@ -12,6 +12,7 @@ import (
 	"github.com/dectsim/dectsim/emulator/scenario"
 	"github.com/dectsim/dectsim/internal/firmware"
 	"github.com/dectsim/dectsim/internal/lint"
+	"github.com/dectsim/dectsim/internal/printable"
 	"github.com/dectsim/dectsim/internal/product"
 	"github.com/dectsim/dectsim/internal/report"
 )
@@ -188,23 +189,32 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	if !ok {
 		return code
 	}
-	paths, err := scenario.Files(files...)
-	if err != nil {
-		fmt.Fprintf(stderr, "dectsim run: %v\n", err)
-		return exitRuntime
-	}
 	style := scenario.Style{Color: wantColor(isTerminal(stdout), getenv)}
 	errStyle := scenario.Style{Color: wantColor(isTerminal(stderr), getenv)}
-	if *all {
-		if *jsonOut || *junit != "" {
-			fmt.Fprintln(stderr, "dectsim run: --all-readings prints its own table; it does not combine with --json or --junit")
-			return exitUsage
-		}
-		return runAllReadings(paths, rf, stdout, stderr, style, errStyle)
+	if *all && (*jsonOut || *junit != "") {
+		fmt.Fprintln(stderr, "dectsim run: --all-readings prints its own table; it does not combine with --json or --junit")
+		return exitUsage
 	}
 	var cases []report.JUnitCase
 	passed, failed, errored := 0, 0, 0
 	worst := exitOK
+	// Every argument is expanded on its own: one that cannot be read is
+	// reported and the others still run, as check does.
+	var paths []string
+	for _, f := range files {
+		ps, err := scenario.Files(f)
+		if err != nil {
+			errored++
+			scenario.WriteError(stderr, err, errStyle)
+			cases = append(cases, report.JUnitCase{File: f, Err: err})
+			worst = worse(worst, errorCode(err))
+			continue
+		}
+		paths = append(paths, ps...)
+	}
+	if *all {
+		return worse(worst, runAllReadings(paths, rf, stdout, stderr, style, errStyle))
+	}
 	for _, p := range paths {
 		res, err := scenario.RunFile(p, withReadings(runOptions(), rf))
 		cases = append(cases, report.JUnitCase{File: p, Result: res, Err: err})
@@ -215,7 +225,7 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 			continue
 		}
 		if err := writeResult(res, *jsonOut, stdout, stderr, style, errStyle); err != nil {
-			fmt.Fprintf(stderr, "dectsim run: %v\n", err)
+			fmt.Fprintf(stderr, "dectsim run: %s\n", printable.String(err.Error()))
 			return exitRuntime
 		}
 		if res.Passed() {
@@ -236,7 +246,7 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	}
 	if *junit != "" {
 		if err := writeJUnit(*junit, cases); err != nil {
-			fmt.Fprintf(stderr, "dectsim run: writing %s: %v\n", *junit, err)
+			fmt.Fprintf(stderr, "dectsim run: writing %s: %s\n", printable.String(*junit), printable.String(err.Error()))
 			return worse(worst, exitRuntime)
 		}
 	}
@@ -343,14 +353,14 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	opts := lint.Options{Product: *prod, Firmware: *fw, Readings: rf}
 	if _, err := lint.Check("", []byte(`<provisioning version="1.1" productID="e2"/>`), opts); err != nil {
-		fmt.Fprintf(stderr, "dectsim check: %v\n", err)
+		fmt.Fprintf(stderr, "dectsim check: %s\n", printable.String(err.Error()))
 		return exitUsage
 	}
 	worst := exitOK
 	for _, f := range files {
 		fds, err := lint.CheckFile(f, opts)
 		if err != nil {
-			fmt.Fprintf(stderr, "dectsim check: %v\n", err)
+			fmt.Fprintf(stderr, "dectsim check: %s\n", printable.String(err.Error()))
 			worst = worse(worst, exitRuntime)
 			continue
 		}

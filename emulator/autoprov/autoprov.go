@@ -66,6 +66,14 @@ import (
 const (
 	DefaultTimeout = 5 * time.Second
 	DefaultLatency = time.Second
+	// MaxTimeout is the longest Config.Timeout: a fetch holds the whole
+	// simulation while it waits, so it waits minutes at most.
+	MaxTimeout = 5 * time.Minute
+	// DefaultNetworkBudget is the real time a Fetcher may spend on the
+	// network in all (Config.NetworkBudget): a story of years with a
+	// server that never answers would otherwise wait Timeout at every
+	// check.
+	DefaultNetworkBudget = 10 * time.Minute
 	// MaxRedirects is how many redirects one request may follow before the
 	// fetch fails with ReasonRedirectLoop (what Go's own client allows).
 	MaxRedirects = 10
@@ -97,6 +105,9 @@ const (
 	// http or https URL.
 	ReasonBadURL = "bad-url"
 	// ReasonUnreachable: no response (connection refused, DNS, reset).
+	// Its detail names the URL and the failure in fixed words
+	// ("connection refused", "connection reset", "DNS failure: no such
+	// host", …), never the addresses of the emulator's own sockets.
 	ReasonUnreachable = "unreachable"
 	// ReasonTimeout: the fetch did not finish within Config.Timeout.
 	ReasonTimeout = "timeout"
@@ -113,6 +124,9 @@ const (
 	ReasonTruncated = "truncated"
 	// ReasonTooLarge: the body is longer than Config.MaxBody.
 	ReasonTooLarge = "too-large"
+	// ReasonBadEncoding: the body says Content-Encoding: gzip and is not
+	// gzip data.
+	ReasonBadEncoding = "bad-encoding"
 	// ReasonRejected: the document arrived and the system refused it
 	// (a provisioning-rejected event follows).
 	ReasonRejected = "rejected"
@@ -145,8 +159,13 @@ type Config struct {
 	// over Client.
 	Handler http.Handler
 	// Timeout limits one whole fetch (every request, redirect and body) in
-	// real time. Zero means DefaultTimeout.
+	// real time. Zero means DefaultTimeout; above MaxTimeout is refused.
 	Timeout time.Duration
+	// NetworkBudget is the real time the Fetcher may spend on the network
+	// in all, over every fetch. Once it is spent, each check fails at once
+	// with ReasonTimeout and makes no request. Zero means
+	// DefaultNetworkBudget; a Handler's fetches do not count.
+	NetworkBudget time.Duration
 	// Latency is the simulated time between a fetch and applying its
 	// result. Zero means DefaultLatency.
 	Latency time.Duration
@@ -201,7 +220,9 @@ type Fetcher struct {
 	last     time.Time // the last scheduled (or boot) check
 	hasLast  bool
 	next     des.ID
-	nextBoot bool // the pending check is a boot check: settings do not move it
+	nextBoot bool          // the pending check is a boot check: settings do not move it
+	waited   time.Duration // real time spent on the network so far
+	plan     plan          // what the pending scheduled check was planned from
 	inflight map[des.ID]struct{}
 }
 
@@ -256,8 +277,17 @@ func (cfg Config) withDefaults(mac string) (Config, error) {
 	if cfg.Timeout < 0 {
 		return cfg, fmt.Errorf("autoprov: timeout %s is negative", cfg.Timeout)
 	}
+	if cfg.Timeout > MaxTimeout {
+		return cfg, fmt.Errorf("autoprov: timeout %s is above the maximum of %s", cfg.Timeout, MaxTimeout)
+	}
 	if cfg.Latency < 0 {
 		return cfg, fmt.Errorf("autoprov: latency %s is negative", cfg.Latency)
+	}
+	if cfg.NetworkBudget < 0 {
+		return cfg, fmt.Errorf("autoprov: network budget %s is negative", cfg.NetworkBudget)
+	}
+	if cfg.NetworkBudget == 0 {
+		cfg.NetworkBudget = DefaultNetworkBudget
 	}
 	if cfg.MaxBody < 0 {
 		return cfg, fmt.Errorf("autoprov: max body %d is negative", cfg.MaxBody)
@@ -289,7 +319,42 @@ func redirectlessClient(base *http.Client) (c *http.Client, own bool) {
 	}
 	cp := *base
 	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	rt := cp.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	cp.Transport = locationGuard{rt}
 	return &cp, own
+}
+
+// badLocation is where locationGuard moves a Location that does not parse.
+const badLocation = "X-Dectsim-Unparsable-Location"
+
+// locationGuard hides from http.Client a redirect's Location that does not
+// parse: the client would fail the request with an error of its own
+// before CheckRedirect could leave the redirect to the fetcher, which
+// reports it as ReasonBadURL.
+type locationGuard struct{ rt http.RoundTripper }
+
+// CloseIdleConnections passes Client.CloseIdleConnections on.
+func (g locationGuard) CloseIdleConnections() {
+	if c, ok := g.rt.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+func (g locationGuard) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := g.rt.RoundTrip(req)
+	if err != nil || resp.StatusCode < 300 || resp.StatusCode > 399 {
+		return resp, err
+	}
+	if loc := resp.Header.Get("Location"); loc != "" {
+		if _, perr := req.URL.Parse(loc); perr != nil {
+			resp.Header.Del("Location")
+			resp.Header.Set(badLocation, loc)
+		}
+	}
+	return resp, nil
 }
 
 // CheckSync is the server asking for a fetch now (a SIP NOTIFY with Event
@@ -481,6 +546,7 @@ func (f *Fetcher) scheduleBoot() {
 // scheduleNext plans the check after the last one from the settings in
 // force, strictly after now: a rescheduling never fetches at once.
 func (f *Fetcher) scheduleNext() {
+	f.plan = f.currentPlan()
 	at := f.nextAfter(f.last, f.sys.Now())
 	if f.next != 0 && !f.nextBoot && at.Equal(f.nextAt) {
 		return
@@ -494,6 +560,11 @@ func (f *Fetcher) scheduleNext() {
 // it is: the device fetches at boot whatever its period says.
 func (f *Fetcher) reschedule() {
 	if f.nextBoot || !f.hasLast {
+		return
+	}
+	if f.next != 0 && f.currentPlan() == f.plan {
+		// The same settings again (a complete file repeats them every
+		// time): the next check stays where it is.
 		return
 	}
 	f.scheduleNext()
@@ -513,6 +584,9 @@ func (f *Fetcher) scheduledCheck(kind string) {
 // maxPeriod keeps Period*time.Second from overflowing.
 const maxPeriod = 100 * 365 * 24 * time.Hour
 
+// period is the interval in force: 0 for daily checks, else at least
+// system.MinPeriod (the vendor: "Please do not use a time < 1800
+// seconds"; the system warns about a shorter one when it is applied).
 func (f *Fetcher) period() time.Duration {
 	v, _ := f.sys.Setting(SettingPeriod)
 	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
@@ -522,7 +596,18 @@ func (f *Fetcher) period() time.Duration {
 	if n > int64(maxPeriod/time.Second) {
 		return maxPeriod
 	}
-	return time.Duration(n) * time.Second
+	return max(time.Duration(n)*time.Second, system.MinPeriod)
+}
+
+// plan is what the schedule follows: the period, or the time of day of a
+// daily check.
+type plan struct{ period, tod time.Duration }
+
+func (f *Fetcher) currentPlan() plan {
+	if p := f.period(); p > 0 {
+		return plan{period: p}
+	}
+	return plan{tod: f.timeOfDay()}
 }
 
 // timeOfDay is when the daily check runs (offset from midnight UTC).

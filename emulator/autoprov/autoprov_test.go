@@ -148,7 +148,7 @@ func TestFileChangingPeriodAndURLReschedulesWithoutFetching(t *testing.T) {
 		mu.Unlock()
 		switch r.Host + r.URL.Path {
 		case "old.test/p.xml":
-			_, _ = w.Write([]byte(doc(`<param name="Provisioning.global.Period" value="600"/>
+			_, _ = w.Write([]byte(doc(`<param name="Provisioning.global.Period" value="2400"/>
 <param name="Provisioning.global.ProvisioningServer" value="http://new.test/%MACD.xml"/>`)))
 		case "new.test/" + testMACLower + ".xml":
 			_, _ = w.Write([]byte(okFile))
@@ -158,14 +158,14 @@ func TestFileChangingPeriodAndURLReschedulesWithoutFetching(t *testing.T) {
 	})
 	sys := newSys(t)
 	f := attach(t, sys, autoprov.Config{URL: "http://old.test/p.xml", Handler: mux})
-	dailyBefore := t0.Add(24 * time.Hour) // any daily time is later than this boot + 10 min
+	dailyBefore := t0.Add(24 * time.Hour) // any daily time is later than this boot + 40 min
 	settle(t, sys)
 
 	require.Len(t, f.Requests(), 1, "a changed URL or period never fetches at once")
 	require.Equal(t, "http://new.test/%MACD.xml", f.URL())
 	next, ok := f.NextCheck()
 	require.True(t, ok)
-	require.Equal(t, t0.Add(10*time.Minute), next, "Period counts from the last check")
+	require.Equal(t, t0.Add(40*time.Minute), next, "Period counts from the last check")
 	require.True(t, next.Before(dailyBefore))
 
 	require.NoError(t, sys.AdvanceTo(next.Add(time.Second)))
@@ -186,11 +186,17 @@ func TestSettingsAppliedOutsideAFetchRescheduleToo(t *testing.T) {
 	next, _ := f.NextCheck()
 	require.Equal(t, t0.Add(30*time.Minute), next)
 
-	// A period already over runs the next check later, never at once.
-	_, err = sys.Apply("period.xml", []byte(doc(`<param name="Provisioning.global.Period" value="60"/>`)))
+	// A period already over runs the next check later, never at once:
+	// at the first multiple of the period after now.
+	_, err = sys.Apply("period.xml", []byte(doc(`<param name="Provisioning.global.Period" value="7200"/>`)))
 	require.NoError(t, err)
 	next, _ = f.NextCheck()
-	require.Equal(t, t0.Add(6*time.Minute), next)
+	require.Equal(t, t0.Add(2*time.Hour), next)
+	require.NoError(t, sys.Advance(time.Hour)) // now t0+1h5m
+	_, err = sys.Apply("period.xml", []byte(doc(`<param name="Provisioning.global.Period" value="1800"/>`)))
+	require.NoError(t, err)
+	next, _ = f.NextCheck()
+	require.Equal(t, t0.Add(90*time.Minute), next)
 	require.Len(t, f.Requests(), 1)
 
 	// Back to daily.

@@ -1,6 +1,8 @@
 package autoprov
 
 import (
+	"compress/flate"
+	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -11,7 +13,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/dectsim/dectsim/emulator/system"
 	"github.com/dectsim/dectsim/internal/des"
@@ -76,6 +81,15 @@ func (f *Fetcher) run(kind string) *result {
 	if fail != nil {
 		res.fail = fail
 		return res
+	}
+	if f.cfg.Handler == nil {
+		if f.waited >= f.cfg.NetworkBudget {
+			res.fail = &failure{reason: ReasonTimeout,
+				detail: fmt.Sprintf("no request made: the fetcher has spent its network time of %s", f.cfg.NetworkBudget)}
+			return res
+		}
+		start := time.Now()
+		defer func() { f.waited += time.Since(start) }()
 	}
 	s, done := f.newSession(u)
 	defer done()
@@ -192,7 +206,12 @@ func (s *session) get(u *url.URL) (*doc, *failure) {
 		case code == http.StatusMovedPermanently || code == http.StatusFound || code == http.StatusSeeOther ||
 			code == http.StatusTemporaryRedirect || code == http.StatusPermanentRedirect:
 			loc := resp.Header.Get("Location")
+			bad := resp.Header.Get(badLocation)
 			discard(resp)
+			if loc == "" && bad != "" {
+				return nil, &failure{reason: ReasonBadURL,
+					detail: fmt.Sprintf("GET %s: redirect to an unusable Location %q", redact(u), bad)}
+			}
 			if loc == "" {
 				return nil, &failure{reason: StatusReason(code), status: code,
 					detail: fmt.Sprintf("GET %s: %s without a Location", redact(u), resp.Status)}
@@ -289,7 +308,7 @@ func (s *session) do(u *url.URL, c *cred, ch *challenge) (*http.Response, *failu
 		resp, err = f.client.Do(req)
 	}
 	if err != nil {
-		rec.Err = err.Error()
+		rec.Err = netPhrase(unwrapURLError(err))
 		f.record(rec)
 		return nil, s.classify(u, err)
 	}
@@ -308,31 +327,31 @@ func (f *Fetcher) record(r Request) {
 func (f *Fetcher) noteBodyError(err error) {
 	f.mu.Lock()
 	if n := len(f.requests); n > 0 {
-		f.requests[n-1].Err = err.Error()
+		f.requests[n-1].Err = netPhrase(err)
 	}
 	f.mu.Unlock()
 }
 
-// classify turns a transport error into a reason code.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// classify turns a transport error into a reason code, with a detail in
+// fixed words (netPhrase).
 func (s *session) classify(u *url.URL, err error) *failure {
 	var ue *url.Error
-	shown := err
 	if errors.As(err, &ue) {
-		shown = ue.Err
+		err = ue.Err
 	}
-	detail := fmt.Sprintf("GET %s: %v", redact(u), shown)
-	var ne net.Error
-	var cve *tls.CertificateVerificationError
-	var uae x509.UnknownAuthorityError
-	var he x509.HostnameError
-	var cie x509.CertificateInvalidError
-	var rhe tls.RecordHeaderError
-	var ae tls.AlertError
+	detail := fmt.Sprintf("GET %s: %s", redact(u), netPhrase(err))
 	switch {
-	case s.ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+	case s.ctx.Err() != nil || isTimeout(err):
 		return &failure{reason: ReasonTimeout, detail: fmt.Sprintf("GET %s: no complete answer within %s", redact(u), s.f.cfg.Timeout)}
-	case errors.As(err, &cve) || errors.As(err, &uae) || errors.As(err, &he) || errors.As(err, &cie) ||
-		errors.As(err, &rhe) || errors.As(err, &ae):
+	case isTLS(err):
 		return &failure{reason: ReasonTLS, detail: detail}
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return &failure{reason: ReasonTruncated, detail: detail}
@@ -340,34 +359,154 @@ func (s *session) classify(u *url.URL, err error) *failure {
 	return &failure{reason: ReasonUnreachable, detail: detail}
 }
 
-// readBody reads a success body, at most MaxBody+1 bytes of it.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}
+
+func isTLS(err error) bool {
+	var cve *tls.CertificateVerificationError
+	var uae x509.UnknownAuthorityError
+	var he x509.HostnameError
+	var cie x509.CertificateInvalidError
+	var rhe tls.RecordHeaderError
+	var ae tls.AlertError
+	return errors.As(err, &cve) || errors.As(err, &uae) || errors.As(err, &he) || errors.As(err, &cie) ||
+		errors.As(err, &rhe) || errors.As(err, &ae) || plainHTTP(err)
+}
+
+// plainHTTP reports the error net/http gives, as text only, for an https
+// URL whose server answers in plain HTTP.
+func plainHTTP(err error) bool {
+	return strings.Contains(err.Error(), "server gave HTTP response to HTTPS client")
+}
+
+// netPhrase says what went wrong on the network in fixed words. Go's
+// socket errors name both ends ("read tcp 127.0.0.1:52972->…"), and the
+// emulator's own end is an ephemeral port that changes every run: fetch
+// events name the server by its URL and the failure by one of these
+// phrases, so the same story prints the same bytes every time.
+func netPhrase(err error) string {
+	var dns *net.DNSError
+	var uae x509.UnknownAuthorityError
+	var he x509.HostnameError
+	var cie x509.CertificateInvalidError
+	var rhe tls.RecordHeaderError
+	var ae tls.AlertError
+	switch {
+	case errors.As(err, &dns):
+		switch {
+		case dns.IsNotFound:
+			return "DNS failure: no such host"
+		case dns.IsTimeout:
+			return "DNS failure: timeout"
+		}
+		return "DNS failure"
+	case isTimeout(err):
+		return "timeout"
+	case errors.As(err, &uae):
+		return "TLS failure: certificate signed by an unknown authority"
+	case errors.As(err, &he):
+		return "TLS failure: the certificate is not valid for this host"
+	case errors.As(err, &cie):
+		return "TLS failure: invalid certificate"
+	case errors.As(err, &rhe), plainHTTP(err):
+		return "TLS failure: the server does not speak TLS"
+	case errors.As(err, &ae):
+		return "TLS failure: the server sent the alert " + strings.TrimPrefix(ae.Error(), "tls: ")
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	case errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNABORTED):
+		return "connection closed"
+	case errors.Is(err, syscall.ENETUNREACH):
+		return "network unreachable"
+	case errors.Is(err, syscall.EHOSTUNREACH):
+		return "host unreachable"
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "connection closed before the answer was complete"
+	case errors.Is(err, io.EOF):
+		return "connection closed without an answer"
+	case isBadEncoding(err):
+		return "the body is not valid gzip data"
+	}
+	var op *net.OpError
+	if errors.As(err, &op) {
+		// Some other socket error: what was tried and the system's word
+		// for it, never the addresses.
+		var se *os.SyscallError
+		if errors.As(op.Err, &se) {
+			return op.Op + ": " + se.Err.Error()
+		}
+		return op.Op + ": network error"
+	}
+	// Not a socket error (a malformed response, a handler that gave no
+	// answer): its own words, which name no socket.
+	return err.Error()
+}
+
+// isBadEncoding reports a body that says Content-Encoding: gzip and is
+// not gzip data (the client decompresses it as it is read).
+func isBadEncoding(err error) bool {
+	var ce flate.CorruptInputError
+	return errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) || errors.As(err, &ce)
+}
+
+// readBody reads a success body, at most MaxBody+1 bytes of it. A body
+// with Content-Encoding: gzip is read decompressed (the client does it
+// over sockets, readBody for a Handler), and MaxBody bounds what it
+// decompresses to.
 func (s *session) readBody(resp *http.Response, u *url.URL) (*doc, *failure) {
 	defer resp.Body.Close()
 	max := s.f.cfg.MaxBody
-	if resp.ContentLength > max {
+	if resp.ContentLength > max && !gzipped(resp) {
 		return nil, &failure{reason: ReasonTooLarge,
 			detail: fmt.Sprintf("GET %s: Content-Length %d is over the limit of %d bytes", redact(u), resp.ContentLength, max)}
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
-	if err != nil {
-		s.f.noteBodyError(err)
-		if s.ctx.Err() != nil {
-			return nil, &failure{reason: ReasonTimeout,
-				detail: fmt.Sprintf("GET %s: the body was not complete within %s (%d bytes read)", redact(u), s.f.cfg.Timeout, len(data))}
+	body := io.Reader(resp.Body)
+	if gzipped(resp) {
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			return nil, s.bodyFailure(u, err, 0)
 		}
-		return nil, &failure{reason: ReasonTruncated,
-			detail: fmt.Sprintf("GET %s: the body broke off after %d bytes: %v", redact(u), len(data), err)}
+		body = zr
+	}
+	data, err := io.ReadAll(io.LimitReader(body, max+1))
+	if err != nil {
+		return nil, s.bodyFailure(u, err, len(data))
 	}
 	if int64(len(data)) > max {
 		return nil, &failure{reason: ReasonTooLarge,
 			detail: fmt.Sprintf("GET %s: the body is over the limit of %d bytes", redact(u), max)}
 	}
-	if resp.ContentLength > int64(len(data)) {
+	if resp.ContentLength > int64(len(data)) && !gzipped(resp) {
 		// In-process handlers can promise more than they write.
 		return nil, &failure{reason: ReasonTruncated,
 			detail: fmt.Sprintf("GET %s: %d of %d bytes arrived", redact(u), len(data), resp.ContentLength)}
 	}
 	return &doc{url: redact(u), status: statusText(resp), body: data}, nil
+}
+
+// gzipped reports a body still compressed when it reaches readBody: a
+// Handler's answer (the client decompresses what comes over sockets).
+func gzipped(resp *http.Response) bool {
+	return !resp.Uncompressed && strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "gzip")
+}
+
+// bodyFailure says why a body could not be read whole, after n bytes.
+func (s *session) bodyFailure(u *url.URL, err error, n int) *failure {
+	s.f.noteBodyError(err)
+	switch {
+	case s.ctx.Err() != nil:
+		return &failure{reason: ReasonTimeout,
+			detail: fmt.Sprintf("GET %s: the body was not complete within %s (%d bytes read)", redact(u), s.f.cfg.Timeout, n)}
+	case isBadEncoding(err):
+		return &failure{reason: ReasonBadEncoding,
+			detail: fmt.Sprintf("GET %s: the body says Content-Encoding: gzip but is not gzip data", redact(u))}
+	}
+	return &failure{reason: ReasonTruncated,
+		detail: fmt.Sprintf("GET %s: the body broke off after %d bytes: %s", redact(u), n, netPhrase(err))}
 }
 
 // discard drops a body the fetch does not use, reading a little of it so

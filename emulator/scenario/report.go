@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dectsim/dectsim/emulator/system"
+	"github.com/dectsim/dectsim/internal/printable"
 	"github.com/dectsim/dectsim/internal/timeline"
 	"github.com/dectsim/dectsim/internal/xmltok"
 )
@@ -17,13 +18,18 @@ type Style struct {
 
 func (s Style) paint(code, text string) string { return timeline.Paint(s.Color, code, text) }
 
+// safe is printable.String: every text from a file, a server or a
+// scenario passes through it on its way to the output, so each line
+// printed is one line and sends no control sequence to the terminal.
+var safe = printable.String
+
 // WriteText prints a run as a readable timeline with its expectations in
 // place, then every failure in full.
 func WriteText(w io.Writer, r *Result, st Style) {
 	sc := r.Scenario
-	fmt.Fprintf(w, "%s %s: %s\n", st.paint("1", "=="), sc.File, sc.Name)
+	fmt.Fprintf(w, "%s %s: %s\n", st.paint("1", "=="), safe(sc.File), safe(sc.Name))
 	for _, l := range wrap(sc.Description, 88) {
-		fmt.Fprintf(w, "   %s\n", st.paint("2", l))
+		fmt.Fprintf(w, "   %s\n", st.paint("2", safe(l)))
 	}
 	if rs := readingsSet(r); rs != "" {
 		fmt.Fprintf(w, "   %s\n", st.paint("2", "readings: "+rs))
@@ -41,7 +47,7 @@ func WriteText(w io.Writer, r *Result, st Style) {
 		if !o.OK {
 			mark = st.paint("31;1", "FAIL")
 		}
-		fmt.Fprintf(w, "  %s %s:%d:%d %s\n", mark, sc.File, o.Step.Pos.Line, o.Step.Pos.Col, o.Step.Describe())
+		fmt.Fprintf(w, "  %s %s:%d:%d %s\n", mark, safe(sc.File), o.Step.Pos.Line, o.Step.Pos.Col, safe(o.Step.Describe()))
 	}
 	flush(len(events))
 	for _, f := range r.Failures {
@@ -68,25 +74,26 @@ func readingsSet(r *Result) string {
 // WriteFailure prints one failed expectation like a compiler error: where,
 // the line with a caret, expected, found, and the recent timeline.
 func WriteFailure(w io.Writer, sc *Scenario, f Failure, st Style) {
-	fmt.Fprintf(w, "%s:%d:%d: %s %s\n", f.File, f.Step.Pos.Line, f.Step.Pos.Col, st.paint("31;1", "expectation failed:"), f.Step.Describe())
+	fmt.Fprintf(w, "%s:%d:%d: %s %s\n", safe(f.File), f.Step.Pos.Line, f.Step.Pos.Col, st.paint("31;1", "expectation failed:"), safe(f.Step.Describe()))
 	if ex := xmltok.Excerpt(sc.Src, f.Step.Pos); ex != "" {
 		fmt.Fprintln(w, ex)
 	}
-	fmt.Fprintf(w, "    expected: %s\n", f.Expected)
-	fmt.Fprintf(w, "    found:    %s\n", f.Found)
+	fmt.Fprintf(w, "    expected: %s\n", safe(f.Expected))
+	fmt.Fprintf(w, "    found:    %s\n", safe(f.Found))
 	if len(f.Recent) > 0 {
-		fmt.Fprintf(w, "    recent events of %s:\n", f.Step.IPUI+slotKeyOf(f.Step.Name))
+		fmt.Fprintf(w, "    recent events of %s:\n", safe(f.Step.IPUI+slotKeyOf(f.Step.Name)))
 		for _, e := range f.Recent {
 			fmt.Fprintln(w, "  "+timeline.Line(sc.Start, e, st.Color))
 		}
 	} else if f.Step.IPUI != "" {
-		fmt.Fprintf(w, "    no events concern %s\n", f.Step.IPUI)
+		fmt.Fprintf(w, "    no events concern %s\n", safe(f.Step.IPUI))
 	}
 }
 
-// WriteError prints a scenario that could not be read or run.
+// WriteError prints a scenario that could not be read or run, its message
+// on one line.
 func WriteError(w io.Writer, err error, st Style) {
-	fmt.Fprintf(w, "%s %v\n", st.paint("31;1", "error:"), err)
+	fmt.Fprintf(w, "%s %s\n", st.paint("31;1", "error:"), safe(err.Error()))
 	if se, ok := err.(*Error); ok {
 		if ex := se.Excerpt(); ex != "" {
 			fmt.Fprintln(w, ex)

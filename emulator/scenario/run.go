@@ -15,6 +15,7 @@ import (
 
 	"github.com/dectsim/dectsim/emulator/autoprov"
 	"github.com/dectsim/dectsim/emulator/system"
+	"github.com/dectsim/dectsim/internal/fsread"
 	"github.com/dectsim/dectsim/internal/syshook"
 )
 
@@ -85,26 +86,61 @@ func Run(sc *Scenario, o Options) (*Result, error) {
 	res := &Result{Scenario: sc, System: sys}
 	for _, b := range sc.Blocks {
 		if err := sys.AdvanceTo(sc.Start.Add(b.T)); err != nil {
-			return nil, fmt.Errorf("%s:%d:%d: %w", sc.File, b.Pos.Line, b.Pos.Col, err)
+			return nil, stepError(sc, b.Pos, err)
 		}
 		for _, st := range b.Steps {
-			if err := res.step(sys, st, net); err != nil {
-				return nil, fmt.Errorf("%s:%d:%d: %w", sc.File, st.Pos.Line, st.Pos.Col, err)
+			err := res.step(sys, st, net)
+			if err == nil {
+				err = sys.Err()
+			}
+			if err != nil {
+				return nil, stepError(sc, st.Pos, err)
 			}
 		}
 	}
 	return res, nil
 }
 
-// RunFile reads the scenario file at path and runs it: ParseFile, then
-// Run. The error is a *Error for a file that cannot be read as a scenario,
+// stepError places an error of the run at pos. A scenario whose story
+// runs past the system's event budget is an input error (a *Error): the
+// file asked for more work than the limits allow.
+func stepError(sc *Scenario, pos Pos, err error) error {
+	if errors.Is(err, system.ErrEventBudget) {
+		return &Error{File: sc.File, Pos: pos, Src: sc.Src,
+			Msg: fmt.Sprintf("scenario %q stopped: %v", sc.Name, err)}
+	}
+	return fmt.Errorf("%s:%d:%d: %w", sc.File, pos.Line, pos.Col, err)
+}
+
+// RunFile reads the scenario file at path and runs it: Parse, then Run.
+// The file is read through the scenario size limit whatever the path
+// names (a device or a pipe included), so an endless input is a *Error
+// saying it is too large. The error is a *Error for a file that cannot be
+// read as a scenario, an I/O error for one that cannot be read at all,
 // else as Run's.
 func RunFile(path string, o Options) (*Result, error) {
-	sc, err := ParseFile(path)
+	sc, err := readFile(path)
 	if err != nil {
 		return nil, err
 	}
 	return Run(sc, o)
+}
+
+// readFile reads and parses a scenario file within MaxScenarioBytes.
+func readFile(path string) (*Scenario, error) {
+	data, err := fsread.ReadFile(path, MaxScenarioBytes)
+	var tl *fsread.TooLargeError
+	switch {
+	case errors.As(err, &tl):
+		msg := fmt.Sprintf("scenario file is larger than the limit of %d bytes", tl.Max)
+		if tl.Size >= 0 {
+			msg = fmt.Sprintf("scenario file is %d bytes; the limit is %d", tl.Size, tl.Max)
+		}
+		return nil, &Error{File: path, Pos: Pos{Line: 1, Col: 1}, Msg: msg}
+	case err != nil:
+		return nil, err
+	}
+	return Parse(path, data)
 }
 
 // Files lists the scenario files paths stand for, as `dectsim run` reads
@@ -278,16 +314,30 @@ func expectState(sys *system.System, st Step, v *verdict) {
 		}
 	}
 	if st.Ghosts != nil {
-		ids := sys.GhostIPUIs()
-		g := fmt.Sprint(len(ids))
-		if len(ids) > 0 {
-			g += " (" + strings.Join(ids, ", ") + ")"
-		}
-		v.add(fmt.Sprintf("ghosts=%d", *st.Ghosts), "ghosts="+g, len(ids) == *st.Ghosts)
+		v.add(fmt.Sprintf("ghosts=%d", *st.Ghosts), "ghosts="+ghostsFound(sys, *st.Ghosts), sys.GhostCount() == *st.Ghosts)
 	}
 	if st.Slots != nil {
 		v.cmp("slots", fmt.Sprint(*st.Slots), fmt.Sprint(sys.SlotCount()))
 	}
+}
+
+// MaxGhostsListed is how many ghost IPUIs a failed <expect ghosts> lists.
+const MaxGhostsListed = 20
+
+// ghostsFound says how many ghosts there are and, when that is not what
+// was expected, which (the first MaxGhostsListed): an expectation that
+// holds costs no list, however many ghosts a system has.
+func ghostsFound(sys *system.System, want int) string {
+	n := sys.GhostCount()
+	g := fmt.Sprint(n)
+	if n == want || n == 0 {
+		return g
+	}
+	ids := sys.GhostIPUIs()
+	if len(ids) > MaxGhostsListed {
+		return fmt.Sprintf("%s (%s, and %d more)", g, strings.Join(ids[:MaxGhostsListed], ", "), len(ids)-MaxGhostsListed)
+	}
+	return g + " (" + strings.Join(ids, ", ") + ")"
 }
 
 // expectParam is <expect-param>: a setting's value, or its absence.

@@ -4,13 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/dectsim/dectsim/internal/firmware"
+	"github.com/dectsim/dectsim/internal/fsread"
 	"github.com/dectsim/dectsim/internal/ipui"
 	"github.com/dectsim/dectsim/internal/provfile"
 	"github.com/dectsim/dectsim/internal/readings"
@@ -51,7 +51,8 @@ type Result struct {
 // Apply applies a provisioning document whole, or not at all. A document
 // the system refuses returns a *FileError and leaves every slot,
 // handset and setting as it was; the refusal is logged as a
-// provisioning-rejected event, as a real system would log it.
+// provisioning-rejected event, as a real system would log it. A system
+// stopped by its event budget applies nothing and returns Err().
 func (s *System) Apply(name string, data []byte) (Result, error) {
 	return s.applyAt(name, data, provfile.Pos{})
 }
@@ -59,6 +60,9 @@ func (s *System) Apply(name string, data []byte) (Result, error) {
 // applyAt is Apply for bytes that sit inside a larger file at origin (an
 // inline document in a scenario).
 func (s *System) applyAt(name string, data []byte, origin provfile.Pos) (Result, error) {
+	if s.stopped != nil {
+		return Result{}, s.stopped
+	}
 	f, err := provfile.ParseWith(name, data, provfile.Options{Limits: provfile.DefaultLimits, Origin: origin})
 	if err != nil {
 		var pe *FileError
@@ -71,29 +75,45 @@ func (s *System) applyAt(name string, data []byte, origin provfile.Pos) (Result,
 	return s.applyParsed(f)
 }
 
-// ApplyReader reads a document from r and applies it. A read error is
-// returned as is (nothing arrived, nothing is logged).
+// ApplyReader reads a document from r and applies it, reading at most
+// one byte past the largest document the system accepts. A read error is
+// returned as is (nothing arrived, nothing is logged); a document over the
+// limit is rejected like any other (provisioning-rejected, reason limit).
 func (s *System) ApplyReader(name string, r io.Reader) (Result, error) {
-	f, err := provfile.Read(name, r)
-	if err != nil {
-		var pe *FileError
-		if errors.As(err, &pe) {
-			s.reject(pe)
-			return Result{}, pe
-		}
-		return Result{}, err
+	if s.stopped != nil {
+		return Result{}, s.stopped
 	}
-	return s.applyParsed(f)
+	data, err := fsread.Read(name, r, maxDocBytes())
+	return s.applyRead(name, data, err)
 }
 
-// ApplyFile reads a document from a path and applies it.
+// ApplyFile reads a document from a path and applies it. The path may name
+// anything: a device or a pipe is read within the same limit as a file, so
+// /dev/zero is a rejected document, not an exhausted memory. A path that
+// cannot be read (missing, a directory) is an error and not an event.
 func (s *System) ApplyFile(path string) (Result, error) {
-	fh, err := os.Open(path)
-	if err != nil {
+	if s.stopped != nil {
+		return Result{}, s.stopped
+	}
+	data, err := fsread.ReadFile(path, maxDocBytes())
+	return s.applyRead(path, data, err)
+}
+
+func maxDocBytes() int64 { return int64(provfile.DefaultLimits.MaxBytes) }
+
+// applyRead applies what a bounded read returned.
+func (s *System) applyRead(name string, data []byte, err error) (Result, error) {
+	var tl *fsread.TooLargeError
+	switch {
+	case errors.As(err, &tl):
+		pe := &FileError{File: name, Pos: provfile.Pos{Line: 1, Col: 1}, Code: "limit",
+			Msg: fmt.Sprintf("the document is larger than the limit MaxBytes=%d bytes", tl.Max)}
+		s.reject(pe)
+		return Result{}, pe
+	case err != nil:
 		return Result{}, err
 	}
-	defer fh.Close()
-	return s.ApplyReader(path, fh)
+	return s.Apply(name, data)
 }
 
 func (s *System) reject(pe *FileError) {
@@ -104,6 +124,9 @@ func (s *System) reject(pe *FileError) {
 // the document runs before the first change, which is what makes
 // application atomic.
 func (s *System) applyParsed(f *provfile.File) (Result, error) {
+	if s.stopped != nil {
+		return Result{}, s.stopped
+	}
 	if !f.HasProductID || f.ProductID != "e2" {
 		msg := fmt.Sprintf("productID is %q; this system accepts only \"e2\"", f.ProductID)
 		if !f.HasProductID {
@@ -292,6 +315,9 @@ func (a *applier) param(it *provfile.Item) {
 	}
 	sip, key, rest, ok := splitSlotParam(name)
 	if !ok {
+		if name == SettingPeriod {
+			a.period(it)
+		}
 		a.s.setParam(name, it.Value)
 		return
 	}
@@ -300,6 +326,16 @@ func (a *applier) param(it *provfile.Item) {
 		return
 	}
 	a.s.setSlotParam(sip, key, rest, it.Value)
+}
+
+// period warns about a Provisioning.global.Period under MinPeriod: the
+// setting is stored as written, and the fetcher checks every MinPeriod.
+func (a *applier) period(it *provfile.Item) {
+	n, err := strconv.ParseInt(strings.TrimSpace(it.Value), 10, 64)
+	if err != nil || n < 1 || n >= int64(MinPeriod/time.Second) {
+		return
+	}
+	a.warn(it.Pos, WarnPeriodTooShort, fmt.Sprintf("Provisioning.global.Period is %d s; the vendor says not to use less than %d s, and the system checks every %d s", n, int64(MinPeriod/time.Second), int64(MinPeriod/time.Second)))
 }
 
 // regStatus is hs.<id>.RegStatus: ToDeReg starts a graceful
@@ -324,7 +360,7 @@ func (a *applier) setStatus(p provfile.Pos, sl *slot, value string) {
 	case value == "ToDeReg":
 		a.s.startDereg(sl, TriggerToDeReg, a.f.Name, p.Line, p.Col)
 	case sl.state == NotReg:
-		sl.state = ToReg
+		a.s.setState(sl, ToReg)
 	case sl.state == ToDeReg && a.s.rd.DeregUndo && sl.airEv == 0:
 		a.s.cancelDereg(sl, a.f.Name, p.Line, p.Col)
 	case sl.state == ToDeReg && a.s.rd.DeregUndo:
@@ -455,7 +491,7 @@ func (a *applier) updateDM(it *provfile.Item) {
 		switch p.Name {
 		case "RegStart", "RegDuration":
 			n, err := strconv.ParseInt(strings.TrimSpace(p.Value), 10, 64)
-			if err != nil || n < 0 || n > 1<<40 {
+			if err != nil || n < 0 || p.Name == "RegStart" && n > 1<<40 {
 				a.warn(p.Pos, WarnBadValue, fmt.Sprintf("%s %q is not a number of seconds; the window is unchanged", p.Name, p.Value))
 				return
 			}
@@ -470,8 +506,19 @@ func (a *applier) updateDM(it *provfile.Item) {
 		a.warn(it.Pos, WarnBadValue, "update_dm needs RegStart and RegDuration; the window is unchanged")
 		return
 	}
+	d := time.Duration(dur) * time.Second
+	if max := int64(MaxRegDuration / time.Second); dur > max {
+		// Seconds beyond what a time.Duration holds would wrap round
+		// into a window that closed before it opened.
+		d = MaxRegDuration
+		for _, p := range it.Params {
+			if p.Name == "RegDuration" {
+				a.warn(p.Pos, WarnBadValue, fmt.Sprintf("RegDuration %d s is longer than the longest window the system opens (%d s, 100 years); the window is open for %d s", dur, max, max))
+			}
+		}
+	}
 	st := time.Unix(start, 0).UTC()
-	a.s.window = Window{Start: st, End: st.Add(time.Duration(dur) * time.Second)}
+	a.s.window = Window{Start: st, End: st.Add(d)}
 }
 
 func (a *applier) firmware(ff provfile.FirmwareFile) {

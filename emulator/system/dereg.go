@@ -16,7 +16,7 @@ func (s *System) startDereg(sl *slot, trigger string, file string, line, col int
 		s.abortRegistration(sl, s.handsets[sl.ipui], RefusedSlotGone, "the slot was deregistered during registration")
 	}
 	sl.before = sl.state
-	sl.state = ToDeReg
+	s.setState(sl, ToDeReg)
 	sl.trigger = trigger
 	sl.requested = s.sim.Now()
 	sl.deadline = sl.requested.Add(s.cfg.DeregTimeout)
@@ -35,7 +35,8 @@ func (s *System) cancelDereg(sl *slot, file string, line, col int) {
 	s.sim.Cancel(sl.deadlineEv)
 	sl.deadlineEv = 0
 	trigger := sl.trigger
-	sl.state, sl.trigger = sl.before, ""
+	s.setState(sl, sl.before)
+	sl.trigger = ""
 	sl.requested, sl.deadline = time.Time{}, time.Time{}
 	s.emit(Event{Type: EvDeregCancelled, Slot: sl.id, IPUI: sl.ipui, Trigger: trigger, File: file, Line: line, Col: col,
 		Detail: fmt.Sprintf("the file names the slot again: the deregistration (%s) is taken back and the slot is %s again", trigger, sl.state)})
@@ -78,7 +79,7 @@ func (s *System) startAirDereg(sl *slot) {
 			return
 		}
 		if h != nil {
-			h.subscribed = false
+			s.setSubscribed(h, false)
 			s.sim.Cancel(h.ghostEv)
 			h.ghostEv = 0
 		}
@@ -131,7 +132,7 @@ func (s *System) deleteHS(sl *slot, file string, line, col int) {
 		return
 	}
 	sl.before = sl.state
-	sl.state = ToDeReg
+	s.setState(sl, ToDeReg)
 	sl.trigger = TriggerDeleteHS
 	sl.forced = true
 	sl.requested = s.sim.Now()

@@ -12,6 +12,12 @@
 // until the caller advances time. A day of device time costs microseconds,
 // and the same inputs give the same event log, byte for byte.
 //
+// Its work is bounded: a system runs at most WithEventBudget simulation
+// events and logs at most WithMaxEvents events or WithMaxLogBytes of
+// text; past either it stops, and Advance, AdvanceTo and Apply return an
+// error wrapping ErrEventBudget (Err says it too). A story that never
+// settles ends there instead of exhausting memory.
+//
 // A System is not safe for concurrent use, not even by methods that only
 // read (FindEvents and CountEvents bring the event index up to date);
 // callers serialise access (the test-helper package wraps it with a lock).

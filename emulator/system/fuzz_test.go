@@ -2,6 +2,7 @@ package system
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -72,7 +73,58 @@ func checkInvariants(t *testing.T, s *System) {
 			t.Fatalf("handset %s is a ghost without a subscription", h.ipui)
 		}
 	}
+	checkIndexes(t, s)
 	checkEventQueries(t, s)
+}
+
+// checkIndexes compares the ghost set and the free-placeholder index with
+// what a scan of every handset and slot finds.
+func checkIndexes(t *testing.T, s *System) {
+	t.Helper()
+	var ghosts []string
+	for _, h := range s.hsOrder {
+		if g := s.isGhost(h); g != h.ghost {
+			t.Fatalf("handset %s: ghost is %v, indexed as %v", h.ipui, g, h.ghost)
+		} else if g {
+			ghosts = append(ghosts, h.ipui)
+		}
+	}
+	if len(ghosts) != s.GhostCount() || fmt.Sprint(ghosts) != fmt.Sprint(s.GhostIPUIs()) {
+		t.Fatalf("ghosts %v, indexed %v (count %d)", ghosts, s.GhostIPUIs(), s.GhostCount())
+	}
+	free := 0
+	pins := map[string]bool{"": true, "1": true, "1234": true}
+	for _, sl := range s.order {
+		pins[s.pin(sl)] = true
+		if !placeholderFree(sl) {
+			if sl.freeAt >= 0 {
+				t.Fatalf("slot %s (%s, ipui %q, gone %v) indexed as a free placeholder", sl.id, sl.state, sl.ipui, sl.gone)
+			}
+			continue
+		}
+		free++
+		q := s.free[sl.freePIN]
+		if sl.freeAt < 0 || q == nil || sl.freeAt >= q.Len() || (*q)[sl.freeAt] != sl || sl.freePIN != s.pin(sl) {
+			t.Fatalf("free placeholder %s (PIN %q) not indexed under it", sl.id, s.pin(sl))
+		}
+	}
+	if free != s.freeN {
+		t.Fatalf("%d free placeholders, %d indexed", free, s.freeN)
+	}
+	for pin := range pins {
+		var want *slot
+		for _, sl := range s.order {
+			if placeholderFree(sl) {
+				if p := s.pin(sl); p == "" || p == pin {
+					want = sl
+					break
+				}
+			}
+		}
+		if got := s.firstFree(pin); got != want {
+			t.Fatalf("PIN %q: first free placeholder %v, a scan finds %v", pin, got, want)
+		}
+	}
 }
 
 // FuzzApply applies any bytes to a populated system: no panic; a rejected

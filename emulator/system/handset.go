@@ -37,6 +37,8 @@ type handset struct {
 	// notices one that left only after the reading detect-delay (lostEv).
 	seen   bool
 	lostEv des.ID
+	seq    int  // the order it was added in
+	ghost  bool // kept by touch: it is in System.ghosts
 }
 
 func (h *handset) connected() bool { return h.on && h.inRange }
@@ -80,7 +82,7 @@ func (s *System) AddHandset(spec HandsetSpec) error {
 			return fmt.Errorf("handset %s: the handset list is full (%d slots)", id, s.cfg.MaxHandsets)
 		}
 	}
-	h := &handset{ipui: id, on: !spec.Off, inRange: !spec.OutOfRange, pin: spec.PIN}
+	h := &handset{ipui: id, on: !spec.Off, inRange: !spec.OutOfRange, pin: spec.PIN, seq: len(s.hsOrder)}
 	h.seen = h.connected()
 	s.handsets[id] = h
 	s.hsOrder = append(s.hsOrder, h)
@@ -88,7 +90,7 @@ func (s *System) AddHandset(spec HandsetSpec) error {
 		sl := s.addSlot(id, spec.State)
 		if spec.State == Registered {
 			sl.registered = true
-			h.subscribed = true
+			s.setSubscribed(h, true)
 		}
 		if spec.PIN != "" {
 			s.settings.set("hs."+id+".DECT_AC", spec.PIN)
@@ -137,25 +139,22 @@ func (s *System) Handsets() []Handset {
 	return out
 }
 
-// Ghosts returns every ghost handset, in the order they were added.
+// Ghosts returns every ghost handset, in the order they were added. It
+// costs the number of ghosts, not of handsets.
 func (s *System) Ghosts() []Handset {
 	var out []Handset
-	for _, h := range s.hsOrder {
-		if s.isGhost(h) {
-			out = append(out, s.handsetView(h))
-		}
+	for _, h := range s.ghostList() {
+		out = append(out, s.handsetView(h))
 	}
 	return out
 }
 
 // GhostIPUIs returns the IPUI of every ghost handset, in the order they
-// were added.
+// were added. It costs the number of ghosts, not of handsets.
 func (s *System) GhostIPUIs() []string {
 	var out []string
-	for _, h := range s.hsOrder {
-		if s.isGhost(h) {
-			out = append(out, h.ipui)
-		}
+	for _, h := range s.ghostList() {
+		out = append(out, h.ipui)
 	}
 	return out
 }
@@ -262,7 +261,7 @@ func (s *System) Reset(id string) error {
 	if err != nil {
 		return err
 	}
-	h.subscribed = false
+	s.setSubscribed(h, false)
 	s.sim.Cancel(h.ghostEv)
 	h.ghostEv = 0
 	s.emit(Event{Type: EvHandsetReset, IPUI: h.ipui, Slot: s.slotIDOf(h)})

@@ -3,8 +3,6 @@ package system
 import (
 	"fmt"
 	"time"
-
-	"github.com/dectsim/dectsim/internal/ipui"
 )
 
 // Registration refusal reasons, as carried by registration-refused events.
@@ -103,18 +101,11 @@ func (s *System) registerInOwnSlot(h *handset, own *slot, typed string) {
 // registerInPlaceholder registers h, while the window is open, in the
 // first free placeholder slot whose PIN (if any) was typed.
 func (s *System) registerInPlaceholder(h *handset, typed string) {
-	var candidates int
-	for _, sl := range s.order {
-		if sl.gone || sl.ipui != "" || sl.state != ToReg || ipui.IsIPUI(sl.id) {
-			continue
-		}
-		candidates++
-		if p := s.pin(sl); p == "" || p == typed {
-			s.startRegistration(sl, h)
-			return
-		}
+	if sl := s.firstFree(typed); sl != nil {
+		s.startRegistration(sl, h)
+		return
 	}
-	if candidates == 0 {
+	if candidates := s.freeN; candidates == 0 {
 		s.refuse(h, nil, RefusedNoSlot, "no slot waits for this IPUI and no placeholder slot is free")
 	} else {
 		s.refuse(h, nil, RefusedWrongPIN, fmt.Sprintf("the PIN matches none of the %d free placeholder slots", candidates))
@@ -132,7 +123,7 @@ func describeReach(h *handset) string {
 
 func (s *System) startRegistration(sl *slot, h *handset) {
 	s.setSlotIPUI(sl, h.ipui)
-	sl.state = InReg
+	s.setState(sl, InReg)
 	s.emit(Event{Type: EvRegistrationStarted, Slot: sl.id, IPUI: h.ipui})
 	sl.regEv = s.sim.After(s.cfg.AirLatency, func() {
 		sl.regEv = 0
@@ -140,9 +131,9 @@ func (s *System) startRegistration(sl *slot, h *handset) {
 			s.abortRegistration(sl, h, RefusedHandsetLost, "the handset left before registration completed")
 			return
 		}
-		sl.state = Registered
+		s.setState(sl, Registered)
 		sl.registered = true
-		h.subscribed = true
+		s.setSubscribed(h, true)
 		s.emit(Event{Type: EvRegistered, Slot: sl.id, IPUI: h.ipui})
 	})
 }
@@ -152,7 +143,7 @@ func (s *System) startRegistration(sl *slot, h *handset) {
 func (s *System) abortRegistration(sl *slot, h *handset, reason, detail string) {
 	s.sim.Cancel(sl.regEv)
 	sl.regEv = 0
-	sl.state = ToReg
+	s.setState(sl, ToReg)
 	if sl.ipui != sl.id {
 		s.setSlotIPUI(sl, "")
 	}

@@ -208,6 +208,11 @@ func (s *System) setParam(name, value string) {
 // setSlotParam stores a per-slot param already split into its parts.
 func (s *System) setSlotParam(sip bool, key, rest, value string) {
 	s.settings.setSlot(sip, key, rest, value)
+	if !sip && rest == "DECT_AC" {
+		if sl := s.slots[key]; sl != nil {
+			s.reindex(sl) // the PIN its placeholder waits for
+		}
+	}
 	if len(s.paramFns) > 0 {
 		name := joinSlotParam(sip, key, rest)
 		for _, f := range s.paramFns {

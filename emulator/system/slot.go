@@ -64,6 +64,9 @@ type slot struct {
 	airEv      des.ID
 	regEv      des.ID
 	gone       bool
+	seq        int    // position in the list, for the placeholder index
+	freeAt     int    // index in s.free[freePIN] while a free placeholder, else -1
+	freePIN    string // the PIN it is indexed under
 }
 
 func (s *System) view(sl *slot) Slot {
@@ -125,17 +128,21 @@ func (s *System) SlotCount() int { return len(s.slots) }
 
 func (s *System) addSlot(id string, st State) *slot {
 	id = strings.Clone(id) // ids outlive the file they came from
-	sl := &slot{id: id, state: st}
+	s.slotSeq++
+	sl := &slot{id: id, state: st, seq: s.slotSeq, freeAt: -1}
 	if ipui.IsIPUI(id) {
 		sl.ipui = id
 		s.byIPUI[id] = sl
 	}
 	s.slots[id] = sl
 	s.order = append(s.order, sl)
+	s.reindex(sl)
+	s.touch(sl.ipui)
 	return sl
 }
 
 func (s *System) setSlotIPUI(sl *slot, id string) {
+	old := sl.ipui
 	if sl.ipui != "" && s.byIPUI[sl.ipui] == sl {
 		delete(s.byIPUI, sl.ipui)
 	}
@@ -143,6 +150,9 @@ func (s *System) setSlotIPUI(sl *slot, id string) {
 	if id != "" {
 		s.byIPUI[id] = sl
 	}
+	s.reindex(sl)
+	s.touch(old)
+	s.touch(id)
 }
 
 // dropSlot takes a slot out of the list with its accounts settings.
@@ -156,6 +166,8 @@ func (s *System) dropSlot(sl *slot) {
 	if sl.ipui != "" && s.byIPUI[sl.ipui] == sl {
 		delete(s.byIPUI, sl.ipui)
 	}
+	s.reindex(sl)
+	s.touch(sl.ipui)
 	s.settings.dropSlot(sl.id)
 	if sl.ipui != "" && sl.ipui != sl.id {
 		s.settings.dropSlot(sl.ipui)

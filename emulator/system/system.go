@@ -48,6 +48,12 @@ type Config struct {
 	AirLatency    time.Duration
 	GhostInterval time.Duration
 	FirmwareDelay time.Duration
+	// EventBudget is how many simulation events the system may run;
+	// MaxEvents how many events its log may hold, MaxLogBytes how much
+	// text.
+	EventBudget uint64
+	MaxEvents   int
+	MaxLogBytes int64
 }
 
 // Option configures a System.
@@ -79,7 +85,8 @@ func WithSeed(seed uint64) Option { return func(c *Config) { c.Seed = seed } }
 // figure; at most a minute is our assumption.
 func WithAirLatency(d time.Duration) Option { return func(c *Config) { c.AirLatency = d } }
 
-// WithGhostInterval sets the time between a connected ghost's attempts.
+// WithGhostInterval sets the time between a connected ghost's attempts, at
+// least MinGhostInterval.
 func WithGhostInterval(d time.Duration) Option { return func(c *Config) { c.GhostInterval = d } }
 
 // WithFirmwareDelay sets how long a firmware download and install takes
@@ -102,6 +109,11 @@ type System struct {
 	removed  int
 	handsets map[string]*handset
 	hsOrder  []*handset
+	ghosts   map[*handset]struct{} // the handsets that are ghosts
+	free     map[string]*slotQueue // free placeholder slots by PIN
+	freeN    int                   // how many there are in all
+	probes   int                   // slots a registration looked at (tests count the work)
+	slotSeq  int                   // list positions handed out
 
 	settings settingsStore
 	window   Window
@@ -114,6 +126,8 @@ type System struct {
 	listeners []func(Event)
 	rebootFns []func()
 	paramFns  []func(name, value string)
+	stopped   error // set once the event budget is spent: see Err
+	logBytes  int64 // what the log holds, as eventCost counts it
 }
 
 // New builds a system at its start time. Nothing happens until time is
@@ -157,8 +171,12 @@ func New(opts ...Option) (*System, error) {
 		slots:    make(map[string]*slot),
 		byIPUI:   make(map[string]*slot),
 		handsets: make(map[string]*handset),
+		ghosts:   make(map[*handset]struct{}),
+		free:     make(map[string]*slotQueue),
 		settings: newSettingsStore(),
 	}
+	s.sim.SetBudget(cfg.EventBudget)
+	s.onEvent(s.watchLog)
 	return s, nil
 }
 
@@ -181,13 +199,28 @@ func (cfg *Config) resolve() (product.Profile, firmware.Version, error) {
 	if cfg.MaxHandsets == 0 {
 		cfg.MaxHandsets = prof.MaxHandsets
 	}
+	if cfg.EventBudget == 0 {
+		cfg.EventBudget = DefaultEventBudget
+	}
+	if cfg.MaxEvents < 0 {
+		return prof, fw, fmt.Errorf("max events %d is negative", cfg.MaxEvents)
+	}
+	if cfg.MaxEvents == 0 {
+		cfg.MaxEvents = DefaultMaxEvents
+	}
+	if cfg.MaxLogBytes < 0 {
+		return prof, fw, fmt.Errorf("max log bytes %d is negative", cfg.MaxLogBytes)
+	}
+	if cfg.MaxLogBytes == 0 {
+		cfg.MaxLogBytes = DefaultMaxLogBytes
+	}
 	switch {
 	case cfg.DeregTimeout <= 0:
 		return prof, fw, fmt.Errorf("dereg-timeout %s must be positive", cfg.DeregTimeout)
 	case cfg.AirLatency <= 0 || cfg.AirLatency > time.Minute:
 		return prof, fw, fmt.Errorf("air latency %s must be above 0 and at most 1m", cfg.AirLatency)
-	case cfg.GhostInterval <= 0:
-		return prof, fw, fmt.Errorf("ghost interval %s must be positive", cfg.GhostInterval)
+	case cfg.GhostInterval < MinGhostInterval:
+		return prof, fw, fmt.Errorf("ghost interval %s is below the minimum of %s", cfg.GhostInterval, MinGhostInterval)
 	case cfg.FirmwareDelay <= 0 || cfg.FirmwareDelay > time.Hour:
 		return prof, fw, fmt.Errorf("firmware delay %s must be above 0 and at most 1h", cfg.FirmwareDelay)
 	}
@@ -242,11 +275,24 @@ func (s *System) Now() time.Time { return s.sim.Now() }
 // Start returns the simulated time the system started at.
 func (s *System) Start() time.Time { return s.sim.Start() }
 
-// Advance runs every event due within d and moves time forward by d.
-func (s *System) Advance(d time.Duration) error { return s.sim.Advance(d) }
+// Advance runs every event due within d and moves time forward by d. A
+// system that runs out of its event budget stops at the last event it ran
+// and returns an error wrapping ErrEventBudget, then and ever after.
+func (s *System) Advance(d time.Duration) error {
+	if s.stopped != nil {
+		return s.stopped
+	}
+	return s.advanced(s.sim.Advance(d))
+}
 
-// AdvanceTo runs every event due up to t and moves time to t.
-func (s *System) AdvanceTo(t time.Time) error { return s.sim.AdvanceTo(t) }
+// AdvanceTo runs every event due up to t and moves time to t, within the
+// event budget as Advance does.
+func (s *System) AdvanceTo(t time.Time) error {
+	if s.stopped != nil {
+		return s.stopped
+	}
+	return s.advanced(s.sim.AdvanceTo(t))
+}
 
 // Clock returns the simulated time as a clock.Clock for outside code. It
 // moves only when the system is advanced.

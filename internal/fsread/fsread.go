@@ -62,8 +62,7 @@ func ReadFile(path string, max int64) ([]byte, error) {
 // same bounded allocation as Read; reading more is not an error here (the
 // caller judges a full prefix, e.g. as a document over its limit).
 func Prefix(r io.Reader, n int64) ([]byte, error) {
-	data, err := readAll("", io.LimitReader(r, n), -1, n)
-	return data, err
+	return readAll("", io.LimitReader(r, n), -1, n)
 }
 
 // Read reads r, at most max bytes; name says what r is in errors.
@@ -71,60 +70,80 @@ func Read(name string, r io.Reader, max int64) ([]byte, error) {
 	return readAll(name, r, -1, max)
 }
 
-// readAll reads at most max+1 bytes. With a known size it reads into one
-// buffer of that size; a stream is read in chunks and joined once, so the
-// bytes allocated stay near twice what was read (append's growth would
-// allocate about five times as much).
+// readAll reads r to its end, at most max+1 bytes. A regular file of known
+// size is read into one buffer of that size; a stream of unknown length
+// is read into chunks that grow to 1 MiB and joined once at its end, so
+// reading n bytes allocates about 2n (a stream over the limit: about
+// max, since nothing is joined) instead of the 5n that growing one slice
+// costs.
 func readAll(name string, r io.Reader, size, max int64) ([]byte, error) {
 	lr := io.LimitReader(r, max+1)
-	if size >= 0 && size < max {
+	if size >= 0 && size <= max {
+		// One byte more than the size, to see the end (or a growing file).
 		buf := make([]byte, 0, size+1)
 		for {
 			if len(buf) == cap(buf) {
-				buf = append(buf, 0)[:len(buf)] // the file grew
+				return readChunks(name, lr, buf, max)
 			}
 			n, err := lr.Read(buf[len(buf):cap(buf)])
 			buf = buf[:len(buf)+n]
 			if err == io.EOF {
-				return checkMax(name, buf, max)
+				return buf, nil
 			}
 			if err != nil {
 				return nil, err
 			}
 		}
 	}
+	return readChunks(name, lr, nil, max)
+}
+
+const (
+	firstChunk = 512
+	maxChunk   = 1 << 20
+)
+
+// readChunks reads lr (already limited to max+1 bytes) to its end after
+// the bytes in first.
+func readChunks(name string, lr io.Reader, first []byte, max int64) ([]byte, error) {
 	var chunks [][]byte
-	total := 0
-	next := 64 << 10
+	total := int64(len(first))
+	if len(first) > 0 {
+		chunks = append(chunks, first)
+	}
+	size := firstChunk
 	for {
-		chunk := make([]byte, next)
-		n, err := io.ReadFull(lr, chunk)
-		chunks = append(chunks, chunk[:n])
-		total += n
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			break
+		buf := make([]byte, 0, size)
+		for len(buf) < cap(buf) {
+			n, err := lr.Read(buf[len(buf):cap(buf)])
+			buf = buf[:len(buf)+n]
+			total += int64(n)
+			if err == io.EOF {
+				chunks = append(chunks, buf)
+				return join(name, chunks, total, max)
+			}
+			if err != nil {
+				return nil, err
+			}
 		}
-		if err != nil {
-			return nil, err
-		}
-		if next < 4<<20 {
-			next *= 2
+		chunks = append(chunks, buf)
+		if size < maxChunk {
+			size *= 2
 		}
 	}
-	if int64(total) > max {
+}
+
+func join(name string, chunks [][]byte, total, max int64) ([]byte, error) {
+	if total > max {
+		// A regular file that grew while it was read reports its new size.
 		return nil, &TooLargeError{Path: name, Size: -1, Max: max}
+	}
+	if len(chunks) == 1 {
+		return chunks[0], nil
 	}
 	out := make([]byte, 0, total)
 	for _, c := range chunks {
 		out = append(out, c...)
 	}
 	return out, nil
-}
-
-func checkMax(name string, buf []byte, max int64) ([]byte, error) {
-	if int64(len(buf)) > max {
-		// A regular file that grew while it was read.
-		return nil, &TooLargeError{Path: name, Size: -1, Max: max}
-	}
-	return buf, nil
 }

@@ -2,6 +2,7 @@ package fsread
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -80,6 +81,82 @@ func TestReadStopsOneBytePastTheLimit(t *testing.T) {
 	require.Equal(t, "12345", string(b))
 	_, err = Read("stdin", strings.NewReader("123456"), 5)
 	require.EqualError(t, err, "stdin is larger than the limit of 5 bytes")
+}
+
+// pattern is a stream of n bytes whose content says where each byte was.
+type pattern struct{ n, off int }
+
+func (p *pattern) Read(b []byte) (int, error) {
+	if p.off >= p.n {
+		return 0, io.EOF
+	}
+	k := 0
+	for k < len(b) && p.off < p.n {
+		b[k] = byte(p.off % 251)
+		k++
+		p.off++
+	}
+	return k, nil
+}
+
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// TestStreamsCostAboutTwiceTheirSize: a stream of unknown length is read in
+// chunks and joined once, so memory is about twice what arrived, and a
+// stream over the limit costs about the limit.
+func TestStreamsCostAboutTwiceTheirSize(t *testing.T) {
+	const limit = 16 << 20
+	for _, c := range []struct {
+		n        int
+		tooLarge bool
+		maxAlloc uint64
+	}{
+		// Small reads: a few KiB (the race detector adds some).
+		{n: 0, maxAlloc: 32 << 10},
+		{n: 100, maxAlloc: 32 << 10},
+		{n: 512, maxAlloc: 32 << 10},
+		{n: 8<<20 + 3, maxAlloc: 2*(8<<20) + 2<<20},
+		{n: limit, maxAlloc: 2*limit + 2<<20},
+		{n: limit + 1, tooLarge: true, maxAlloc: limit + 2<<20},
+		{n: 4 * limit, tooLarge: true, maxAlloc: limit + 2<<20},
+	} {
+		var b []byte
+		var err error
+		got := allocated(func() { b, err = Read("stream", &pattern{n: c.n}, limit) })
+		require.Less(t, got, c.maxAlloc, "n=%d: bytes allocated", c.n)
+		if c.tooLarge {
+			var tl *TooLargeError
+			require.True(t, errors.As(err, &tl), "n=%d: %v", c.n, err)
+			continue
+		}
+		require.NoError(t, err)
+		require.Len(t, b, c.n)
+		for i := range b {
+			if b[i] != byte(i%251) {
+				t.Fatalf("n=%d: byte %d is %d, want %d", c.n, i, b[i], i%251)
+			}
+		}
+	}
+}
+
+// TestRegularFileCostsItsSize: a file of known size is one buffer.
+func TestRegularFileCostsItsSize(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "f")
+	want := strings.Repeat("0123456789", 1<<20)
+	require.NoError(t, os.WriteFile(p, []byte(want), 0o644))
+	var b []byte
+	var err error
+	got := allocated(func() { b, err = ReadFile(p, int64(len(want))) })
+	require.NoError(t, err)
+	require.Equal(t, want, string(b))
+	require.Less(t, got, uint64(len(want))+64<<10)
 }
 
 func TestPrefixStopsAtNWithoutError(t *testing.T) {

@@ -50,12 +50,13 @@ package lint
 import (
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"sort"
 	"strings"
 
+	"github.com/dectsim/dectsim/emulator/system"
 	"github.com/dectsim/dectsim/internal/firmware"
+	"github.com/dectsim/dectsim/internal/fsread"
+	"github.com/dectsim/dectsim/internal/printable"
 	"github.com/dectsim/dectsim/internal/product"
 	"github.com/dectsim/dectsim/internal/provfile"
 	"github.com/dectsim/dectsim/internal/readings"
@@ -133,7 +134,9 @@ const (
 	// CodeEmptyValue (warning): value="" or no value attribute on a param.
 	CodeEmptyValue = "empty-value"
 	// CodePeriodTooShort (warning): Provisioning.global.Period in 1..1799.
-	CodePeriodTooShort = "period-too-short"
+	// The system warns about it too, with the same code, and checks every
+	// 1800 s instead.
+	CodePeriodTooShort = system.WarnPeriodTooShort
 	// CodeBadParamName (warning): a param name without the dotted
 	// Group.instance.Name shape.
 	CodeBadParamName = "bad-param-name"
@@ -166,9 +169,11 @@ type Finding struct {
 }
 
 // String formats the finding the way compilers do, so editors can jump to
-// it: "file:line:col: error|warning: CODE: message".
+// it: "file:line:col: error|warning: CODE: message". It is one line of
+// printable text whatever the file's name or content (printable.String).
 func (f Finding) String() string {
-	return fmt.Sprintf("%s:%d:%d: %s: %s: %s", f.File, f.Pos.Line, f.Pos.Col, f.Severity, f.Code, f.Msg)
+	return fmt.Sprintf("%s:%d:%d: %s: %s: %s", printable.String(f.File), f.Pos.Line, f.Pos.Col,
+		printable.String(string(f.Severity)), printable.String(f.Code), printable.String(f.Msg))
 }
 
 // Options choose the system the file is checked against. The zero Options
@@ -240,20 +245,23 @@ func Check(name string, data []byte, o Options) ([]Finding, error) {
 }
 
 // CheckFile reads the file at path and lints it, naming findings by path.
-// I/O errors are returned as errors; a file larger than the reader accepts
-// is a limit finding, and is never read whole into memory.
+// I/O errors (a missing file, a directory) are returned as errors; a file
+// larger than the reader accepts is a limit finding. The path may name a
+// device or a pipe: it is read through the same limit, never more than one
+// byte past it.
 func CheckFile(path string, o Options) ([]Finding, error) {
 	c, err := o.resolve()
 	if err != nil {
 		return nil, err
 	}
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, int64(provfile.DefaultLimits.MaxBytes)+1))
-	if err != nil {
+	max := int64(provfile.DefaultLimits.MaxBytes)
+	data, err := fsread.ReadFile(path, max)
+	var tl *fsread.TooLargeError
+	switch {
+	case errors.As(err, &tl):
+		return []Finding{{File: path, Pos: provfile.Pos{Line: 1, Col: 1}, Severity: Error, Code: CodeLimit,
+			Msg: fmt.Sprintf("the document is larger than the limit MaxBytes=%d bytes; the file is beyond what dectsim reads, and is rejected whole", max)}}, nil
+	case err != nil:
 		return nil, err
 	}
 	return check(path, data, c), nil
@@ -308,7 +316,7 @@ func check(name string, data []byte, c config) []Finding {
 		case CodeLimit:
 			msg += "; the file is beyond what dectsim reads, and is rejected whole"
 		}
-		return []Finding{{File: name, Pos: pe.Pos, Severity: Error, Code: code, Msg: msg}}
+		return []Finding{{File: name, Pos: pe.Pos, Severity: Error, Code: code, Msg: printable.String(msg)}}
 	}
 	k := &checker{c: c, f: f}
 	k.run()

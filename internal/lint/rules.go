@@ -5,10 +5,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/dectsim/dectsim/emulator/system"
 	"github.com/dectsim/dectsim/internal/firmware"
 	"github.com/dectsim/dectsim/internal/ipui"
+	"github.com/dectsim/dectsim/internal/printable"
 	"github.com/dectsim/dectsim/internal/provfile"
 	"github.com/dectsim/dectsim/internal/readings"
 )
@@ -39,7 +41,9 @@ type slotRef struct {
 }
 
 func (k *checker) add(p provfile.Pos, sev Severity, code, format string, args ...any) {
-	k.out = append(k.out, Finding{File: k.f.Name, Pos: p, Severity: sev, Code: code, Msg: fmt.Sprintf(format, args...)})
+	// A message quotes the file: it is made one printable line here, so
+	// every user of Msg gets what String prints.
+	k.out = append(k.out, Finding{File: k.f.Name, Pos: p, Severity: sev, Code: code, Msg: printable.String(fmt.Sprintf(format, args...))})
 }
 
 func (k *checker) run() {
@@ -194,7 +198,7 @@ func (k *checker) period(it *provfile.Item) {
 	case err != nil || n < 0:
 		k.add(it.Pos, Warning, system.WarnBadValue, "Provisioning.global.Period %q is not a number of seconds (0 means once a day between 01:00 and 04:00)", it.Value)
 	case n >= 1 && n < 1800:
-		k.add(it.Pos, Warning, CodePeriodTooShort, "Provisioning.global.Period is %d s: Gigaset says \"Please do not use a time < 1800 seconds\", yet the system would fetch its file every %d s (0 means once a day between 01:00 and 04:00)", n, n)
+		k.add(it.Pos, Warning, CodePeriodTooShort, "Provisioning.global.Period is %d s: Gigaset says \"Please do not use a time < 1800 seconds\"; the system checks every 1800 s instead (0 means once a day between 01:00 and 04:00)", n)
 	}
 }
 
@@ -320,9 +324,12 @@ func (k *checker) updateDM(it *provfile.Item) {
 			continue
 		}
 		n, err := strconv.ParseInt(strings.TrimSpace(p.Value), 10, 64)
-		if err != nil || n < 0 || n > 1<<40 {
+		if err != nil || n < 0 || p.Name == "RegStart" && n > 1<<40 {
 			k.add(p.Pos, Warning, system.WarnBadValue, "%s %q is not a number of seconds: the system leaves the registration window as it was", p.Name, p.Value)
 			return
+		}
+		if max := int64(system.MaxRegDuration / time.Second); p.Name == "RegDuration" && n > max {
+			k.add(p.Pos, Warning, system.WarnBadValue, "RegDuration %d s is longer than the longest window the system opens (%d s, 100 years): the window is open for %d s", n, max, max)
 		}
 		if p.Name == "RegStart" {
 			haveStart = true

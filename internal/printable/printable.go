@@ -82,3 +82,42 @@ func Rune(r rune) rune {
 	}
 	return r
 }
+
+// JSON makes JSON text that encoding/json wrote safe to show in the same
+// way, without changing what it decodes to: encoding/json escapes C0
+// controls and U+2028/U+2029 but writes DEL, C1 controls, bidirectional
+// overrides and the byte-order mark as they are; JSON writes them as
+// \uXXXX escapes instead. Outside strings JSON text is printable ASCII,
+// so every such rune is inside a string, where the escape means the same
+// rune. Text that needs nothing is returned as it is.
+func JSON(b []byte) []byte {
+	i := 0
+	for i < len(b) {
+		if b[i] < utf8.RuneSelf && b[i] != 0x7f {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if unsafe(r) {
+			break
+		}
+		i += n
+	}
+	if i == len(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+12)
+	out = append(out, b[:i]...)
+	for i < len(b) {
+		r, n := utf8.DecodeRune(b[i:])
+		if (b[i] >= utf8.RuneSelf || b[i] == 0x7f) && unsafe(r) {
+			out = append(out, '\\', 'u')
+			out = append(out, hex2(byte(r>>8))...)
+			out = append(out, hex2(byte(r))...)
+		} else {
+			out = append(out, b[i:i+n]...)
+		}
+		i += n
+	}
+	return out
+}

@@ -1,6 +1,7 @@
 package printable
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -69,6 +70,51 @@ func FuzzStringIsOneSafeLine(f *testing.F) {
 		}
 		if strings.ContainsAny(out, "\n\r") {
 			t.Fatalf("line break in %q", out)
+		}
+	})
+}
+
+func TestJSONEscapesWhatEncodingJSONLeaves(t *testing.T) {
+	in := map[string]string{"s": "a\u009b2J\u202eb\ufeffc\n\x1b\u2028 Büro \xff"}
+	enc, err := json.Marshal(in)
+	require.NoError(t, err)
+	out := JSON(enc)
+	require.Equal(t, `{"s":"a\u009b2J\u202eb\ufeffc\n\u001b\u2028 Büro \ufffd"}`, string(out))
+	var back map[string]string
+	require.NoError(t, json.Unmarshal(out, &back))
+	var want map[string]string
+	require.NoError(t, json.Unmarshal(enc, &want))
+	require.Equal(t, want, back, "the same strings decode")
+
+	clean := []byte(`{"s":"Büro"}`)
+	require.Equal(t, &clean[0], &JSON(clean)[0], "clean text is not copied")
+}
+
+// FuzzJSONDecodesTheSame: whatever string encoding/json wrote, JSON makes
+// it safe to show and it still decodes to the same string.
+func FuzzJSONDecodesTheSame(f *testing.F) {
+	f.Add("plain")
+	f.Add("a\u009b2J\u202e\ufeff\xff\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		enc, err := json.Marshal(s)
+		if err != nil {
+			t.Skip()
+		}
+		out := JSON(enc)
+		for _, r := range string(out) {
+			if unsafe(r) {
+				t.Fatalf("unsafe rune %U in %q", r, out)
+			}
+		}
+		var a, b string
+		if err := json.Unmarshal(enc, &a); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(out, &b); err != nil {
+			t.Fatalf("%q: %v", out, err)
+		}
+		if a != b {
+			t.Fatalf("decodes to %q, was %q", b, a)
 		}
 	})
 }

@@ -5,6 +5,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dectsim/dectsim/emulator/scenario"
+	"github.com/dectsim/dectsim/internal/printable"
 	"github.com/dectsim/dectsim/internal/timeline"
 )
 
@@ -43,11 +45,13 @@ type JSONEvent struct {
 const EvExpectation = "expectation"
 
 // WriteJSON prints one JSON object per line: every event, with each
-// expectation's result in place as an "expectation" event.
+// expectation's result in place as an "expectation" event. Strings keep
+// what files, servers and scenarios put in them; the runes a terminal
+// would act on are written as \u escapes (printable.JSON), so a line is
+// as safe to show as the text output.
 func WriteJSON(w io.Writer, r *scenario.Result) error {
 	sc := r.Scenario
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
+	enc := newLineEncoder(w)
 	events := r.System.Events()
 	next := 0
 	flush := func(upto int) error {
@@ -79,6 +83,29 @@ func WriteJSON(w io.Writer, r *scenario.Result) error {
 		}
 	}
 	return flush(len(events))
+}
+
+// lineEncoder writes one JSON value per line through printable.JSON.
+type lineEncoder struct {
+	w   io.Writer
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+func newLineEncoder(w io.Writer) *lineEncoder {
+	e := &lineEncoder{w: w}
+	e.enc = json.NewEncoder(&e.buf)
+	e.enc.SetEscapeHTML(false)
+	return e
+}
+
+func (e *lineEncoder) Encode(v any) error {
+	e.buf.Reset()
+	if err := e.enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := e.w.Write(printable.JSON(e.buf.Bytes()))
+	return err
 }
 
 // JUnitCase is one scenario in a JUnit report: its result, or the error
@@ -121,25 +148,30 @@ type junitMessage struct {
 	Text    string `xml:",chardata"`
 }
 
-// WriteJUnit writes one test case per scenario, for CI systems.
+// WriteJUnit writes one test case per scenario, for CI systems. Every
+// attribute is one line of printable text and every text element lines
+// of it (printable.String), so no control character from a file, a server
+// or a scenario reaches the XML, where most are not even allowed.
 func WriteJUnit(w io.Writer, cases []JUnitCase) error {
 	s := junitSuite{Name: "dectsim"}
 	for _, c := range cases {
-		jc := junitCase{Classname: "dectsim", File: c.File, Name: c.File}
+		file := printable.String(c.File)
+		jc := junitCase{Classname: "dectsim", File: file, Name: file}
 		switch {
 		case c.Err != nil:
-			jc.Error = &junitMessage{Message: firstLine(c.Err.Error()), Type: "error", Text: c.Err.Error()}
+			msg := lines(c.Err.Error())
+			jc.Error = &junitMessage{Message: firstLine(msg), Type: "error", Text: msg}
 			s.Errors++
 		case !c.Result.Passed():
-			jc.Name = c.Result.Scenario.Name
+			jc.Name = printable.String(c.Result.Scenario.Name)
 			var b strings.Builder
 			for _, f := range c.Result.Failures {
 				scenario.WriteFailure(&b, c.Result.Scenario, f, scenario.Style{})
 			}
-			jc.Failure = &junitMessage{Message: fmt.Sprintf("%d of %d expectations failed", len(c.Result.Failures), c.Result.Checks()), Type: "expectation", Text: b.String()}
+			jc.Failure = &junitMessage{Message: fmt.Sprintf("%d of %d expectations failed", len(c.Result.Failures), c.Result.Checks()), Type: "expectation", Text: lines(b.String())}
 			s.Failures++
 		default:
-			jc.Name = c.Result.Scenario.Name
+			jc.Name = printable.String(c.Result.Scenario.Name)
 		}
 		s.Cases = append(s.Cases, jc)
 		s.Tests++
@@ -155,6 +187,15 @@ func WriteJUnit(w io.Writer, cases []JUnitCase) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// lines makes every line of s printable, keeping the line breaks.
+func lines(s string) string {
+	parts := strings.Split(s, "\n")
+	for i, p := range parts {
+		parts[i] = printable.String(p)
+	}
+	return strings.Join(parts, "\n")
 }
 
 func firstLine(s string) string {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dectsim/dectsim/emulator/system"
+	"github.com/dectsim/dectsim/internal/printable"
 )
 
 // Line is one timeline line: the time relative to start, the absolute
@@ -17,8 +18,12 @@ import (
 // gone) and the rest of the event. With
 // color, the type is painted by what it means: red for what went wrong,
 // yellow for what is worth a look, green for what completed.
+//
+// Every text of the event is passed through printable.String: whatever a
+// file, a server or a scenario put in it, the line is one line and sends
+// no control sequence to the terminal.
 func Line(start time.Time, e system.Event, color bool) string {
-	typ := fmt.Sprintf("%-22s", e.Type)
+	typ := fmt.Sprintf("%-22s", printable.String(e.Type))
 	switch e.Type {
 	case system.EvGhostCreated, system.EvGhostAttempt, system.EvProvisioningRejected, system.EvForcedRemoval, system.EvDeregTimeout:
 		typ = Paint(color, "31", typ)
@@ -27,7 +32,8 @@ func Line(start time.Time, e system.Event, color bool) string {
 	case system.EvDeregCompleted, system.EvRegistered:
 		typ = Paint(color, "32", typ)
 	}
-	line := fmt.Sprintf("  %-12s %s  %s %-22s %-10s  %s", "+"+Offset(start, e.Time), e.Time.UTC().Format(time.RFC3339), typ, who(e), e.State, detail(e))
+	line := fmt.Sprintf("  %-12s %s  %s %-22s %-10s  %s", "+"+Offset(start, e.Time), e.Time.UTC().Format(time.RFC3339), typ,
+		printable.String(who(e)), printable.String(e.State), printable.String(detail(e)))
 	return strings.TrimRight(line, " ")
 }
 

@@ -23,3 +23,27 @@ func TestLineShowsTimesTypeWhoAndDetail(t *testing.T) {
 	require.Equal(t, "  +0s          2026-01-01T00:00:00Z  \x1b[31mghost-created         \x1b[0m 029e74a599", Line(start, ghost, true))
 	require.Equal(t, "ok", Paint(false, "32", "ok"))
 }
+
+// TestHostileTextStaysOneSafeLine: whatever a file, a server or a scenario
+// put into an event, its line is one line with no control sequence, and
+// still says what was there.
+func TestHostileTextStaysOneSafeLine(t *testing.T) {
+	start := system.DefaultStart
+	hostile := "x\n  PASS  forged.xml\r\x1b[2J\x1b]0;t\x07\u202e\xff"
+	e := system.Event{Time: start, Type: system.EvFetch, Slot: hostile, IPUI: hostile, Outcome: hostile, Trigger: hostile,
+		Reason: hostile, Code: hostile, File: hostile, Line: 1, Col: 2, Detail: hostile}
+	for _, color := range []bool{false, true} {
+		l := Line(start, e, color)
+		require.NotContains(t, l, "\n")
+		require.NotContains(t, l, "\r")
+		require.NotContains(t, l, "\x07")
+		require.NotContains(t, l, "\u202e")
+		require.NotContains(t, l, "\xff")
+		if !color {
+			require.NotContains(t, l, "\x1b")
+		}
+		require.Contains(t, l, `x\n  PASS  forged.xml\r\x1b[2J\x1b]0;t\a\u202e\xff`)
+	}
+	// Event types come from the system, yet the rule holds for them too.
+	require.NotContains(t, Line(start, system.Event{Time: start, Type: "a\nb"}, false), "\n")
+}

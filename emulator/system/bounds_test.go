@@ -1,0 +1,121 @@
+package system
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dectsim/dectsim/internal/fsread"
+	"github.com/dectsim/dectsim/internal/provfile"
+)
+
+// allocated returns the bytes f allocates.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// TestApplyFileBadPaths: whatever a path names, ApplyFile reads within the
+// document limit, says what went wrong, and changes nothing but the log.
+func TestApplyFileBadPaths(t *testing.T) {
+	limit := uint64(provfile.DefaultLimits.MaxBytes)
+	dir := t.TempDir()
+	sparse := filepath.Join(dir, "huge.xml")
+	fh, err := os.Create(sparse)
+	require.NoError(t, err)
+	require.NoError(t, fh.Truncate(int64(limit)+1)) // a sparse file: no disk, no read
+	require.NoError(t, fh.Close())
+	fifo := filepath.Join(dir, "fifo")
+	haveFIFO := syscall.Mkfifo(fifo, 0o600) == nil
+
+	for _, c := range []struct {
+		name     string
+		path     string
+		skip     bool
+		rejected bool // a provisioning-rejected event with reason limit
+		is       error
+		maxAlloc uint64
+	}{
+		{name: "endless device", path: "/dev/zero", rejected: true, maxAlloc: limit + limit/2},
+		{name: "regular file over the limit", path: sparse, rejected: true, maxAlloc: 1 << 20},
+		{name: "named pipe over the limit", path: fifo, skip: !haveFIFO, rejected: true, maxAlloc: limit + limit/2},
+		{name: "directory", path: dir, is: fsread.ErrDirectory, maxAlloc: 1 << 20},
+		{name: "missing", path: filepath.Join(dir, "none.xml"), is: os.ErrNotExist, maxAlloc: 1 << 20},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.skip {
+				t.Skip("skipped: no named pipes here")
+			}
+			if _, err := os.Stat(c.path); c.path == "/dev/zero" && err != nil {
+				t.Skip("skipped: no /dev/zero here")
+			}
+			if c.path == fifo {
+				go func() {
+					w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+					if err != nil {
+						return
+					}
+					defer w.Close()
+					chunk := []byte(strings.Repeat("<", 1<<16))
+					for {
+						if _, err := w.Write(chunk); err != nil {
+							return // the reader stopped at the limit
+						}
+					}
+				}()
+			}
+			s := newSys(t)
+			addHS(t, s, HandsetSpec{IPUI: hsA, State: Registered})
+			before := s.Snapshot()
+			var err error
+			n := allocated(func() { _, err = s.ApplyFile(c.path) })
+			require.Error(t, err)
+			require.Less(t, n, c.maxAlloc, "bytes allocated")
+			require.Equal(t, before, s.Snapshot(), "nothing changes")
+			if c.rejected {
+				var pe *FileError
+				require.True(t, errors.As(err, &pe), "%v", err)
+				require.Equal(t, "limit", pe.Code)
+				require.Contains(t, pe.Msg, "larger than the limit")
+				ev := s.Events()
+				require.Len(t, ev, 1)
+				require.Equal(t, EvProvisioningRejected, ev[0].Type)
+				require.Equal(t, "limit", ev[0].Reason)
+				return
+			}
+			require.ErrorIs(t, err, c.is)
+			require.Zero(t, s.EventCount(), "nothing arrived, so nothing was rejected")
+		})
+	}
+}
+
+// TestApplyReaderStopsAtTheLimit: an endless reader is read one byte past
+// the limit and rejected as too large.
+func TestApplyReaderStopsAtTheLimit(t *testing.T) {
+	s := newSys(t)
+	var err error
+	n := allocated(func() { _, err = s.ApplyReader("net", endless{}) })
+	var pe *FileError
+	require.True(t, errors.As(err, &pe), "%v", err)
+	require.Equal(t, "limit", pe.Code)
+	require.Less(t, n, uint64(provfile.DefaultLimits.MaxBytes)*3/2)
+}
+
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = ' '
+	}
+	return len(p), nil
+}

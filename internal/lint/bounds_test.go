@@ -1,0 +1,89 @@
+package lint
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dectsim/dectsim/internal/fsread"
+	"github.com/dectsim/dectsim/internal/provfile"
+)
+
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// TestCheckFileBadPaths: whatever a path names, CheckFile reads within the
+// document limit and says what went wrong: a limit finding for what is
+// too large, an error for what cannot be read.
+func TestCheckFileBadPaths(t *testing.T) {
+	limit := uint64(provfile.DefaultLimits.MaxBytes)
+	dir := t.TempDir()
+	sparse := filepath.Join(dir, "huge.xml")
+	fh, err := os.Create(sparse)
+	require.NoError(t, err)
+	require.NoError(t, fh.Truncate(int64(limit)+1))
+	require.NoError(t, fh.Close())
+	fifo := filepath.Join(dir, "fifo")
+	haveFIFO := syscall.Mkfifo(fifo, 0o600) == nil
+	_, zeroErr := os.Stat("/dev/zero")
+
+	for _, c := range []struct {
+		name     string
+		path     string
+		skip     bool
+		is       error // nil: a limit finding
+		maxAlloc uint64
+	}{
+		{name: "endless device", path: "/dev/zero", skip: zeroErr != nil, maxAlloc: limit + limit/2},
+		{name: "regular file over the limit", path: sparse, maxAlloc: 1 << 20},
+		{name: "named pipe over the limit", path: fifo, skip: !haveFIFO, maxAlloc: limit + limit/2},
+		{name: "directory", path: dir, is: fsread.ErrDirectory, maxAlloc: 1 << 20},
+		{name: "missing", path: filepath.Join(dir, "none.xml"), is: os.ErrNotExist, maxAlloc: 1 << 20},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.skip {
+				t.Skip("skipped: not available here")
+			}
+			if c.path == fifo {
+				go func() {
+					w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+					if err != nil {
+						return
+					}
+					defer w.Close()
+					chunk := []byte(strings.Repeat(" ", 1<<16))
+					for {
+						if _, err := w.Write(chunk); err != nil {
+							return
+						}
+					}
+				}()
+			}
+			var fs []Finding
+			var err error
+			n := allocated(func() { fs, err = CheckFile(c.path, Options{}) })
+			require.Less(t, n, c.maxAlloc, "bytes allocated")
+			if c.is != nil {
+				require.ErrorIs(t, err, c.is)
+				return
+			}
+			require.NoError(t, err)
+			require.Len(t, fs, 1)
+			require.Equal(t, CodeLimit, fs[0].Code)
+			require.Equal(t, Error, fs[0].Severity)
+			require.True(t, Unreadable(fs))
+			require.Equal(t, c.path+":1:1: error: limit: the document is larger than the limit MaxBytes=67108864 bytes; the file is beyond what dectsim reads, and is rejected whole", fs[0].String())
+		})
+	}
+}
