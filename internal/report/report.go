@@ -7,11 +7,13 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/beevik/etree"
 
 	"github.com/dectsim/dectsim/emulator/scenario"
 	"github.com/dectsim/dectsim/internal/printable"
@@ -116,77 +118,59 @@ type JUnitCase struct {
 	Err    error
 }
 
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Cases    []junitCase `xml:"testcase"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	File      string        `xml:"file,attr"`
-	Failure   *junitMessage `xml:"failure,omitempty"`
-	Error     *junitMessage `xml:"error,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
-}
-
-type junitMessage struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
-	Text    string `xml:",chardata"`
-}
-
 // WriteJUnit writes one test case per scenario, for CI systems. Every
 // attribute is one line of printable text and every text element lines
 // of it (printable.String), so no control character from a file, a server
 // or a scenario reaches the XML, where most are not even allowed.
 func WriteJUnit(w io.Writer, cases []JUnitCase) error {
-	s := junitSuite{Name: "dectsim"}
+	doc := etree.NewDocument()
+	doc.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)
+	root := doc.CreateElement("testsuites")
+	suite := etree.NewElement("testsuite")
+	var tests, failures, errors int
 	for _, c := range cases {
 		file := printable.String(c.File)
-		jc := junitCase{Classname: "dectsim", File: file, Name: file}
+		tc := suite.CreateElement("testcase")
+		name := file
+		if c.Err == nil {
+			name = printable.String(c.Result.Scenario.Name)
+		}
+		tc.CreateAttr("name", name)
+		tc.CreateAttr("classname", "dectsim")
+		tc.CreateAttr("file", file)
 		switch {
 		case c.Err != nil:
 			msg := lines(c.Err.Error())
-			jc.Error = &junitMessage{Message: firstLine(msg), Type: "error", Text: msg}
-			s.Errors++
+			message(tc, "error", firstLine(msg), "error", msg)
+			errors++
 		case !c.Result.Passed():
-			jc.Name = printable.String(c.Result.Scenario.Name)
 			var b strings.Builder
 			for _, f := range c.Result.Failures {
 				scenario.WriteFailure(&b, c.Result.Scenario, f, scenario.Style{})
 			}
-			jc.Failure = &junitMessage{Message: fmt.Sprintf("%d of %d expectations failed", len(c.Result.Failures), c.Result.Checks()), Type: "expectation", Text: lines(b.String())}
-			s.Failures++
-		default:
-			jc.Name = printable.String(c.Result.Scenario.Name)
+			message(tc, "failure", fmt.Sprintf("%d of %d expectations failed", len(c.Result.Failures), c.Result.Checks()), "expectation", lines(b.String()))
+			failures++
 		}
-		s.Cases = append(s.Cases, jc)
-		s.Tests++
+		tests++
 	}
-	out := junitSuites{Name: "dectsim", Tests: s.Tests, Failures: s.Failures, Errors: s.Errors, Suites: []junitSuite{s}}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
+	for _, e := range []*etree.Element{root, suite} {
+		e.CreateAttr("name", "dectsim")
+		e.CreateAttr("tests", strconv.Itoa(tests))
+		e.CreateAttr("failures", strconv.Itoa(failures))
+		e.CreateAttr("errors", strconv.Itoa(errors))
 	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
+	root.AddChild(suite)
+	doc.Indent(2)
+	_, err := doc.WriteTo(w)
 	return err
+}
+
+// message adds a <failure> or <error> with its message, type and text.
+func message(tc *etree.Element, tag, msg, typ, text string) {
+	m := tc.CreateElement(tag)
+	m.CreateAttr("message", msg)
+	m.CreateAttr("type", typ)
+	m.SetText(text)
 }
 
 // lines makes every line of s printable, keeping the line breaks.
