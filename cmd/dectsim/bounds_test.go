@@ -124,6 +124,17 @@ const ghostForEver = `<scenario name="ghost for ever">
 </scenario>
 `
 
+// TestScenarioSetsItsOwnEventBudget: <system event-budget> bounds the
+// work of one scenario; running out is an input error (exit 2) that names
+// the budget.
+func TestScenarioSetsItsOwnEventBudget(t *testing.T) {
+	budgeted := write(t, t.TempDir(), "budgeted.xml", strings.Replace(ghostForEver, `ghost-interval="1m"`, `ghost-interval="1m" event-budget="300"`, 1))
+	code, _, errOut := run(t, "run", budgeted)
+	require.Equal(t, 2, code, errOut)
+	require.Contains(t, errOut, `scenario "ghost for ever" stopped: event budget exhausted: 300 simulation events run by`)
+	require.Contains(t, errOut, "(the budget is 300)")
+}
+
 // TestBadScenarios: scenarios that ask for too much work or for values
 // outside the model are input errors (exit 2) that name the scenario and
 // the limit, and never a crash; the other scenarios given still run.
@@ -147,7 +158,7 @@ func TestBadScenarios(t *testing.T) {
 		{name: "runaway story, json", args: []string{"run", "--json", ok, forever}, code: 2,
 			err: []string{`scenario "ghost for ever" stopped: event budget exhausted`, "1 passed, 0 failed, 1 could not run"}},
 		{name: "ghost interval below a minute", args: []string{"run", fast}, code: 2,
-			err: []string{fast + ":2:3: ghost interval 30s is below the minimum of 1m0s"}},
+			err: []string{fast + ":2:3: ghost-interval 30s is shorter than the 1m0s the model takes"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var code int
@@ -307,5 +318,5 @@ func TestFetchTimeoutIsCapped(t *testing.T) {
 `)
 	code, _, errOut := run(t, "run", p)
 	require.Equal(t, 2, code)
-	require.Contains(t, errOut, p+":2:3: provisioning-url: autoprov: timeout 6m0s is above the maximum of 5m0s")
+	require.Contains(t, errOut, p+":2:3: fetch-timeout 6m0s is longer than the 5m0s a fetch may take")
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/beevik/etree"
 
+	"github.com/dectsim/dectsim/emulator/autoprov"
 	"github.com/dectsim/dectsim/emulator/system"
 	"github.com/dectsim/dectsim/internal/firmware"
 	"github.com/dectsim/dectsim/internal/fsread"
@@ -26,6 +27,9 @@ const (
 	MaxScenarioBytes = 16 << 20
 	MaxSteps         = 100_000
 	MaxServeBytes    = 16 << 20
+	// MaxSrcBytes bounds the files one scenario's src= attributes name, in
+	// all; a file named twice is read once and counted once.
+	MaxSrcBytes = 256 << 20
 )
 
 // DefaultStart is when a scenario starts unless its start attribute says.
@@ -77,7 +81,9 @@ type parser struct {
 	doc      *xmltok.Doc
 	dir      string
 	handsets map[string]bool
-	served   map[string]bool // paths of top-level <serve>s, so a repeat is found in O(1)
+	served   map[string]bool   // paths of top-level <serve>s, so a repeat is found in O(1)
+	srcs     map[string][]byte // files src= named, read once each
+	srcBytes int64             // their total size, at most MaxSrcBytes
 	steps    int
 }
 
@@ -243,7 +249,7 @@ func (p *parser) duration(e *etree.Element, attr, v string) (time.Duration, erro
 }
 
 func (p *parser) system(e *etree.Element) error {
-	allowed := []string{"product", "firmware", "mac", "dereg-timeout", "max-handsets", "provisioning-url", "user", "password", "fetch-timeout", "ghost-interval"}
+	allowed := []string{"product", "firmware", "mac", "dereg-timeout", "max-handsets", "provisioning-url", "user", "password", "fetch-timeout", "ghost-interval", "event-budget"}
 	a, err := p.attrs(e, append(allowed, readings.All.Names()...)...)
 	if err != nil {
 		return err
@@ -325,8 +331,23 @@ func (p *parser) systemTimes(e *etree.Element, a map[string]string, s *SystemSpe
 	if s.GhostInterval, err = p.positiveDuration(e, a, "ghost-interval"); err != nil {
 		return err
 	}
-	s.FetchTimeout, err = p.positiveDuration(e, a, "fetch-timeout")
-	return err
+	if s.GhostInterval > 0 && s.GhostInterval < system.MinGhostInterval {
+		return p.errf(e, "ghost-interval %s is shorter than the %s the model takes", s.GhostInterval, system.MinGhostInterval)
+	}
+	if s.FetchTimeout, err = p.positiveDuration(e, a, "fetch-timeout"); err != nil {
+		return err
+	}
+	if s.FetchTimeout > autoprov.MaxTimeout {
+		return p.errf(e, "fetch-timeout %s is longer than the %s a fetch may take", s.FetchTimeout, autoprov.MaxTimeout)
+	}
+	if v, ok := a["event-budget"]; ok {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || n == 0 {
+			return p.errf(e, "event-budget %q is not a number of events (1 or more)", v)
+		}
+		s.EventBudget = n
+	}
+	return nil
 }
 
 // positiveDuration reads the duration attribute attr of e, which must be
@@ -468,6 +489,28 @@ func (p *parser) readSrc(e *etree.Element, src string, max int64) ([]byte, error
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(p.dir, src)
 	}
+	if data, ok := p.srcs[path]; ok {
+		if int64(len(data)) > max {
+			return nil, p.errf(e, "src=%q is %d bytes; the limit is %d", src, len(data), max)
+		}
+		return data, nil
+	}
+	data, err := p.readSrcFile(e, src, path, max)
+	if err != nil {
+		return nil, err
+	}
+	if p.srcBytes += int64(len(data)); p.srcBytes > MaxSrcBytes {
+		return nil, p.errf(e, "src=%q brings the files this scenario reads to more than %d bytes in all", src, MaxSrcBytes)
+	}
+	if p.srcs == nil {
+		p.srcs = make(map[string][]byte)
+	}
+	p.srcs[path] = data
+	return data, nil
+}
+
+// readSrcFile reads the file a src= names, within max bytes.
+func (p *parser) readSrcFile(e *etree.Element, src, path string, max int64) ([]byte, error) {
 	data, err := fsread.ReadFile(path, max)
 	var tl *fsread.TooLargeError
 	switch {

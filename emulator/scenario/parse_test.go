@@ -342,3 +342,58 @@ func BenchmarkParseManyServes(b *testing.B) {
 		}
 	}
 }
+
+// TestSrcFilesAreReadOnceAndBoundedInAll: a file named by many src=
+// attributes is read once; the files a scenario names are bounded in all.
+func TestSrcFilesAreReadOnceAndBoundedInAll(t *testing.T) {
+	dir := t.TempDir()
+	doc := `<provisioning version="1.1" productID="e2"><nvm/></provisioning>`
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "f.xml"), []byte(doc), 0o644))
+	var b strings.Builder
+	b.WriteString("<scenario>\n")
+	for i := range 1000 {
+		fmt.Fprintf(&b, "  <at t=\"%ds\"><provision src=\"f.xml\"/></at>\n", i)
+	}
+	b.WriteString("</scenario>\n")
+	sc, err := Parse(filepath.Join(dir, "s.xml"), []byte(b.String()))
+	require.NoError(t, err)
+	first := sc.Blocks[0].Steps[0].Data
+	last := sc.Blocks[999].Steps[0].Data
+	require.Equal(t, doc, string(last))
+	require.Same(t, &first[0], &last[0], "one read, shared by every step")
+
+	big := filepath.Join(dir, "big.xml")
+	require.NoError(t, os.WriteFile(big, make([]byte, 60<<20), 0o644))
+	b.Reset()
+	b.WriteString("<scenario>\n")
+	for i := range 5 {
+		name := fmt.Sprintf("big%d.xml", i)
+		require.NoError(t, os.Link(big, filepath.Join(dir, name)))
+		fmt.Fprintf(&b, "  <at t=\"%ds\"><provision src=\"%s\"/></at>\n", i, name)
+	}
+	b.WriteString("</scenario>\n")
+	_, err = Parse(filepath.Join(dir, "s.xml"), []byte(b.String()))
+	var se *Error
+	require.True(t, errors.As(err, &se), "%v", err)
+	require.Equal(t, 6, se.Pos.Line, "the fifth 60 MB file passes 256 MB")
+	require.Contains(t, se.Msg, `src="big4.xml" brings the files this scenario reads to more than 268435456 bytes in all`)
+}
+
+func TestSystemBoundsAreScenarioErrors(t *testing.T) {
+	for attr, msg := range map[string]string{
+		`ghost-interval="59s"`: "ghost-interval 59s is shorter than the 1m0s the model takes",
+		`fetch-timeout="301s"`: "fetch-timeout 5m1s is longer than the 5m0s a fetch may take",
+		`event-budget="0"`:     `event-budget "0" is not a number of events`,
+		`event-budget="-5"`:    `event-budget "-5" is not a number of events`,
+		`event-budget="1e9"`:   `event-budget "1e9" is not a number of events`,
+	} {
+		_, err := parseString(t, "<scenario>\n  <system "+attr+"/>\n  <at t=\"0s\"><expect slots=\"0\"/></at>\n</scenario>\n")
+		var se *Error
+		require.True(t, errors.As(err, &se), "%s: %v", attr, err)
+		require.Equal(t, 2, se.Pos.Line, attr)
+		require.Contains(t, se.Msg, msg, attr)
+	}
+	sc, err := parseString(t, "<scenario>\n  <system event-budget=\"1000\"/>\n  <at t=\"0s\"><expect slots=\"0\"/></at>\n</scenario>\n")
+	require.NoError(t, err)
+	require.Equal(t, uint64(1000), sc.System.EventBudget)
+}

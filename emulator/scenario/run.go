@@ -199,6 +199,9 @@ func build(sc *Scenario, extra ...system.Option) (*system.System, error) {
 	if s.GhostInterval > 0 {
 		opts = append(opts, system.WithGhostInterval(s.GhostInterval))
 	}
+	if s.EventBudget > 0 {
+		opts = append(opts, system.WithEventBudget(s.EventBudget))
+	}
 	for _, name := range slices.Sorted(maps.Keys(s.Readings)) {
 		opts = append(opts, system.WithReading(name, s.Readings[name]))
 	}

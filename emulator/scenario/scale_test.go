@@ -134,3 +134,40 @@ func BenchmarkEventExpectations(b *testing.B) {
 		runScale(b, src)
 	}
 }
+
+// typeOnlyScenario is n registrations, then k expectations that name only
+// an event type (and an outcome), none a handset.
+func typeOnlyScenario(n, k int) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "<scenario name=\"type-only expectations\">\n  <system product=\"VI\" max-handsets=\"%d\"/>\n", n)
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "  <handset ipui=\"07%08x\" state=\"ToReg\"/>\n", i)
+	}
+	b.WriteString("  <at t=\"0s\">\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "    <register ipui=\"07%08x\"/>\n", i)
+	}
+	b.WriteString("  </at>\n  <at t=\"1m\">\n")
+	for i := 0; i < k; i++ {
+		switch i % 3 {
+		case 0:
+			fmt.Fprintf(&b, "    <expect-event type=\"registered\" count=\"%d\"/>\n", n)
+		case 1:
+			b.WriteString("    <expect-no-event type=\"registration-refused\" outcome=\"wrong-pin\"/>\n")
+		default:
+			b.WriteString("    <expect-event type=\"registration-started\"/>\n")
+		}
+	}
+	b.WriteString("  </at>\n</scenario>\n")
+	return []byte(b.String())
+}
+
+// BenchmarkTypeOnlyExpectations: 10,000 expectations that name only an
+// event type, over 20,000 events, the whole scenario.
+func BenchmarkTypeOnlyExpectations(b *testing.B) {
+	src := typeOnlyScenario(10_000, 10_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		runScale(b, src)
+	}
+}

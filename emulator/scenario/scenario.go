@@ -45,6 +45,9 @@ type SystemSpec struct {
 	FetchTimeout time.Duration
 	// GhostInterval is the time between a connected ghost's attempts.
 	GhostInterval time.Duration
+	// EventBudget is how many simulation events the system may run (0:
+	// the system's default).
+	EventBudget uint64
 	// Readings are the readings the scenario sets, by name, in canonical
 	// form; the others keep their defaults.
 	Readings map[string]string

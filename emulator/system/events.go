@@ -1,6 +1,7 @@
 package system
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -150,16 +151,27 @@ type eventIndex struct {
 	n      int              // events indexed so far
 	byType map[string][]int // positions in the log
 	byKey  map[string][]int // by lowerASCII of the event's Slot and IPUI
+	// counts answer a count that names no key without walking any list:
+	// by outcome (an outcome, trigger, reason or code), with and without
+	// the type.
+	byOutcome     map[string]int
+	byTypeOutcome map[[2]string]int
+	// walked counts the events queries have looked at, so tests can hold
+	// queries to the work they promise.
+	walked int
 }
 
 func (x *eventIndex) update(events []Event) {
 	if x.byType == nil {
 		x.byType = make(map[string][]int)
 		x.byKey = make(map[string][]int)
+		x.byOutcome = make(map[string]int)
+		x.byTypeOutcome = make(map[[2]string]int)
 	}
 	for ; x.n < len(events); x.n++ {
 		e := &events[x.n]
 		x.byType[e.Type] = append(x.byType[e.Type], x.n)
+		x.countOutcomes(e)
 		if e.IPUI != "" {
 			k := lowerASCII(e.IPUI)
 			x.byKey[k] = append(x.byKey[k], x.n)
@@ -171,11 +183,25 @@ func (x *eventIndex) update(events []Event) {
 	}
 }
 
+// countOutcomes counts e once under each distinct value HasOutcome
+// accepts for it.
+func (x *eventIndex) countOutcomes(e *Event) {
+	vals := [4]string{e.Outcome, e.Trigger, e.Reason, e.Code}
+	for i, v := range vals {
+		if v == "" || slices.Contains(vals[:i], v) {
+			continue
+		}
+		x.byOutcome[v]++
+		x.byTypeOutcome[[2]string{e.Type, v}]++
+	}
+}
+
 // eachEvent calls f with every event q selects, in log order. It walks the
 // shorter of the type's and the key's positions, or the whole log when q
 // names neither.
 func (s *System) eachEvent(q EventQuery, f func(*Event)) {
 	if q.Type == "" && q.Key == "" {
+		s.index.walked += len(s.events)
 		for i := range s.events {
 			if q.selects(&s.events[i]) {
 				f(&s.events[i])
@@ -193,6 +219,7 @@ func (s *System) eachEvent(q EventQuery, f func(*Event)) {
 			at = k
 		}
 	}
+	s.index.walked += len(at)
 	for _, i := range at {
 		if q.selects(&s.events[i]) {
 			f(&s.events[i])
@@ -207,8 +234,22 @@ func (s *System) FindEvents(q EventQuery) []Event {
 	return out
 }
 
-// CountEvents returns how many events q selects.
+// CountEvents returns how many events q selects. A count that names no
+// key costs a map lookup, however long the log.
 func (s *System) CountEvents(q EventQuery) int {
+	if q.Key == "" {
+		s.index.update(s.events)
+		switch {
+		case q.Type == "" && q.Outcome == "":
+			return len(s.events)
+		case q.Outcome == "":
+			return len(s.index.byType[q.Type])
+		case q.Type == "":
+			return s.index.byOutcome[q.Outcome]
+		default:
+			return s.index.byTypeOutcome[[2]string{q.Type, q.Outcome}]
+		}
+	}
 	n := 0
 	s.eachEvent(q, func(*Event) { n++ })
 	return n

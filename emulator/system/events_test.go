@@ -31,7 +31,7 @@ func checkEventQueries(t testing.TB, s *System) {
 	seen := map[EventQuery]bool{{}: true}
 	for _, e := range s.Events() {
 		for _, k := range []string{"", e.Slot, e.IPUI, strings.ToUpper(e.Slot), strings.ToUpper(e.IPUI)} {
-			for _, o := range []string{"", e.Outcome, e.Reason, e.Code} {
+			for _, o := range []string{"", e.Outcome, e.Trigger, e.Reason, e.Code} {
 				seen[EventQuery{Type: e.Type, Key: k, Outcome: o}] = true
 				seen[EventQuery{Key: k, Outcome: o}] = true
 			}
@@ -71,4 +71,26 @@ func TestEventQueriesAgreeWithScanningTheLog(t *testing.T) {
 	require.Len(t, s.FindEvents(EventQuery{Key: "DESK", Outcome: "ok"}), 1)
 	require.Zero(t, s.CountEvents(EventQuery{Type: EvFetch, Key: "nobody"}))
 	require.Equal(t, []string{hsB}, s.GhostIPUIs())
+}
+
+// TestCountsThatNameNoKeyLookAtNoEvent: counting events by type, outcome
+// or both (no handset named) is answered from counts kept as the log
+// grows, whatever its length; naming a handset looks at its events only.
+func TestCountsThatNameNoKeyLookAtNoEvent(t *testing.T) {
+	s := newSys(t, WithProduct("VI"))
+	for i := range 2000 {
+		addHS(t, s, HandsetSpec{IPUI: fmt.Sprintf("07%08x", i), State: Registered, OutOfRange: i%2 == 0})
+	}
+	apply(t, s, doc(`<oper name="DeleteNotProvisionedHS"/>`))
+	advance(t, s, 25*time.Hour)
+	require.Greater(t, s.EventCount(), 4000)
+	for _, q := range []EventQuery{{Type: EvDeregTimeout}, {Type: EvDeregRequested, Outcome: TriggerDeleteNotProvisionedHS}, {Outcome: "graceful"}, {}} {
+		want := len(scan(s, q))
+		before := s.index.walked
+		require.Equal(t, want, s.CountEvents(q), "%+v", q)
+		require.Equal(t, before, s.index.walked, "counting %+v looked at events", q)
+	}
+	w := s.index.walked
+	require.Equal(t, 1, s.CountEvents(EventQuery{Type: EvGhostCreated, Key: "0700000000"}))
+	require.LessOrEqual(t, s.index.walked-w, 5, "a keyed count looks at that handset's events")
 }
