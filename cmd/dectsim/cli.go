@@ -189,68 +189,98 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	if !ok {
 		return code
 	}
-	style := scenario.Style{Color: wantColor(isTerminal(stdout), getenv)}
-	errStyle := scenario.Style{Color: wantColor(isTerminal(stderr), getenv)}
 	if *all && (*jsonOut || *junit != "") {
 		fmt.Fprintln(stderr, "dectsim run: --all-readings prints its own table; it does not combine with --json or --junit")
 		return exitUsage
 	}
-	var cases []report.JUnitCase
-	passed, failed, errored := 0, 0, 0
-	worst := exitOK
-	// Every argument is expanded on its own: one that cannot be read is
-	// reported and the others still run, as check does.
+	r := &runTally{json: *jsonOut, stdout: stdout, stderr: stderr, worst: exitOK,
+		style:    scenario.Style{Color: wantColor(isTerminal(stdout), getenv)},
+		errStyle: scenario.Style{Color: wantColor(isTerminal(stderr), getenv)}}
+	paths := r.expand(files)
+	if *all {
+		return worse(r.worst, runAllReadings(paths, rf, stdout, stderr, r.style, r.errStyle))
+	}
+	for _, p := range paths {
+		if !r.run(p, rf) {
+			return exitRuntime
+		}
+	}
+	r.summary()
+	if *junit != "" {
+		if err := writeJUnit(*junit, r.cases); err != nil {
+			fmt.Fprintf(stderr, "dectsim run: writing %s: %s\n", printable.String(*junit), printable.String(err.Error()))
+			return worse(r.worst, exitRuntime)
+		}
+	}
+	return r.worst
+}
+
+// runTally is what dectsim run has seen so far: the counts, the worst exit
+// code and the JUnit cases.
+type runTally struct {
+	json                    bool
+	stdout, stderr          io.Writer
+	style, errStyle         scenario.Style
+	cases                   []report.JUnitCase
+	passed, failed, errored int
+	worst                   int
+}
+
+// expand turns the arguments into scenario files, each on its own: one
+// that cannot be read is reported and the others still run, as check does.
+func (r *runTally) expand(files []string) []string {
 	var paths []string
 	for _, f := range files {
 		ps, err := scenario.Files(f)
 		if err != nil {
-			errored++
-			scenario.WriteError(stderr, err, errStyle)
-			cases = append(cases, report.JUnitCase{File: f, Err: err})
-			worst = worse(worst, errorCode(err))
+			r.error(f, err)
 			continue
 		}
 		paths = append(paths, ps...)
 	}
-	if *all {
-		return worse(worst, runAllReadings(paths, rf, stdout, stderr, style, errStyle))
+	return paths
+}
+
+func (r *runTally) error(file string, err error) {
+	r.errored++
+	scenario.WriteError(r.stderr, err, r.errStyle)
+	r.cases = append(r.cases, report.JUnitCase{File: file, Err: err})
+	r.worst = worse(r.worst, errorCode(err))
+}
+
+// run runs one scenario file and prints it; false when printing failed.
+func (r *runTally) run(p string, rf readingFlags) bool {
+	res, err := scenario.RunFile(p, withReadings(runOptions(), rf))
+	if err != nil {
+		r.error(p, err)
+		return true
 	}
-	for _, p := range paths {
-		res, err := scenario.RunFile(p, withReadings(runOptions(), rf))
-		cases = append(cases, report.JUnitCase{File: p, Result: res, Err: err})
-		if err != nil {
-			errored++
-			scenario.WriteError(stderr, err, errStyle)
-			worst = worse(worst, errorCode(err))
-			continue
-		}
-		if err := writeResult(res, *jsonOut, stdout, stderr, style, errStyle); err != nil {
-			fmt.Fprintf(stderr, "dectsim run: %s\n", printable.String(err.Error()))
-			return exitRuntime
-		}
-		if res.Passed() {
-			passed++
-		} else {
-			failed++
-			worst = worse(worst, exitExpected)
-		}
+	r.cases = append(r.cases, report.JUnitCase{File: p, Result: res})
+	if err := writeResult(res, r.json, r.stdout, r.stderr, r.style, r.errStyle); err != nil {
+		fmt.Fprintf(r.stderr, "dectsim run: %s\n", printable.String(err.Error()))
+		return false
 	}
-	summary := fmt.Sprintf("%d passed, %d failed", passed, failed)
-	if errored > 0 {
-		summary += fmt.Sprintf(", %d could not run", errored)
-	}
-	if *jsonOut {
-		fmt.Fprintln(stderr, summary)
+	if res.Passed() {
+		r.passed++
 	} else {
-		fmt.Fprintln(stdout, summary)
+		r.failed++
+		r.worst = worse(r.worst, exitExpected)
 	}
-	if *junit != "" {
-		if err := writeJUnit(*junit, cases); err != nil {
-			fmt.Fprintf(stderr, "dectsim run: writing %s: %s\n", printable.String(*junit), printable.String(err.Error()))
-			return worse(worst, exitRuntime)
-		}
+	return true
+}
+
+// summary prints "N passed, N failed": on stdout, or with --json on
+// stderr.
+func (r *runTally) summary() {
+	summary := fmt.Sprintf("%d passed, %d failed", r.passed, r.failed)
+	if r.errored > 0 {
+		summary += fmt.Sprintf(", %d could not run", r.errored)
 	}
-	return worst
+	if r.json {
+		fmt.Fprintln(r.stderr, summary)
+	} else {
+		fmt.Fprintln(r.stdout, summary)
+	}
 }
 
 // writeResult prints one scenario's run: its timeline on stdout, or with

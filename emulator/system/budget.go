@@ -8,45 +8,15 @@ import (
 	"github.com/dectsim/dectsim/internal/des"
 )
 
-// Limits on the work one system does, so a story that never settles (a
-// ghost retrying every minute for a century) ends with an error instead
-// of running until memory or patience runs out.
-const (
-	// DefaultEventBudget is how many simulation events (deadlines,
-	// over-the-air exchanges, ghost attempts, scheduled fetches) a system
-	// runs before it stops with ErrEventBudget.
-	DefaultEventBudget = des.DefaultBudget
-	// DefaultMaxEvents is how many events the log holds before the system
-	// stops with ErrEventBudget: some 500 MB of log, twenty times a big
-	// real story (a Virtual Integrator's 20,000 handsets each removed,
-	// added again and registered is some 100,000 events).
-	DefaultMaxEvents = 2_000_000
-	// DefaultMaxLogBytes bounds the text the log holds, counted as the
-	// bytes of each event's strings plus 256 an event: a file can make
-	// every warning quote a 64 KiB value, so a count alone does not bound
-	// memory.
-	DefaultMaxLogBytes = 1 << 30
-	// MinGhostInterval is the shortest time between a ghost's attempts
-	// the model takes (WithGhostInterval).
-	MinGhostInterval = time.Minute
-)
-
-// ErrEventBudget is the error of a system that ran out of its event
-// budget or filled its event log: the system is stopped, and every later
-// Advance, AdvanceTo and Apply returns the same error.
-var ErrEventBudget = errors.New("event budget exhausted")
-
 // WithEventBudget sets how many simulation events the system may run in
 // all (0 means DefaultEventBudget).
 func WithEventBudget(n uint64) Option { return func(c *Config) { c.EventBudget = n } }
 
-// WithMaxEvents sets how many events the log may hold (0 means
-// DefaultMaxEvents).
-func WithMaxEvents(n int) Option { return func(c *Config) { c.MaxEvents = n } }
-
-// WithMaxLogBytes sets how many bytes of event text the log may hold (0
-// means DefaultMaxLogBytes).
-func WithMaxLogBytes(n int64) Option { return func(c *Config) { c.MaxLogBytes = n } }
+// WithEventLog sets how many events, and how many bytes of event text,
+// the log may hold (0 means DefaultMaxEvents, DefaultMaxLogBytes).
+func WithEventLog(events int, bytes int64) Option {
+	return func(c *Config) { c.MaxEvents, c.MaxLogBytes = events, bytes }
+}
 
 // eventCost is what an event counts against MaxLogBytes: its strings and
 // about what the Event itself takes in the log.

@@ -58,7 +58,7 @@ func TestEventBudgetStopsARunawayStory(t *testing.T) {
 // TestEventLogLimitStopsTheSystem: the log holds at most MaxEvents (and
 // what the event that filled it logged), then the system stops.
 func TestEventLogLimitStopsTheSystem(t *testing.T) {
-	s := ghostStorm(t, 2, WithMaxEvents(500))
+	s := ghostStorm(t, 2, WithEventLog(500, 0))
 	err := s.Advance(365 * 24 * time.Hour)
 	require.ErrorIs(t, err, ErrEventBudget)
 	require.Contains(t, err.Error(), "the event log reached its limit of 500 events")
@@ -69,7 +69,7 @@ func TestEventLogLimitStopsTheSystem(t *testing.T) {
 // TestEventLogLimitStopsAfterAFile: a file that fills the log is applied
 // (a file is whole or nothing), and nothing after it is.
 func TestEventLogLimitStopsAfterAFile(t *testing.T) {
-	s := newSys(t, WithMaxEvents(10), WithProduct("VI"))
+	s := newSys(t, WithEventLog(10, 0), WithProduct("VI"))
 	var b strings.Builder
 	for i := 0; i < 50; i++ {
 		b.WriteString(addOper(fmt.Sprintf("03%08x", i)))
@@ -86,7 +86,7 @@ func TestEventLogLimitStopsAfterAFile(t *testing.T) {
 func TestWorkLimitOptions(t *testing.T) {
 	_, err := New(WithGhostInterval(59 * time.Second))
 	require.EqualError(t, err, "ghost interval 59s is below the minimum of 1m0s")
-	_, err = New(WithMaxEvents(-1))
+	_, err = New(WithEventLog(-1, 0))
 	require.Error(t, err)
 	s := newSys(t, WithGhostInterval(time.Minute))
 	require.Equal(t, uint64(DefaultEventBudget), s.Config().EventBudget)
@@ -149,7 +149,7 @@ func TestRegDurationBeyondWhatTimeHoldsIsTheLongestWindow(t *testing.T) {
 // TestEventLogTextLimitStopsTheSystem: warnings that quote long values
 // fill the log's text long before its count.
 func TestEventLogTextLimitStopsTheSystem(t *testing.T) {
-	s := newSys(t, WithMaxLogBytes(1<<20))
+	s := newSys(t, WithEventLog(0, 1<<20))
 	addHS(t, s, HandsetSpec{IPUI: hsA, State: Registered})
 	long := strings.Repeat("X", 60<<10)
 	var b strings.Builder
@@ -161,6 +161,6 @@ func TestEventLogTextLimitStopsTheSystem(t *testing.T) {
 	require.Contains(t, s.Err().Error(), "the event log reached its limit of 1048576 bytes of text")
 	require.Less(t, s.EventCount(), 30)
 	require.ErrorIs(t, s.Advance(time.Hour), ErrEventBudget)
-	_, err := New(WithMaxLogBytes(-1))
+	_, err := New(WithEventLog(0, -1))
 	require.Error(t, err)
 }

@@ -13,7 +13,7 @@
 // and the same inputs give the same event log, byte for byte.
 //
 // Its work is bounded: a system runs at most WithEventBudget simulation
-// events and logs at most WithMaxEvents events or WithMaxLogBytes of
+// events and logs at most WithEventLog events or bytes of
 // text; past either it stops, and Advance, AdvanceTo and Apply return an
 // error wrapping ErrEventBudget (Err says it too). A story that never
 // settles ends there instead of exhausting memory.

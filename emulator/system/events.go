@@ -30,18 +30,13 @@ const (
 	EvHandsetReset         = "handset-reset"
 	EvFirmwareChanged      = "firmware-changed"
 	EvReboot               = "reboot"
+
+	// StateAbsent is Event.State for a slot that is gone, or a handset
+	// that has none.
+	StateAbsent = "absent"
 	// EvDeregCancelled: a deregistration taken back (reading dereg-undo).
 	EvDeregCancelled = "dereg-cancelled"
 )
-
-// EventTypes lists every event type the system emits.
-var EventTypes = []string{
-	EvProvisioningApplied, EvProvisioningRejected, EvWarning, EvFetch,
-	EvSlotAdded, EvRegistrationStarted, EvRegistered, EvRegistrationRefused,
-	EvDeregRequested, EvDeregCompleted, EvDeregTimeout, EvForcedRemoval,
-	EvGhostCreated, EvGhostAttempt, EvHandsetMoved, EvHandsetPower,
-	EvHandsetReset, EvFirmwareChanged, EvReboot, EvDeregCancelled,
-}
 
 // Deregistration triggers, as carried by dereg-requested events.
 const (
@@ -264,10 +259,6 @@ func (s *System) emit(e Event) {
 		f(e)
 	}
 }
-
-// StateAbsent is Event.State for a slot that is gone, or a handset that
-// has none.
-const StateAbsent = "absent"
 
 // stateAfter is the state of the slot e names (by id when it has one, else
 // by IPUI). Every emit runs after the change it reports.

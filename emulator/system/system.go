@@ -1,6 +1,7 @@
 package system
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -25,15 +26,97 @@ const (
 	DefaultFirmwareDelay = 10 * time.Minute
 	DefaultMACPrefix     = "7C2F80"
 	defaultStartRFC3339  = "2026-01-01T00:00:00Z"
+
+	// MaxSlots bounds any handset capacity: five times the largest real
+	// system (a Virtual Integrator holds 20,000), so a typo cannot make a
+	// system that exhausts memory.
+	MaxSlots = 100_000
+
+	// Limits on the work one system does, so a story that never settles
+	// (a ghost retrying every minute for a century) ends with an error
+	// instead of running until memory or patience runs out.
+
+	// DefaultEventBudget is how many simulation events (deadlines,
+	// over-the-air exchanges, ghost attempts, scheduled fetches) a system
+	// runs before it stops with ErrEventBudget.
+	DefaultEventBudget = des.DefaultBudget
+	// DefaultMaxEvents is how many events the log holds before the system
+	// stops with ErrEventBudget: some 500 MB of log, twenty times a big
+	// real story (a Virtual Integrator's 20,000 handsets each removed,
+	// added again and registered is some 100,000 events).
+	DefaultMaxEvents = 2_000_000
+	// DefaultMaxLogBytes bounds the text the log holds, counted as the
+	// bytes of each event's strings plus 256 an event: a file can make
+	// every warning quote a 64 KiB value, so a count alone does not bound
+	// memory.
+	DefaultMaxLogBytes = 1 << 30
+	// MinGhostInterval is the shortest time between a ghost's attempts
+	// the model takes (WithGhostInterval).
+	MinGhostInterval = time.Minute
+
+	// Values the system bounds rather than takes as they are.
+
+	// WarnPeriodTooShort: Provisioning.global.Period in 1..1799 s. The
+	// vendor says "Please do not use a time < 1800 seconds"; the model
+	// checks every MinPeriod instead.
+	WarnPeriodTooShort = "period-too-short"
+
+	// SettingPeriod is the auto-provisioning interval in seconds (0: once
+	// a day), which the fetcher follows.
+	SettingPeriod = "Provisioning.global.Period"
+
+	// MinPeriod is the shortest auto-provisioning interval the model
+	// takes: a shorter Provisioning.global.Period counts as MinPeriod,
+	// with a WarnPeriodTooShort warning.
+	MinPeriod = 1800 * time.Second
+
+	// MaxRegDuration is the longest registration window update_dm opens:
+	// a longer RegDuration (up to what an int64 of seconds holds, which a
+	// time.Duration cannot) is taken as MaxRegDuration, with a
+	// WarnBadValue warning, instead of wrapping round into a window that
+	// is already closed.
+	MaxRegDuration = 100 * 365 * 24 * time.Hour
 )
 
-// MaxSlots bounds any handset capacity: five times the largest real
-// system (a Virtual Integrator holds 20,000), so a typo cannot make a
-// system that exhausts memory.
-const MaxSlots = 100_000
+var (
+	// DefaultStart is the simulated time a system starts at unless told.
+	DefaultStart, _ = time.Parse(time.RFC3339, defaultStartRFC3339)
 
-// DefaultStart is the simulated time a system starts at unless told.
-var DefaultStart, _ = time.Parse(time.RFC3339, defaultStartRFC3339)
+	// ErrEventBudget is the error of a system that ran out of its event
+	// budget or filled its event log: the system is stopped, and every
+	// later Advance, AdvanceTo and Apply returns the same error.
+	ErrEventBudget = errors.New("event budget exhausted")
+
+	// EventTypes lists every event type the system emits.
+	EventTypes = []string{
+		EvProvisioningApplied, EvProvisioningRejected, EvWarning, EvFetch,
+		EvSlotAdded, EvRegistrationStarted, EvRegistered, EvRegistrationRefused,
+		EvDeregRequested, EvDeregCompleted, EvDeregTimeout, EvForcedRemoval,
+		EvGhostCreated, EvGhostAttempt, EvHandsetMoved, EvHandsetPower,
+		EvHandsetReset, EvFirmwareChanged, EvReboot, EvDeregCancelled,
+	}
+
+	// Readings lists every reading, in a fixed order:
+	//
+	//   - dnphs-position (first | nvm-first | anywhere): where
+	//     DeleteNotProvisionedHS counts;
+	//   - dnphs-keeps (add-hs | any-mention): which slots it keeps;
+	//   - todereg-position (anywhere | top): where hs.<id>.RegStatus=ToDeReg
+	//     counts;
+	//   - ipui-case (delete-hs | everywhere): what the 2.36 lower-case rule
+	//     reaches;
+	//   - case-fixed-in (a version, 2.37.0): the first release that accepts
+	//     upper case;
+	//   - dereg-undo (none | add-hs-cancels): whether an add_hs takes a pending
+	//     deregistration back;
+	//   - ghost-reregister (reset-first | allowed): whether a ghost may
+	//     register again without a reset;
+	//   - detect-delay (a duration, 0s): how long a handset that left goes
+	//     unnoticed.
+	//
+	// The first value is the default; WithReading chooses another.
+	Readings = []Reading(readings.All)
+)
 
 // Config is what a system is built from. Options fill it in.
 type Config struct {
