@@ -41,15 +41,15 @@ const (
 	// runs before it stops with ErrEventBudget.
 	DefaultEventBudget = des.DefaultBudget
 	// DefaultMaxEvents is how many events the log holds before the system
-	// stops with ErrEventBudget: some 500 MB of log, twenty times a big
-	// real story (a Virtual Integrator's 20,000 handsets each removed,
-	// added again and registered is some 100,000 events).
-	DefaultMaxEvents = 2_000_000
+	// stops with ErrEventBudget: some 250 MB of log, ten times a big real
+	// story (a Virtual Integrator's 20,000 handsets each removed, added
+	// again and registered is some 100,000 events).
+	DefaultMaxEvents = 1_000_000
 	// DefaultMaxLogBytes bounds the text the log holds, counted as the
 	// bytes of each event's strings plus 256 an event: a file can make
 	// every warning quote a 64 KiB value, so a count alone does not bound
 	// memory.
-	DefaultMaxLogBytes = 1 << 30
+	DefaultMaxLogBytes = 384 << 20
 	// MinGhostInterval is the shortest time between a ghost's attempts
 	// the model takes (WithGhostInterval).
 	MinGhostInterval = time.Minute
