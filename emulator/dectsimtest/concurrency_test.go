@@ -165,9 +165,10 @@ func TestCloseDuringAFetchWaitsForIt(t *testing.T) {
 	s.Close()
 }
 
-// BenchmarkAdvanceWithClock is 1,000 Advance calls of a system with
-// handsets and a daily fetch, with Clock() taken and without; the ratio
-// is in docs/performance.md (the target: at most 1.5).
+// BenchmarkAdvanceWithClock is 1,000 one-minute Advance calls of a system
+// with handsets and a daily fetch (building the system is not timed), with
+// Clock() taken and without; the ratio is in docs/performance.md (the
+// target: at most 1.5).
 func BenchmarkAdvanceWithClock(b *testing.B) {
 	file := []byte(ghostFile)
 	for _, taken := range []bool{false, true} {
@@ -177,6 +178,7 @@ func BenchmarkAdvanceWithClock(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			for range b.N {
+				b.StopTimer() // building the system is not what is measured
 				sim, err := New(WithURL("http://pbx.invalid/p.xml"), WithHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					_, _ = w.Write(file)
 				})))
@@ -191,11 +193,13 @@ func BenchmarkAdvanceWithClock(b *testing.B) {
 				if taken {
 					_ = sim.Clock().Now()
 				}
+				b.StartTimer()
 				for range 1000 {
 					if err := sim.Advance(time.Minute); err != nil {
 						b.Fatal(err)
 					}
 				}
+				b.StopTimer()
 				sim.Close()
 			}
 		})
