@@ -144,8 +144,8 @@ func StatusReason(code int) string { return "status-" + strconv.Itoa(code) }
 type Config struct {
 	// URL is the provisioning URL from configuration; a
 	// Provisioning.global.ProvisioningServer setting replaces it from the
-	// next check on. %MACD stands for the MAC; a URL ending in "/" names a
-	// directory (provisioning.xml there, else <MAC>.xml). Credentials in
+	// next check on. %MACD stands for the MAC; a URL whose path is empty or ends in "/"
+	// names a directory (provisioning.xml there, else <MAC>.xml). Credentials in
 	// it (http://user:pass@host/…) are the configured digest credentials.
 	URL string
 	// User and Password are the configured HTTP digest credentials, tried
@@ -437,14 +437,17 @@ func UserAgent(p system.Product, v system.FirmwareVersion, mac string) string {
 }
 
 // ExpandURL gives the file URL a device fetches for raw: %MACD becomes the
-// MAC (12 hex digits, lower case unless upper), and a URL whose path ends in
-// "/" gets <MAC>.xml appended. (A fetch first tries provisioning.xml in such
+// MAC (12 hex digits, lower case unless upper), and a URL whose path is
+// empty or ends in "/" gets <MAC>.xml appended. (A fetch first tries provisioning.xml in such
 // a directory; ExpandURL gives the per-device file.)
 func ExpandURL(raw, mac string, upper bool) string {
 	m := macCase(mac, upper)
 	s := strings.ReplaceAll(raw, "%MACD", m)
 	if u, err := url.Parse(s); err == nil && u.Scheme != "" {
-		if strings.HasSuffix(u.Path, "/") {
+		if isDir(u) {
+			if u.Path == "" {
+				u.Path = "/"
+			}
 			u.Path += m + ".xml"
 			if u.RawPath != "" {
 				u.RawPath += m + ".xml"

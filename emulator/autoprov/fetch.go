@@ -151,11 +151,12 @@ func (f *Fetcher) newSession(u *url.URL) (s *session, done func()) {
 	}
 }
 
-// getFile fetches the document u names. A directory (a path ending in
-// "/") is provisioning.xml there, else <MAC>.xml, as the vendor's
-// provisioning flow for the N870/N670 describes.
+// getFile fetches the document u names. A directory (a path that is empty,
+// as in http://10.0.0.1:8667, or ends in "/") is provisioning.xml there,
+// else <MAC>.xml, as the vendor's provisioning flow for the N870/N670
+// describes.
 func (s *session) getFile(u *url.URL) (*doc, *failure) {
-	if !strings.HasSuffix(u.Path, "/") {
+	if !isDir(u) {
 		return s.get(u)
 	}
 	d, fail := s.get(inDir(u, "provisioning.xml"))
@@ -171,9 +172,19 @@ func (s *session) getFile(u *url.URL) (*doc, *failure) {
 	return d, fail
 }
 
+// isDir says whether u names a directory: its path is empty or ends in "/".
+// A widely used public PBX plugin writes its server as http://<ip>:<port>
+// and serves <mac>.xml at that root.
+func isDir(u *url.URL) bool {
+	return u.Path == "" || strings.HasSuffix(u.Path, "/")
+}
+
 // inDir is the file name in the directory u.
 func inDir(u *url.URL, name string) *url.URL {
 	c := *u
+	if c.Path == "" {
+		c.Path = "/"
+	}
 	c.Path += name
 	c.RawPath = ""
 	return &c
