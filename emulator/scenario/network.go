@@ -46,7 +46,7 @@ func attachNetwork(sys *system.System, sc *Scenario, o Options) (*network, error
 	if url == "" {
 		return n, nil
 	}
-	cfg := autoprov.Config{URL: url, User: sc.System.User, Password: sc.System.Password, Timeout: sc.System.FetchTimeout, Client: o.HTTPClient}
+	cfg := autoprov.Config{URL: url, User: sc.System.User, Password: sc.System.Password, Timeout: sc.System.FetchTimeout, Client: o.HTTPClient, UpperMAC: sc.System.UpperMAC}
 	if strings.HasPrefix(url, "/") {
 		cfg.URL = ServeHost + url
 		cfg.Client = n.srv.client()

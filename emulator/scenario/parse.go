@@ -244,7 +244,7 @@ func (p *parser) duration(e *etree.Element, attr, v string) (time.Duration, erro
 
 func (p *parser) system(e *etree.Element) error {
 	allowed := []string{"product", "firmware", "mac", "dereg-timeout", "max-handsets", "provisioning-url", "user", "password", "fetch-timeout", "ghost-interval"}
-	a, err := p.attrs(e, append(allowed, readings.All.Names()...)...)
+	a, err := p.attrs(e, append(append(allowed, "mac-case"), readings.All.Names()...)...)
 	if err != nil {
 		return err
 	}
@@ -305,7 +305,7 @@ func (p *parser) systemIdentity(e *etree.Element, a map[string]string, s *System
 		}
 		s.MAC = v
 	}
-	return nil
+	return p.macCase(e, a, s)
 }
 
 // systemTimes reads the system's timeouts and its handset capacity, in

@@ -33,10 +33,13 @@ type Scenario struct {
 
 // SystemSpec is the <system> element; zero fields take the defaults.
 type SystemSpec struct {
-	Pos             Pos
-	Product         string
-	Firmware        string
-	MAC             string
+	Pos      Pos
+	Product  string
+	Firmware string
+	MAC      string
+	// UpperMAC writes the MAC in upper case in %MACD and the <MAC>.xml of
+	// a directory URL (mac-case="upper"); lower case otherwise.
+	UpperMAC        bool
 	DeregTimeout    time.Duration
 	MaxHandsets     int
 	ProvisioningURL string
