@@ -276,6 +276,9 @@ func (s *session) hop(u *url.URL) (*http.Response, *failure) {
 		discard(resp)
 		c, why := pickDigest(chs)
 		if c == nil {
+			if i > 0 {
+				why += ", after trying " + triedUsers(creds[1:i+1])
+			}
 			return nil, &failure{reason: ReasonUnauthorized, detail: fmt.Sprintf("GET %s: 401: %s", redact(u), why)}
 		}
 		ch = c
@@ -286,15 +289,26 @@ func (s *session) hop(u *url.URL) (*http.Response, *failure) {
 		staleRetried = false
 		i++
 		if i >= len(creds) {
-			tried := "the MAC credentials"
-			if len(creds) > 2 {
-				tried += fmt.Sprintf(" and the configured user %q", creds[2].user)
-			} else {
+			tried := triedUsers(creds[1:])
+			if len(creds) == 2 {
 				tried += " (no user and password are configured)"
 			}
-			return nil, &failure{reason: ReasonUnauthorized, detail: fmt.Sprintf("GET %s: 401 after %s", redact(u), tried)}
+			return nil, &failure{reason: ReasonUnauthorized, detail: fmt.Sprintf("GET %s: 401 after trying %s", redact(u), tried)}
 		}
 	}
+}
+
+// triedUsers names the digest user names tried, in order: "users
+// 7C2F80A1B2C3, admin" or "user 7C2F80A1B2C3".
+func triedUsers(creds []*cred) string {
+	names := make([]string, len(creds))
+	for i, c := range creds {
+		names[i] = c.user
+	}
+	if len(names) == 1 {
+		return "user " + names[0]
+	}
+	return "users " + strings.Join(names, ", ")
 }
 
 // do sends one request and records it.
