@@ -360,9 +360,21 @@ func (g locationGuard) RoundTrip(req *http.Request) (*http.Response, error) {
 // CheckSync is the server asking for a fetch now (a SIP NOTIFY with Event
 // check-sync): the requests are made during the call, at the current
 // simulated time, and the result is applied Latency later. It does not
-// move the schedule. After Close it does nothing.
-func (f *Fetcher) CheckSync() {
+// move the schedule. It logs a check-sync event with source "api" and
+// reboot false. After Close it does nothing.
+func (f *Fetcher) CheckSync() { f.CheckSyncFrom(system.CheckSyncAPI, false) }
+
+// CheckSyncFrom is CheckSync from source (system.CheckSyncScenario,
+// CheckSyncAPI or CheckSyncSIP), asking for a reboot first when reboot is
+// set. The system reboots only as the real one does: on firmware 2.52.0 or
+// later with SystemSettings.global.CheckSyncRebootEnabled=1; then the
+// fetch is the boot fetch, due at once. Otherwise it fetches as CheckSync
+// does, with a check-sync-no-reboot warning when a reboot was asked.
+func (f *Fetcher) CheckSyncFrom(source string, reboot bool) {
 	if f.closed {
+		return
+	}
+	if f.host.CheckSync(source, reboot) {
 		return
 	}
 	f.fetch("check-sync")

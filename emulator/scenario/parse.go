@@ -569,6 +569,7 @@ var stepReaders = map[string]func(p *parser, e *etree.Element, st *Step) error{
 	StepExpectEvent:  (*parser).expectEvent,
 	StepExpectNoEvnt: (*parser).expectEvent,
 	StepExpectReq:    (*parser).expectRequest,
+	StepAdmin:        (*parser).admin,
 }
 
 func (p *parser) step(e *etree.Element) (Step, error) {
@@ -580,7 +581,7 @@ func (p *parser) step(e *etree.Element) (Step, error) {
 	}
 	read, ok := stepReaders[e.Tag]
 	if !ok {
-		return st, p.errf(e, "unknown step <%s> (expected provision, move, power, register, reset, firmware, check-sync, serve, expect, expect-param, expect-event, expect-no-event or expect-request)", e.Tag)
+		return st, p.errf(e, "unknown step <%s> (expected provision, move, power, register, reset, firmware, check-sync, admin, serve, expect, expect-param, expect-event, expect-no-event or expect-request)", e.Tag)
 	}
 	err := read(p, e, &st)
 	return st, err
@@ -644,11 +645,6 @@ func (p *parser) firmwareStep(e *etree.Element, st *Step) error {
 	}
 	st.Version = a["version"]
 	return nil
-}
-
-func (p *parser) checkSync(e *etree.Element, _ *Step) error {
-	_, err := p.attrs(e)
-	return err
 }
 
 func (p *parser) serveStep(e *etree.Element, st *Step) error {

@@ -100,6 +100,7 @@ const (
 	StepExpectEvent  = "expect-event"
 	StepExpectNoEvnt = "expect-no-event"
 	StepExpectReq    = "expect-request"
+	StepAdmin        = "admin"
 )
 
 // Step is one action or expectation. Only the fields of its Kind are set.
@@ -119,6 +120,9 @@ type Step struct {
 	Origin Pos
 
 	Version string
+
+	// Reboot: a <check-sync reboot="true"/>.
+	Reboot bool
 
 	// Serve changes what the scenario's own server answers on a path.
 	Serve *Serve

@@ -31,6 +31,12 @@ const (
 	EvReboot               = "reboot"
 	// EvDeregCancelled: a deregistration taken back (reading dereg-undo).
 	EvDeregCancelled = "dereg-cancelled"
+	// EvAdmin: an operator's action on a slot in the web UI (System.Admin).
+	EvAdmin = "admin"
+	// EvCheckSync: the system is asked to fetch its file now; Trigger is
+	// the source ("scenario", "api" or "sip"), Outcome "reboot" when it
+	// reboots first, else "no-reboot".
+	EvCheckSync = "check-sync"
 )
 
 // EventTypes lists every event type the system emits.
@@ -40,6 +46,7 @@ var EventTypes = []string{
 	EvDeregRequested, EvDeregCompleted, EvDeregTimeout, EvForcedRemoval,
 	EvGhostCreated, EvGhostAttempt, EvHandsetMoved, EvHandsetPower,
 	EvHandsetReset, EvFirmwareChanged, EvReboot, EvDeregCancelled,
+	EvAdmin, EvCheckSync,
 }
 
 // Deregistration triggers, as carried by dereg-requested events.
