@@ -58,6 +58,7 @@ import (
 	"github.com/dectsim/dectsim/internal/firmware"
 	"github.com/dectsim/dectsim/internal/provfile"
 	"github.com/dectsim/dectsim/internal/syshook"
+	"github.com/dectsim/dectsim/internal/timeofday"
 )
 
 // Defaults a zero Config field takes. The timeout bounds real time, so a
@@ -632,8 +633,8 @@ func (f *Fetcher) timeOfDay() time.Duration {
 	if !okA || !okB {
 		return f.daily
 	}
-	start, err1 := parseClock(a)
-	end, err2 := parseClock(b)
+	start, err1 := timeofday.Parse(a)
+	end, err2 := timeofday.Parse(b)
 	if err1 != nil || err2 != nil {
 		return f.daily
 	}
@@ -653,29 +654,6 @@ func (f *Fetcher) timeOfDay() time.Duration {
 	r := rand.New(rand.NewPCG(f.seed, h))
 	off := time.Duration(r.Int64N(int64(span/time.Second))) * time.Second
 	return (start + off) % (24 * time.Hour)
-}
-
-// parseClock reads "14:00", "9:30" or "14:00:30" as a time of day.
-func parseClock(s string) (time.Duration, error) {
-	parts := strings.Split(strings.TrimSpace(s), ":")
-	if len(parts) < 2 || len(parts) > 3 {
-		return 0, fmt.Errorf("time of day %q is not HH:MM", s)
-	}
-	var n [3]int
-	for i, p := range parts {
-		if len(p) == 0 || len(p) > 2 {
-			return 0, fmt.Errorf("time of day %q is not HH:MM", s)
-		}
-		v, err := strconv.Atoi(p)
-		if err != nil || v < 0 {
-			return 0, fmt.Errorf("time of day %q is not HH:MM", s)
-		}
-		n[i] = v
-	}
-	if n[1] > 59 || n[2] > 59 || n[0] > 24 || n[0] == 24 && (n[1] != 0 || n[2] != 0) {
-		return 0, fmt.Errorf("time of day %q is out of range", s)
-	}
-	return time.Duration(n[0])*time.Hour + time.Duration(n[1])*time.Minute + time.Duration(n[2])*time.Second, nil
 }
 
 // nextAfter is the first check due after last by the settings in force,
