@@ -58,6 +58,7 @@ import (
 	"github.com/dectsim/dectsim/internal/firmware"
 	"github.com/dectsim/dectsim/internal/provfile"
 	"github.com/dectsim/dectsim/internal/syshook"
+	"github.com/dectsim/dectsim/internal/timeofday"
 )
 
 // Defaults a zero Config field takes. The timeout bounds real time, so a
@@ -144,8 +145,8 @@ func StatusReason(code int) string { return "status-" + strconv.Itoa(code) }
 type Config struct {
 	// URL is the provisioning URL from configuration; a
 	// Provisioning.global.ProvisioningServer setting replaces it from the
-	// next check on. %MACD stands for the MAC; a URL ending in "/" names a
-	// directory (provisioning.xml there, else <MAC>.xml). Credentials in
+	// next check on. %MACD stands for the MAC; a URL whose path is empty or ends in "/"
+	// names a directory (provisioning.xml there, else <MAC>.xml). Credentials in
 	// it (http://user:pass@host/…) are the configured digest credentials.
 	URL string
 	// User and Password are the configured HTTP digest credentials, tried
@@ -360,9 +361,21 @@ func (g locationGuard) RoundTrip(req *http.Request) (*http.Response, error) {
 // CheckSync is the server asking for a fetch now (a SIP NOTIFY with Event
 // check-sync): the requests are made during the call, at the current
 // simulated time, and the result is applied Latency later. It does not
-// move the schedule. After Close it does nothing.
-func (f *Fetcher) CheckSync() {
+// move the schedule. It logs a check-sync event with source "api" and
+// reboot false. After Close it does nothing.
+func (f *Fetcher) CheckSync() { f.CheckSyncFrom(system.CheckSyncAPI, false) }
+
+// CheckSyncFrom is CheckSync from source (system.CheckSyncScenario,
+// CheckSyncAPI or CheckSyncSIP), asking for a reboot first when reboot is
+// set. The system reboots only as the real one does: on firmware 2.52.0 or
+// later with SystemSettings.global.CheckSyncRebootEnabled=1; then the
+// fetch is the boot fetch, due at once. Otherwise it fetches as CheckSync
+// does, with a check-sync-no-reboot warning when a reboot was asked.
+func (f *Fetcher) CheckSyncFrom(source string, reboot bool) {
 	if f.closed {
+		return
+	}
+	if f.host.CheckSync(source, reboot) {
 		return
 	}
 	f.fetch("check-sync")
@@ -437,14 +450,17 @@ func UserAgent(p system.Product, v system.FirmwareVersion, mac string) string {
 }
 
 // ExpandURL gives the file URL a device fetches for raw: %MACD becomes the
-// MAC (12 hex digits, lower case unless upper), and a URL whose path ends in
-// "/" gets <MAC>.xml appended. (A fetch first tries provisioning.xml in such
+// MAC (12 hex digits, lower case unless upper), and a URL whose path is
+// empty or ends in "/" gets <MAC>.xml appended. (A fetch first tries provisioning.xml in such
 // a directory; ExpandURL gives the per-device file.)
 func ExpandURL(raw, mac string, upper bool) string {
 	m := macCase(mac, upper)
 	s := strings.ReplaceAll(raw, "%MACD", m)
 	if u, err := url.Parse(s); err == nil && u.Scheme != "" {
-		if strings.HasSuffix(u.Path, "/") {
+		if isDir(u) {
+			if u.Path == "" {
+				u.Path = "/"
+			}
 			u.Path += m + ".xml"
 			if u.RawPath != "" {
 				u.RawPath += m + ".xml"
@@ -617,8 +633,8 @@ func (f *Fetcher) timeOfDay() time.Duration {
 	if !okA || !okB {
 		return f.daily
 	}
-	start, err1 := parseClock(a)
-	end, err2 := parseClock(b)
+	start, err1 := timeofday.Parse(a)
+	end, err2 := timeofday.Parse(b)
 	if err1 != nil || err2 != nil {
 		return f.daily
 	}
@@ -638,29 +654,6 @@ func (f *Fetcher) timeOfDay() time.Duration {
 	r := rand.New(rand.NewPCG(f.seed, h))
 	off := time.Duration(r.Int64N(int64(span/time.Second))) * time.Second
 	return (start + off) % (24 * time.Hour)
-}
-
-// parseClock reads "14:00", "9:30" or "14:00:30" as a time of day.
-func parseClock(s string) (time.Duration, error) {
-	parts := strings.Split(strings.TrimSpace(s), ":")
-	if len(parts) < 2 || len(parts) > 3 {
-		return 0, fmt.Errorf("time of day %q is not HH:MM", s)
-	}
-	var n [3]int
-	for i, p := range parts {
-		if len(p) == 0 || len(p) > 2 {
-			return 0, fmt.Errorf("time of day %q is not HH:MM", s)
-		}
-		v, err := strconv.Atoi(p)
-		if err != nil || v < 0 {
-			return 0, fmt.Errorf("time of day %q is not HH:MM", s)
-		}
-		n[i] = v
-	}
-	if n[1] > 59 || n[2] > 59 || n[0] > 24 || n[0] == 24 && (n[1] != 0 || n[2] != 0) {
-		return 0, fmt.Errorf("time of day %q is out of range", s)
-	}
-	return time.Duration(n[0])*time.Hour + time.Duration(n[1])*time.Minute + time.Duration(n[2])*time.Second, nil
 }
 
 // nextAfter is the first check due after last by the settings in force,

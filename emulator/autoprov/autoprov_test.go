@@ -287,6 +287,31 @@ func TestDirectoryURLPrefersProvisioningXML(t *testing.T) {
 	require.Equal(t, "pbx", v)
 }
 
+func TestEmptyPathURLIsADirectory(t *testing.T) {
+	sw := newSwitchable(http.NotFoundHandler())
+	srv := newServer(t, sw)
+	mux := http.NewServeMux()
+	// The server's own file points the system at its root, with no path,
+	// and serves <mac>.xml there.
+	own := doc(`    <param name="Provisioning.global.ProvisioningServer" value="` + srv.URL + `"/>
+    <param name="` + okParam + `" value="pbx"/>`)
+	mux.Handle("/"+testMACLower+".xml", serveBody(own))
+	mux.Handle("/start.xml", serveBody(own))
+	sw.set(mux)
+	sys := newSys(t)
+	f := attach(t, sys, autoprov.Config{URL: srv.URL + "/start.xml", Client: srv.Client()})
+	settle(t, sys)
+	require.Equal(t, srv.URL, f.URL())
+	f.CheckSync()
+	settle(t, sys)
+	require.Equal(t, []string{"/start.xml", "/provisioning.xml", "/" + testMACLower + ".xml"}, paths(f.Requests()))
+	evs := fetchEvents(sys)
+	require.Len(t, evs, 2)
+	require.Equal(t, "ok", evs[1].Outcome, evs[1].Detail)
+	require.Equal(t, "http://h/7c2f80a1b2c3.xml", autoprov.ExpandURL("http://h", testMAC, false))
+	require.Equal(t, "http://h:8667/7C2F80A1B2C3.xml?k=1", autoprov.ExpandURL("http://h:8667?k=1", testMAC, true))
+}
+
 func TestDirectoryURLWithNeitherFileIsNotFound(t *testing.T) {
 	srv := newServer(t, http.NotFoundHandler())
 	sys := newSys(t)

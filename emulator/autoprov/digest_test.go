@@ -54,7 +54,18 @@ func TestDigestWithoutConfiguredCredentialsStopsAfterMAC(t *testing.T) {
 	require.Equal(t, []string{"", testMAC}, authUsers(f.Requests()))
 	ev := fetchEvents(sys)[0]
 	require.Equal(t, autoprov.ReasonUnauthorized, ev.Reason)
-	require.Contains(t, ev.Detail, "no user and password are configured")
+	require.Contains(t, ev.Detail, "401 after trying user "+testMAC+" (no user and password are configured)")
+}
+
+func TestUnauthorizedFetchSaysWhichUserNamesWereTried(t *testing.T) {
+	auth := &digestAuth{realm: "prov", user: "alice", pass: "s3cret", next: serveBody(okFile)}
+	sys := newSys(t)
+	f := attach(t, sys, autoprov.Config{URL: "http://prov.test/p.xml", Handler: auth, User: "admin", Password: "wrong"})
+	settle(t, sys)
+	require.Equal(t, []string{"", testMAC, "admin"}, authUsers(f.Requests()))
+	ev := fetchEvents(sys)[0]
+	require.Equal(t, autoprov.ReasonUnauthorized, ev.Reason)
+	require.Contains(t, ev.Detail, "401 after trying users "+testMAC+", admin")
 }
 
 func TestCredentialsInTheURLAreDigestCredentials(t *testing.T) {

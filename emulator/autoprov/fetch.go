@@ -151,11 +151,12 @@ func (f *Fetcher) newSession(u *url.URL) (s *session, done func()) {
 	}
 }
 
-// getFile fetches the document u names. A directory (a path ending in
-// "/") is provisioning.xml there, else <MAC>.xml, as the vendor's
-// provisioning flow for the N870/N670 describes.
+// getFile fetches the document u names. A directory (a path that is empty,
+// as in http://10.0.0.1:8667, or ends in "/") is provisioning.xml there,
+// else <MAC>.xml, as the vendor's provisioning flow for the N870/N670
+// describes.
 func (s *session) getFile(u *url.URL) (*doc, *failure) {
-	if !strings.HasSuffix(u.Path, "/") {
+	if !isDir(u) {
 		return s.get(u)
 	}
 	d, fail := s.get(inDir(u, "provisioning.xml"))
@@ -171,9 +172,19 @@ func (s *session) getFile(u *url.URL) (*doc, *failure) {
 	return d, fail
 }
 
+// isDir says whether u names a directory: its path is empty or ends in "/".
+// A widely used public PBX plugin writes its server as http://<ip>:<port>
+// and serves <mac>.xml at that root.
+func isDir(u *url.URL) bool {
+	return u.Path == "" || strings.HasSuffix(u.Path, "/")
+}
+
 // inDir is the file name in the directory u.
 func inDir(u *url.URL, name string) *url.URL {
 	c := *u
+	if c.Path == "" {
+		c.Path = "/"
+	}
 	c.Path += name
 	c.RawPath = ""
 	return &c
@@ -265,6 +276,9 @@ func (s *session) hop(u *url.URL) (*http.Response, *failure) {
 		discard(resp)
 		c, why := pickDigest(chs)
 		if c == nil {
+			if i > 0 {
+				why += ", after trying " + triedUsers(creds[1:i+1])
+			}
 			return nil, &failure{reason: ReasonUnauthorized, detail: fmt.Sprintf("GET %s: 401: %s", redact(u), why)}
 		}
 		ch = c
@@ -275,15 +289,26 @@ func (s *session) hop(u *url.URL) (*http.Response, *failure) {
 		staleRetried = false
 		i++
 		if i >= len(creds) {
-			tried := "the MAC credentials"
-			if len(creds) > 2 {
-				tried += fmt.Sprintf(" and the configured user %q", creds[2].user)
-			} else {
+			tried := triedUsers(creds[1:])
+			if len(creds) == 2 {
 				tried += " (no user and password are configured)"
 			}
-			return nil, &failure{reason: ReasonUnauthorized, detail: fmt.Sprintf("GET %s: 401 after %s", redact(u), tried)}
+			return nil, &failure{reason: ReasonUnauthorized, detail: fmt.Sprintf("GET %s: 401 after trying %s", redact(u), tried)}
 		}
 	}
+}
+
+// triedUsers names the digest user names tried, in order: "users
+// 7C2F80A1B2C3, admin" or "user 7C2F80A1B2C3".
+func triedUsers(creds []*cred) string {
+	names := make([]string, len(creds))
+	for i, c := range creds {
+		names[i] = c.user
+	}
+	if len(names) == 1 {
+		return "user " + names[0]
+	}
+	return "users " + strings.Join(names, ", ")
 }
 
 // do sends one request and records it.

@@ -12,7 +12,8 @@
 // prints), ExampleWithCredentials (the Digest credentials tried).
 //
 // A Sim is safe for concurrent use. Calls that drive it (Advance,
-// AdvanceTo, CheckSync, Apply, AddHandset, Move, Power, Register, Reset)
+// AdvanceTo, CheckSync, CheckSyncReboot, Admin, Apply, AddHandset, Move,
+// Power, Register, Reset)
 // run one at a time. While the server under test answers a fetch, the Sim
 // stands still and serves reads: a handler may call Now, Clock, Slots,
 // Slot, Handset(s), Ghosts, Setting(s), Events, Requests, Timeline and the
@@ -34,6 +35,7 @@ import (
 
 	"github.com/dectsim/dectsim/emulator/autoprov"
 	"github.com/dectsim/dectsim/emulator/system"
+	"github.com/dectsim/dectsim/internal/syshook"
 	"github.com/dectsim/dectsim/internal/timeline"
 )
 
@@ -271,15 +273,32 @@ func (s *Sim) Reset(ipui string) error {
 
 // CheckSync asks the system to fetch its file now (SIP NOTIFY check-sync):
 // the request is made during the call; the result lands after the fetch
-// latency, on the next Advance. The error is ErrFetching when a fetch is
-// already waiting for its answer.
-func (s *Sim) CheckSync() error {
+// latency, on the next Advance. It logs a check-sync event with source
+// "api". The error is ErrFetching when a fetch is already waiting for its
+// answer.
+func (s *Sim) CheckSync() error { return s.checkSync(false) }
+
+// CheckSyncReboot is CheckSync asking for a reboot first, which the system
+// does only on firmware 2.52.0 or later with
+// SystemSettings.global.CheckSyncRebootEnabled=1: then it reboots and its
+// boot fetch runs on the next Advance. Otherwise it is CheckSync, with a
+// check-sync-no-reboot warning.
+func (s *Sim) CheckSyncReboot() error { return s.checkSync(true) }
+
+func (s *Sim) checkSync(reboot bool) error {
 	return s.drive(func() error {
 		if s.fetcher != nil {
-			s.fetcher.CheckSync()
+			s.fetcher.CheckSyncFrom(system.CheckSyncAPI, reboot)
+			return nil
 		}
+		syshook.Of[system.Event](s.sys).CheckSync(system.CheckSyncAPI, reboot)
 		return nil
 	})
+}
+
+// Admin is an operator changing a slot in the web UI (System.Admin).
+func (s *Sim) Admin(slot string, state system.State) error {
+	return s.drive(func() error { return s.sys.Admin(slot, state) })
 }
 
 // Slots returns the handset list.

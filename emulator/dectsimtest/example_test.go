@@ -224,5 +224,5 @@ func ExampleWithCredentials() {
 	// 401 "" http://pbx.example.net/prov/7c2f80a1b2c3.xml
 	// 401 "7C2F80A1B2C3" http://pbx.example.net/prov/7c2f80a1b2c3.xml
 	// 401 "admin" http://pbx.example.net/prov/7c2f80a1b2c3.xml
-	// error unauthorized: boot: GET http://pbx.example.net/prov/7c2f80a1b2c3.xml: 401 after the MAC credentials and the configured user "admin"
+	// error unauthorized: boot: GET http://pbx.example.net/prov/7c2f80a1b2c3.xml: 401 after trying users 7C2F80A1B2C3, admin
 }

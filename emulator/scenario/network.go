@@ -46,7 +46,7 @@ func attachNetwork(sys *system.System, sc *Scenario, o Options) (*network, error
 	if url == "" {
 		return n, nil
 	}
-	cfg := autoprov.Config{URL: url, User: sc.System.User, Password: sc.System.Password, Timeout: sc.System.FetchTimeout, Client: o.HTTPClient}
+	cfg := autoprov.Config{URL: url, User: sc.System.User, Password: sc.System.Password, Timeout: sc.System.FetchTimeout, Client: o.HTTPClient, UpperMAC: sc.System.UpperMAC}
 	if strings.HasPrefix(url, "/") {
 		cfg.URL = ServeHost + url
 		cfg.Client = n.srv.client()
@@ -60,12 +60,16 @@ func attachNetwork(sys *system.System, sc *Scenario, o Options) (*network, error
 	return n, nil
 }
 
-func (n *network) checkSync(sys *system.System) {
-	if n.fetcher == nil {
-		syshook.Of[system.Event](sys).Record(system.Event{Type: system.EvFetch, Outcome: "error", Reason: autoprov.ReasonNoURL, Detail: "check-sync: the system has no provisioning URL"})
+func (n *network) checkSync(sys *system.System, reboot bool) {
+	if n.fetcher != nil {
+		n.fetcher.CheckSyncFrom(system.CheckSyncScenario, reboot)
 		return
 	}
-	n.fetcher.CheckSync()
+	h := syshook.Of[system.Event](sys)
+	if h.CheckSync(system.CheckSyncScenario, reboot) {
+		return // rebooted; with no provisioning URL there is nothing to fetch
+	}
+	h.Record(system.Event{Type: system.EvFetch, Outcome: "error", Reason: autoprov.ReasonNoURL, Detail: "check-sync: the system has no provisioning URL"})
 }
 
 // requests are the HTTP requests the system has made.

@@ -249,7 +249,7 @@ func (p *parser) duration(e *etree.Element, attr, v string) (time.Duration, erro
 }
 
 func (p *parser) system(e *etree.Element) error {
-	allowed := []string{"product", "firmware", "mac", "dereg-timeout", "max-handsets", "provisioning-url", "user", "password", "fetch-timeout", "ghost-interval", "event-budget"}
+	allowed := []string{"product", "firmware", "mac", "mac-case", "dereg-timeout", "max-handsets", "provisioning-url", "user", "password", "fetch-timeout", "ghost-interval", "event-budget"}
 	a, err := p.attrs(e, append(allowed, readings.All.Names()...)...)
 	if err != nil {
 		return err
@@ -311,7 +311,7 @@ func (p *parser) systemIdentity(e *etree.Element, a map[string]string, s *System
 		}
 		s.MAC = v
 	}
-	return nil
+	return p.macCase(e, a, s)
 }
 
 // systemTimes reads the system's timeouts and its handset capacity, in
@@ -612,6 +612,7 @@ var stepReaders = map[string]func(p *parser, e *etree.Element, st *Step) error{
 	StepExpectEvent:  (*parser).expectEvent,
 	StepExpectNoEvnt: (*parser).expectEvent,
 	StepExpectReq:    (*parser).expectRequest,
+	StepAdmin:        (*parser).admin,
 }
 
 func (p *parser) step(e *etree.Element) (Step, error) {
@@ -623,7 +624,7 @@ func (p *parser) step(e *etree.Element) (Step, error) {
 	}
 	read, ok := stepReaders[e.Tag]
 	if !ok {
-		return st, p.errf(e, "unknown step <%s> (expected provision, move, power, register, reset, firmware, check-sync, serve, expect, expect-param, expect-event, expect-no-event or expect-request)", e.Tag)
+		return st, p.errf(e, "unknown step <%s> (expected provision, move, power, register, reset, firmware, check-sync, admin, serve, expect, expect-param, expect-event, expect-no-event or expect-request)", e.Tag)
 	}
 	err := read(p, e, &st)
 	return st, err
@@ -687,11 +688,6 @@ func (p *parser) firmwareStep(e *etree.Element, st *Step) error {
 	}
 	st.Version = a["version"]
 	return nil
-}
-
-func (p *parser) checkSync(e *etree.Element, _ *Step) error {
-	_, err := p.attrs(e)
-	return err
 }
 
 func (p *parser) serveStep(e *etree.Element, st *Step) error {

@@ -239,8 +239,10 @@ func (r *Result) step(sys *system.System, st Step, net *network) error {
 	case StepFirmware:
 		return sys.InstallFirmware(st.Version)
 	case StepCheckSync:
-		net.checkSync(sys)
+		net.checkSync(sys, st.Reboot)
 		return nil
+	case StepAdmin:
+		return sys.Admin(st.IPUI, system.State(st.State))
 	case StepServe:
 		net.serve(*st.Serve)
 		return nil

@@ -33,10 +33,13 @@ type Scenario struct {
 
 // SystemSpec is the <system> element; zero fields take the defaults.
 type SystemSpec struct {
-	Pos             Pos
-	Product         string
-	Firmware        string
-	MAC             string
+	Pos      Pos
+	Product  string
+	Firmware string
+	MAC      string
+	// UpperMAC writes the MAC in upper case in %MACD and the <MAC>.xml of
+	// a directory URL (mac-case="upper"); lower case otherwise.
+	UpperMAC        bool
 	DeregTimeout    time.Duration
 	MaxHandsets     int
 	ProvisioningURL string
@@ -100,6 +103,7 @@ const (
 	StepExpectEvent  = "expect-event"
 	StepExpectNoEvnt = "expect-no-event"
 	StepExpectReq    = "expect-request"
+	StepAdmin        = "admin"
 )
 
 // Step is one action or expectation. Only the fields of its Kind are set.
@@ -119,6 +123,9 @@ type Step struct {
 	Origin Pos
 
 	Version string
+
+	// Reboot: a <check-sync reboot="true"/>.
+	Reboot bool
 
 	// Serve changes what the scenario's own server answers on a path.
 	Serve *Serve

@@ -14,6 +14,7 @@ import (
 	"github.com/dectsim/dectsim/internal/ipui"
 	"github.com/dectsim/dectsim/internal/provfile"
 	"github.com/dectsim/dectsim/internal/readings"
+	"github.com/dectsim/dectsim/internal/timeofday"
 )
 
 // Warning codes the system emits while applying a file. Where a code is
@@ -35,6 +36,14 @@ const (
 	WarnUnknownParam         = "unknown-param"
 	WarnParamsForRemovedSlot = "params-for-removed-slot"
 	WarnToDeRegNotFirst      = "todereg-not-first"
+	// WarnAdminRefused: an operator's change of a slot in the web UI that
+	// the web UI does not offer in the slot's current state, or for a slot
+	// that is not in the list. Nothing changes.
+	WarnAdminRefused = "admin-refused"
+	// WarnCheckSyncNoReboot: a check-sync asked for a reboot that the
+	// system does not do (firmware below 2.52.0, or CheckSyncRebootEnabled
+	// not 1); it only fetches.
+	WarnCheckSyncNoReboot = "check-sync-no-reboot"
 )
 
 // FileError is a document the system refused: its File, the Pos (Line,
@@ -318,6 +327,9 @@ func (a *applier) param(it *provfile.Item) {
 		if name == SettingPeriod {
 			a.period(it)
 		}
+		if timeofday.IsWindowSetting(name) {
+			a.timeOfDay(it)
+		}
 		a.s.setParam(name, it.Value)
 		return
 	}
@@ -336,6 +348,18 @@ func (a *applier) period(it *provfile.Item) {
 		return
 	}
 	a.warn(it.Pos, WarnPeriodTooShort, fmt.Sprintf("Provisioning.global.Period is %d s; the vendor says not to use less than %d s, and the system checks every %d s", n, int64(MinPeriod/time.Second), int64(MinPeriod/time.Second)))
+}
+
+// timeOfDay warns about a PeriodStart or PeriodEnd that is not a time of
+// day: the setting is stored as written, and the fetcher ignores the
+// window.
+func (a *applier) timeOfDay(it *provfile.Item) {
+	if strings.TrimSpace(it.Value) == "" {
+		return
+	}
+	if _, err := timeofday.Parse(it.Value); err != nil {
+		a.warn(it.Pos, WarnBadTimeOfDay, fmt.Sprintf("%s: %v (HH:MM, 00:00 to 24:00): the system ignores the PeriodStart-PeriodEnd window and checks once a day between 01:00 and 04:00", it.Name, err))
+	}
 }
 
 // regStatus is hs.<id>.RegStatus: ToDeReg starts a graceful

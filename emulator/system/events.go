@@ -36,13 +36,35 @@ const (
 	StateAbsent = "absent"
 	// EvDeregCancelled: a deregistration taken back (reading dereg-undo).
 	EvDeregCancelled = "dereg-cancelled"
+	// EvAdmin: an operator's action on a slot in the web UI (System.Admin).
+	EvAdmin = "admin"
+	// EvCheckSync: the system is asked to fetch its file now; Trigger is
+	// the source ("scenario", "api" or "sip"), Outcome "reboot" when it
+	// reboots first, else "no-reboot".
+	EvCheckSync = "check-sync"
 )
 
-// Deregistration triggers, as carried by dereg-requested events.
+// Deregistration triggers, as carried by dereg-requested events, and the
+// sources and outcomes of check-sync events.
 const (
 	TriggerToDeReg                = "ToDeReg"
 	TriggerDeleteNotProvisionedHS = "DeleteNotProvisionedHS"
 	TriggerDeleteHS               = "delete_hs"
+	// TriggerAdmin is the trigger of a deregistration an operator started
+	// in the web UI.
+	TriggerAdmin = "admin"
+
+	// Check-sync sources (Trigger): a scenario step, a Go caller, or a
+	// SIP NOTIFY.
+	CheckSyncScenario = "scenario"
+	CheckSyncAPI      = "api"
+	CheckSyncSIP      = "sip"
+	// Check-sync outcomes: whether the system rebooted first.
+	CheckSyncReboot   = "reboot"
+	CheckSyncNoReboot = "no-reboot"
+	// SettingCheckSyncReboot enables a reboot on check-sync (firmware
+	// 2.52+).
+	SettingCheckSyncReboot = "SystemSettings.global.CheckSyncRebootEnabled"
 )
 
 // Event is one entry of the system's log.

@@ -24,6 +24,7 @@ func init() {
 				_, err := s.applyParsed(f)
 				return err
 			},
+			CheckSync: s.checkSync,
 		}
 	})
 }

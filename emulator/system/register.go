@@ -15,6 +15,9 @@ const (
 	RefusedSlotState    = "slot-state"
 	RefusedHandsetLost  = "handset-lost"
 	RefusedSlotGone     = "slot-deregistered"
+	// RefusedCancelled: the operator cancelled the registration in the
+	// web UI.
+	RefusedCancelled = "cancelled"
 )
 
 // Window is the registration window that update_dm opens.

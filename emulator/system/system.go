@@ -60,6 +60,10 @@ const (
 	// vendor says "Please do not use a time < 1800 seconds"; the model
 	// checks every MinPeriod instead.
 	WarnPeriodTooShort = "period-too-short"
+	// WarnBadTimeOfDay: Provisioning.global.PeriodStart or PeriodEnd is
+	// not a time of day HH:MM (such as "25:00"). The setting is stored as
+	// written; the fetcher ignores the window.
+	WarnBadTimeOfDay = "bad-time-of-day"
 
 	// SettingPeriod is the auto-provisioning interval in seconds (0: once
 	// a day), which the fetcher follows.
@@ -94,6 +98,7 @@ var (
 		EvDeregRequested, EvDeregCompleted, EvDeregTimeout, EvForcedRemoval,
 		EvGhostCreated, EvGhostAttempt, EvHandsetMoved, EvHandsetPower,
 		EvHandsetReset, EvFirmwareChanged, EvReboot, EvDeregCancelled,
+		EvAdmin, EvCheckSync,
 	}
 
 	// Readings lists every reading, in a fixed order:

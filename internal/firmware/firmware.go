@@ -24,6 +24,10 @@ var (
 	// vendor FAQ "Auto provisioning: Delete/remove handset examples" dates it
 	// to firmware 2.36).
 	DeleteHS = Version{2, 36, 0}
+	// CheckSyncReboot is the first version that reboots on a check-sync
+	// that asks for it, when SystemSettings.global.CheckSyncRebootEnabled
+	// is 1.
+	CheckSyncReboot = Version{2, 52, 0}
 )
 
 // Parse reads "2.36.1", "2.36" (as 2.36.0) or "V2.36.1". Anything else,

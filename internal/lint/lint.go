@@ -137,6 +137,9 @@ const (
 	// The system warns about it too, with the same code, and checks every
 	// 1800 s instead.
 	CodePeriodTooShort = system.WarnPeriodTooShort
+	// CodeBadTimeOfDay (warning): Provisioning.global.PeriodStart or
+	// PeriodEnd is not a time of day HH:MM (such as "25:00").
+	CodeBadTimeOfDay = system.WarnBadTimeOfDay
 	// CodeBadParamName (warning): a param name without the dotted
 	// Group.instance.Name shape.
 	CodeBadParamName = "bad-param-name"

@@ -251,6 +251,14 @@ var ruleCases = []ruleCase{
 		`<param name="Provisioning.global.Period" value="1800"/>`),
 		absent: []string{"period-too-short", "bad-value"}},
 
+	// bad-time-of-day
+	{name: "bad-time-of-day/25:00", doc: nvm(`<param name="Provisioning.global.PeriodStart" value="25:00"/>` + "\n" +
+		`<param name="Provisioning.global.PeriodEnd" value="soon"/>`),
+		want: []at{{"bad-time-of-day", Warning, 4, 1}, {"bad-time-of-day", Warning, 5, 1}}},
+	{name: "bad-time-of-day/not-for-hh:mm", doc: nvm(`<param name="Provisioning.global.PeriodStart" value="22:30"/>` + "\n" +
+		`<param name="Provisioning.global.PeriodEnd" value="24:00"/>`),
+		absent: []string{"bad-time-of-day"}},
+
 	// unknown-oper
 	{name: "unknown-oper/reboot", doc: nvm(`<oper name="reboot"/>`),
 		want: []at{{"unknown-oper", Warning, 4, 1}}},
@@ -385,7 +393,7 @@ func TestEveryContractCodeIsProved(t *testing.T) {
 		"delete-hs-unsupported": Error, "ipui-case": Error, "bad-ipui": Warning, "duplicate-slot": Warning,
 		"contradiction": Error, "capacity": Error, "bad-regstatus": Error, "empty-value": Warning,
 		"period-too-short": Warning, "unknown-oper": Warning, "bad-firmware-version": Warning, "bad-param-name": Warning,
-		"params-for-removed-slot": Error, "todereg-not-first": Warning,
+		"params-for-removed-slot": Error, "todereg-not-first": Warning, "bad-time-of-day": Warning,
 	}
 	triggered, spared := map[string]bool{}, map[string]bool{}
 	for _, tc := range ruleCases {
@@ -645,6 +653,7 @@ func TestSharedCodesKeepTheirSpelling(t *testing.T) {
 		system.WarnMissingName:          "missing-name",
 		system.WarnRegStatusOutsideOper: "regstatus-outside-add-hs",
 		system.WarnUnknownParam:         "unknown-param",
+		system.WarnBadTimeOfDay:         "bad-time-of-day",
 	} {
 		require.Equal(t, want, code)
 	}
@@ -697,6 +706,35 @@ func TestWarningsAgreeWithSystem(t *testing.T) {
 		require.NotEmpty(t, sys, "doc %d", i)
 		require.ElementsMatch(t, sys, lint, "doc %d:\n%s", i, dump(fs))
 	}
+}
+
+// TestBadTimeOfDayAgreesWithSystem: a PeriodStart or PeriodEnd that is
+// not HH:MM is one system warning and one finding, same place, same code.
+func TestBadTimeOfDayAgreesWithSystem(t *testing.T) {
+	doc := nvm(`<param name="Provisioning.global.PeriodStart" value="25:00"/>` + "\n" +
+		`<param name="Provisioning.global.PeriodEnd" value="04:00"/>` + "\n" +
+		`<param name="Provisioning.global.PeriodEnd" value="4 pm"/>`)
+	s, err := system.New()
+	require.NoError(t, err)
+	_, err = s.Apply("t.xml", []byte(doc))
+	require.NoError(t, err)
+	var sys []string
+	for _, e := range s.Events() {
+		if e.Type == system.EvWarning && e.Code == system.WarnBadTimeOfDay {
+			sys = append(sys, fmt.Sprintf("%d:%d", e.Line, e.Col))
+			require.Contains(t, e.Detail, "Provisioning.global.Period")
+		}
+	}
+	var lint []string
+	for _, f := range run(t, doc, Options{}) {
+		if f.Code == CodeBadTimeOfDay {
+			lint = append(lint, fmt.Sprintf("%d:%d", f.Pos.Line, f.Pos.Col))
+		}
+	}
+	require.Equal(t, []string{"4:1", "6:1"}, sys)
+	require.Equal(t, sys, lint)
+	v, _ := s.Setting("Provisioning.global.PeriodStart")
+	require.Equal(t, "25:00", v, "stored as written")
 }
 
 // TestCapacityAgreesWithSystem: the one capacity finding sits where an

@@ -13,6 +13,7 @@ import (
 	"github.com/dectsim/dectsim/internal/printable"
 	"github.com/dectsim/dectsim/internal/provfile"
 	"github.com/dectsim/dectsim/internal/readings"
+	"github.com/dectsim/dectsim/internal/timeofday"
 )
 
 // checker runs every rule over one document that could be read.
@@ -184,6 +185,19 @@ func (k *checker) param(it *provfile.Item) {
 	}
 	if name == "Provisioning.global.Period" {
 		k.period(it)
+	}
+	if timeofday.IsWindowSetting(name) {
+		k.timeOfDay(it)
+	}
+}
+
+// timeOfDay checks PeriodStart and PeriodEnd, times of day HH:MM.
+func (k *checker) timeOfDay(it *provfile.Item) {
+	if strings.TrimSpace(it.Value) == "" {
+		return // empty-value says it
+	}
+	if _, err := timeofday.Parse(it.Value); err != nil {
+		k.add(it.Pos, Warning, CodeBadTimeOfDay, "%s: %v (HH:MM, 00:00 to 24:00): the system ignores the PeriodStart-PeriodEnd window and checks once a day between 01:00 and 04:00", it.Name, err)
 	}
 }
 

@@ -61,6 +61,11 @@ type Host[E any] struct {
 	Apply func(name string, data []byte, origin provfile.Pos) error
 	// ApplyParsed applies a document already read, with the same rules.
 	ApplyParsed func(f *provfile.File) error
+	// CheckSync logs a check-sync from source ("scenario", "api", "sip")
+	// and, when reboot is asked and the system honours it, reboots; it
+	// reports whether the system rebooted (its boot fetch is then the
+	// fetch), else the caller fetches.
+	CheckSync func(source string, reboot bool) bool
 }
 
 // accessor is the function Set registered: a func(S) Host[E] for the
