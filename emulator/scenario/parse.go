@@ -742,7 +742,11 @@ func (p *parser) expectEvent(e *etree.Element, st *Step) error {
 		return p.errf(e, "unknown event type %q (one of %s)", st.Type, strings.Join(system.EventTypes, ", "))
 	}
 	st.IPUI = a["ipui"]
-	st.Outcome = a["outcome"]
+	if v, ok := a["outcome"]; ok {
+		if st.Outcome, err = outcomeOf(st.Type, v); err != nil {
+			return p.errf(e, "%v", err)
+		}
+	}
 	if v, ok := a["count"]; ok {
 		st.Count, err = intAttr(p, e, "count", v)
 	}

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -379,6 +380,64 @@ func expectEvent(sys *system.System, st Step, v *verdict) {
 	default:
 		v.add("at least one "+desc+" event", got, n > 0)
 	}
+	if !v.ok && st.Kind == StepExpectEvent {
+		if near := nearEvents(sys, st); near != "" {
+			v.got[len(v.got)-1] += "; nearest: " + near
+		}
+	}
+}
+
+// MaxNearEvents is how many other events of its type a failed
+// <expect-event> shows.
+const MaxNearEvents = 3
+
+// nearEvents describes up to MaxNearEvents events of st's type that
+// almost match it: for its handset with another outcome, then with its
+// outcome for another handset; for an expectation that names only one of
+// them, events of the type that differ in the other.
+func nearEvents(sys *system.System, st Step) string {
+	if st.IPUI == "" && st.Outcome == "" {
+		return ""
+	}
+	var near []string
+	seen := map[int]bool{}
+	take := func(q system.EventQuery) {
+		for _, e := range sys.FindEvents(q) {
+			if len(near) == MaxNearEvents {
+				return
+			}
+			if seen[e.Seq] || (e.Matches(st.IPUI) && e.HasOutcome(st.Outcome)) {
+				continue
+			}
+			seen[e.Seq] = true
+			near = append(near, describeEvent(sys, e))
+		}
+	}
+	if st.IPUI != "" {
+		take(system.EventQuery{Type: st.Type, Key: st.IPUI})
+	}
+	if st.Outcome != "" {
+		take(system.EventQuery{Type: st.Type, Outcome: st.Outcome})
+	}
+	if st.IPUI == "" || st.Outcome == "" {
+		take(system.EventQuery{Type: st.Type})
+	}
+	return strings.Join(near, ", ")
+}
+
+// describeEvent is one event as a failure's found text shows it: when,
+// whom and what it carries.
+func describeEvent(sys *system.System, e system.Event) string {
+	parts := []string{"+" + e.Time.Sub(sys.Start()).String()}
+	if k := cmp.Or(e.IPUI, e.Slot); k != "" {
+		parts = append(parts, k)
+	}
+	for _, kv := range [][2]string{{"outcome", e.Outcome}, {"trigger", e.Trigger}, {"reason", e.Reason}, {"code", e.Code}} {
+		if kv[1] != "" {
+			parts = append(parts, kv[0]+"="+kv[1])
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 // expectRequest is <expect-request>: how many of the system's HTTP
