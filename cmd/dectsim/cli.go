@@ -150,7 +150,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, in
 	}
 }
 
-const runHelp = `Usage: dectsim run [--json] [--junit FILE] [--reading NAME=VALUE]... [--all-readings] SCENARIO|DIR...
+const runHelp = `Usage: dectsim run [--json] [--junit FILE] [--var NAME=VALUE]... [--reading NAME=VALUE]... [--all-readings] SCENARIO|DIR...
 
 Plays scenario files against an emulated system on simulated time and
 checks their expectations. A directory runs every *.xml file directly in it.
@@ -166,6 +166,8 @@ written, then once per other value of every reading (one reading at a
 time, the others as written), and prints a table of the expectations whose
 result depends on a reading; it exits 4 when an expectation fails as
 written, and lists those that fail only under another reading.
+--var NAME=VALUE gives ${NAME} in the files' attribute values that value;
+a name no --var gives is read from the environment.
 
 Examples:
   dectsim run scenarios/ghost-after-24h.xml
@@ -184,6 +186,7 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	junit := fs.String("junit", "", "also write a JUnit XML report to `FILE`")
 	rf := readingFlags{}
 	fs.Var(rf, "reading", readingUsage)
+	fs.Var(newRunVars(), "var", varUsage)
 	all := fs.Bool("all-readings", false, "run each scenario under every value of every reading and show which expectations depend on one")
 	files, code, ok := parseCommand(fs, runHelp, args, stdout, stderr, "at least one scenario file or directory")
 	if !ok {

@@ -10,4 +10,6 @@ import (
 var systemOptions []system.Option
 
 // runOptions wires what a scenario run needs from the outside world.
-func runOptions() scenario.Options { return scenario.Options{SystemOptions: systemOptions} }
+func runOptions() scenario.Options {
+	return scenario.Options{SystemOptions: systemOptions, Vars: runVars}
+}

@@ -155,7 +155,7 @@ func runAllReadings(paths []string, base readingFlags, stdout, stderr io.Writer,
 // scenario runs one scenario file as written and under every other
 // reading value, and records what changed.
 func (t *allReadingsTally) scenario(path string, base readingFlags, stdout io.Writer, style scenario.Style) error {
-	sc, err := scenario.ParseFile(path)
+	sc, err := scenario.ParseFileWith(path, parseOptions())
 	if err != nil {
 		return err
 	}

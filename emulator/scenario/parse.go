@@ -39,25 +39,19 @@ var DefaultStart = system.DefaultStart
 // A file over MaxScenarioBytes, a device that never ends (/dev/zero) and
 // a named pipe are read no further than the limit.
 func ParseFile(path string) (*Scenario, error) {
-	data, err := fsread.ReadFile(path, MaxScenarioBytes)
-	var tl *fsread.TooLargeError
-	if errors.As(err, &tl) {
-		msg := fmt.Sprintf("scenario file is %d bytes; the limit is %d", tl.Size, MaxScenarioBytes)
-		if tl.Size < 0 {
-			msg = fmt.Sprintf("scenario file is larger than the limit of %d bytes (it is not a regular file)", MaxScenarioBytes)
-		}
-		return nil, &Error{File: path, Pos: Pos{Line: 1, Col: 1}, Msg: msg}
-	}
-	if err != nil {
-		return nil, err
-	}
-	return Parse(path, data)
+	return ParseFileWith(path, ParseOptions{})
 }
 
 // Parse reads a scenario from bytes; path names it in errors and anchors
 // relative src= paths.
 func Parse(path string, data []byte) (*Scenario, error) {
-	p := &parser{sc: &Scenario{File: path, Src: data, Seed: 1, Start: DefaultStart}, dir: filepath.Dir(path)}
+	return ParseWith(path, data, ParseOptions{})
+}
+
+// ParseWith reads a scenario from bytes as Parse does, with o: the values
+// of ${NAME} in attribute values.
+func ParseWith(path string, data []byte, o ParseOptions) (*Scenario, error) {
+	p := &parser{sc: &Scenario{File: path, Src: data, Seed: 1, Start: DefaultStart}, dir: filepath.Dir(path), opts: o}
 	if len(data) > MaxScenarioBytes {
 		return nil, p.errAt(Pos{Line: 1, Col: 1}, "scenario is %d bytes; the limit is %d", len(data), MaxScenarioBytes)
 	}
@@ -80,6 +74,7 @@ type parser struct {
 	sc       *Scenario
 	doc      *xmltok.Doc
 	dir      string
+	opts     ParseOptions
 	handsets map[string]bool
 	served   map[string]bool   // paths of top-level <serve>s, so a repeat is found in O(1)
 	srcs     map[string][]byte // files src= named, read once each
@@ -116,7 +111,11 @@ func (p *parser) attrs(e *etree.Element, allowed ...string) (map[string]string, 
 			}
 			return nil, p.errf(e, "<%s> has no attribute %q (it takes %s)", e.Tag, k, strings.Join(allowed, ", "))
 		}
-		m[k] = a.Value
+		v, err := p.expand(e, k, a.Value)
+		if err != nil {
+			return nil, err
+		}
+		m[k] = v
 	}
 	return m, nil
 }

@@ -16,7 +16,6 @@ import (
 
 	"github.com/dectsim/dectsim/emulator/autoprov"
 	"github.com/dectsim/dectsim/emulator/system"
-	"github.com/dectsim/dectsim/internal/fsread"
 	"github.com/dectsim/dectsim/internal/syshook"
 )
 
@@ -69,6 +68,10 @@ type Options struct {
 	// the fetcher's own client). The scenario's own <serve> server always
 	// uses its matching client.
 	HTTPClient *http.Client
+	// Vars and Env give the values of ${NAME} in the attribute values of
+	// a file RunFile reads, as ParseOptions does.
+	Vars map[string]string
+	Env  func(name string) (string, bool)
 }
 
 // Run plays a scenario. The error is for runtime failures only (a system
@@ -120,28 +123,11 @@ func stepError(sc *Scenario, pos Pos, err error) error {
 // read as a scenario, an I/O error for one that cannot be read at all,
 // else as Run's.
 func RunFile(path string, o Options) (*Result, error) {
-	sc, err := readFile(path)
+	sc, err := ParseFileWith(path, ParseOptions{Vars: o.Vars, Env: o.Env})
 	if err != nil {
 		return nil, err
 	}
 	return Run(sc, o)
-}
-
-// readFile reads and parses a scenario file within MaxScenarioBytes.
-func readFile(path string) (*Scenario, error) {
-	data, err := fsread.ReadFile(path, MaxScenarioBytes)
-	var tl *fsread.TooLargeError
-	switch {
-	case errors.As(err, &tl):
-		msg := fmt.Sprintf("scenario file is larger than the limit of %d bytes", tl.Max)
-		if tl.Size >= 0 {
-			msg = fmt.Sprintf("scenario file is %d bytes; the limit is %d", tl.Size, tl.Max)
-		}
-		return nil, &Error{File: path, Pos: Pos{Line: 1, Col: 1}, Msg: msg}
-	case err != nil:
-		return nil, err
-	}
-	return Parse(path, data)
 }
 
 // Files lists the scenario files paths stand for, as `dectsim run` reads

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/dectsim/dectsim/emulator/scenario"
+)
+
+// runVars are the --var NAME=VALUE of this dectsim run: the values of
+// ${NAME} in scenario files, before the environment.
+var runVars = varFlags{}
+
+// varFlags collects --var NAME=VALUE.
+type varFlags map[string]string
+
+func (v varFlags) String() string {
+	var parts []string
+	for _, n := range slices.Sorted(maps.Keys(v)) {
+		parts = append(parts, n+"="+v[n])
+	}
+	return strings.Join(parts, ",")
+}
+
+func (v varFlags) Set(arg string) error {
+	name, value, ok := strings.Cut(arg, "=")
+	if !ok {
+		return fmt.Errorf("%q is not NAME=VALUE", arg)
+	}
+	if !scenario.ValidVarName(name) {
+		return fmt.Errorf("%q is not a variable name (letters, digits and _, not starting with a digit)", name)
+	}
+	v[name] = value
+	return nil
+}
+
+// newRunVars empties runVars for a new command line and returns it for
+// its --var flag.
+func newRunVars() varFlags {
+	clear(runVars)
+	return runVars
+}
+
+const varUsage = "give ${`NAME`} in scenario files the value VALUE (NAME=VALUE, repeatable; else the environment variable NAME)"
+
+// parseOptions are how dectsim run reads scenario files.
+func parseOptions() scenario.ParseOptions { return scenario.ParseOptions{Vars: runVars} }
