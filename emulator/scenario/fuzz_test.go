@@ -29,12 +29,21 @@ func FuzzParseScenario(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, err := Parse(path, data)
 		if err != nil {
-			se, ok := err.(*Error)
+			es, ok := err.(Errors)
 			if !ok {
-				t.Fatalf("error %T %v is not a *scenario.Error", err, err)
+				se, ok := err.(*Error)
+				if !ok {
+					t.Fatalf("error %T %v is neither a *scenario.Error nor scenario.Errors", err, err)
+				}
+				es = Errors{se}
 			}
-			if se.Pos.Line < 1 || se.Pos.Col < 1 || se.Msg == "" {
-				t.Fatalf("refusal without a place: %#v", se)
+			if len(es) > MaxErrors {
+				t.Fatalf("%d mistakes reported; the most is %d", len(es), MaxErrors)
+			}
+			for _, se := range es {
+				if se.Pos.Line < 1 || se.Pos.Col < 1 || se.Msg == "" {
+					t.Fatalf("refusal without a place: %#v", se)
+				}
 			}
 			return
 		}

@@ -65,6 +65,9 @@ func ParseWith(path string, data []byte, o ParseOptions) (*Scenario, error) {
 	}
 	p.doc = d
 	if err := p.scenario(d.Root()); err != nil {
+		p.note(err)
+	}
+	if err := p.errors(); err != nil {
 		return nil, err
 	}
 	return p.sc, nil
@@ -80,6 +83,7 @@ type parser struct {
 	srcs     map[string][]byte // files src= named, read once each
 	srcBytes int64             // their total size, at most MaxSrcBytes
 	steps    int
+	errs     []*Error // the mistakes found so far, at most MaxErrors
 }
 
 func (p *parser) errAt(pos Pos, format string, args ...any) *Error {
@@ -134,22 +138,22 @@ func (p *parser) scenario(root *etree.Element) error {
 	if root.Tag != "scenario" || root.Space != "" {
 		return p.errf(root, "root element is <%s>; a scenario file has <scenario> as its root", root.FullTag())
 	}
-	if err := p.scenarioAttrs(root); err != nil {
-		return err
+	if err := p.scenarioAttrs(root); err != nil && !p.note(err) {
+		return nil
 	}
 	// Handsets first: steps anywhere may name them.
 	p.handsets = make(map[string]bool)
 	for _, c := range root.ChildElements() {
 		if c.Tag == "handset" {
-			if err := p.handset(c); err != nil {
-				return err
+			if err := p.handset(c); err != nil && !p.note(err) {
+				return nil
 			}
 		}
 	}
 	seen := sections{last: -1}
 	for _, c := range root.ChildElements() {
-		if err := p.section(c, &seen); err != nil {
-			return err
+		if err := p.section(c, &seen); err != nil && !p.note(err) {
+			return nil
 		}
 	}
 	return nil
@@ -382,6 +386,9 @@ func (p *parser) handset(e *etree.Element) error {
 	if p.handsets[id] {
 		return p.errf(e, "handset %s is declared twice", id)
 	}
+	// Known from here, so a mistake below does not make every step that
+	// names it a mistake too.
+	p.handsets[id] = true
 	h := HandsetDecl{Pos: p.doc.Pos(e), IPUI: id, PIN: a["pin"]}
 	switch a["state"] {
 	case "", "Registered", "ToReg":
@@ -547,18 +554,24 @@ func (p *parser) block(e *etree.Element) (Block, error) {
 		return Block{}, err
 	}
 	b := Block{Pos: p.doc.Pos(e), T: d}
-	for _, c := range e.ChildElements() {
+	kids := e.ChildElements()
+	for _, c := range kids {
 		st, err := p.step(c)
-		if err != nil {
-			return Block{}, err
-		}
 		p.steps++
 		if p.steps > MaxSteps {
 			return Block{}, p.errf(c, "more than %d steps; split the scenario", MaxSteps)
 		}
+		if err != nil {
+			// A step that cannot be read is left out; the others are
+			// still read, so one run reports every mistake.
+			if !p.note(err) {
+				return Block{}, errStop
+			}
+			continue
+		}
 		b.Steps = append(b.Steps, st)
 	}
-	if len(b.Steps) == 0 {
+	if len(kids) == 0 {
 		return Block{}, p.errf(e, "<at t=%q> has nothing in it; give it at least one step", v)
 	}
 	return b, nil

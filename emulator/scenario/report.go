@@ -93,6 +93,12 @@ func WriteFailure(w io.Writer, sc *Scenario, f Failure, st Style) {
 // WriteError prints a scenario that could not be read or run, its message
 // on one line.
 func WriteError(w io.Writer, err error, st Style) {
+	if es, ok := err.(Errors); ok {
+		for _, e := range es {
+			WriteError(w, e, st)
+		}
+		return
+	}
 	fmt.Fprintf(w, "%s %s\n", st.paint("31;1", "error:"), safe(err.Error()))
 	if se, ok := err.(*Error); ok {
 		if ex := se.Excerpt(); ex != "" {
