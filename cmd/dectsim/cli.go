@@ -153,7 +153,8 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, in
 const runHelp = `Usage: dectsim run [--json] [--junit FILE] [--reading NAME=VALUE]... [--all-readings] SCENARIO|DIR...
 
 Plays scenario files against an emulated system on simulated time and
-checks their expectations. A directory runs every *.xml file directly in it.
+checks their expectations. A directory runs every *.xml file directly in it
+whose root element is <scenario> (a JUnit report written there is skipped).
 
 Output: a timeline per scenario (relative time, absolute time, event,
 slot/IPUI, detail) with each expectation marked PASS or FAIL, every failure

@@ -17,6 +17,7 @@ import (
 	"github.com/dectsim/dectsim/emulator/system"
 	"github.com/dectsim/dectsim/internal/fsread"
 	"github.com/dectsim/dectsim/internal/syshook"
+	"github.com/dectsim/dectsim/internal/xmlroot"
 )
 
 // Result is one scenario run.
@@ -144,9 +145,12 @@ func readFile(path string) (*Scenario, error) {
 }
 
 // Files lists the scenario files paths stand for, as `dectsim run` reads
-// its arguments: a file stands for itself, a directory for every *.xml
-// file directly in it, sorted (provisioning files kept in its
-// subdirectories are not scenarios). A directory without one is an error.
+// its arguments: a file stands for itself whatever its root element, a
+// directory for every *.xml file directly in it whose root is <scenario>,
+// sorted (provisioning files kept in its subdirectories, or a JUnit report
+// written into it, are not scenarios). A file whose root cannot be told
+// (not XML, unreadable) is kept, so reading it reports why. A directory
+// without a scenario is an error.
 func Files(paths ...string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
@@ -164,7 +168,7 @@ func Files(paths ...string) ([]string, error) {
 		}
 		var found []string
 		for _, e := range ents {
-			if !e.IsDir() && strings.HasSuffix(e.Name(), ".xml") {
+			if !e.IsDir() && strings.HasSuffix(e.Name(), ".xml") && xmlroot.Is(filepath.Join(p, e.Name()), "scenario") {
 				found = append(found, filepath.Join(p, e.Name()))
 			}
 		}

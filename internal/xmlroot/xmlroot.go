@@ -1,0 +1,58 @@
+// Package xmlroot tells what kind of XML document a file is from its root
+// element, so the commands can pick the scenarios or provisioning files out
+// of a directory that holds other XML too (a JUnit report, say).
+package xmlroot
+
+import (
+	"bytes"
+	"encoding/xml"
+	"os"
+
+	"github.com/dectsim/dectsim/internal/fsread"
+	"github.com/dectsim/dectsim/internal/xmltok"
+)
+
+// PrefixBytes is how much of a file Name reads to find its root element:
+// enough for a declaration, comments and a doctype before it.
+const PrefixBytes = 64 << 10
+
+// Name returns the local name of the root element of the XML document in
+// the file at path. ok is false when it cannot tell: the file cannot be
+// read, or no start tag is reached in its first PrefixBytes bytes before
+// the XML stops being well-formed. A caller skips a file only when ok is
+// true and the name is not the one it wants, so a broken file is still
+// read and reported.
+func Name(path string) (name string, ok bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	data, err := fsread.Prefix(f, PrefixBytes)
+	if err != nil {
+		return "", false
+	}
+	return Of(data)
+}
+
+// Of is Name for a document in memory (or its beginning).
+func Of(data []byte) (name string, ok bool) {
+	d := xml.NewDecoder(bytes.NewReader(data))
+	d.CharsetReader = xmltok.CharsetReader
+	for {
+		tok, err := d.RawToken()
+		if err != nil {
+			return "", false
+		}
+		if se, isStart := tok.(xml.StartElement); isStart {
+			return se.Name.Local, true
+		}
+	}
+}
+
+// Is reports whether the file at path should be read as a document whose
+// root is want: true when its root is want or cannot be told.
+func Is(path, want string) bool {
+	name, ok := Name(path)
+	return !ok || name == want
+}
