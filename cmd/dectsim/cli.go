@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/dectsim/dectsim/emulator/scenario"
 	"github.com/dectsim/dectsim/internal/firmware"
@@ -242,21 +243,27 @@ func (r *runTally) expand(files []string) []string {
 	return paths
 }
 
-func (r *runTally) error(file string, err error) {
+func (r *runTally) error(file string, err error) { r.errorAfter(file, err, 0) }
+
+// errorAfter reports a scenario that could not be read or run, d after it
+// was started.
+func (r *runTally) errorAfter(file string, err error, d time.Duration) {
 	r.errored++
 	scenario.WriteError(r.stderr, err, r.errStyle)
-	r.cases = append(r.cases, report.JUnitCase{File: file, Err: err})
+	r.cases = append(r.cases, report.JUnitCase{File: file, Err: err, Duration: d})
 	r.worst = worse(r.worst, errorCode(err))
 }
 
 // run runs one scenario file and prints it; false when printing failed.
 func (r *runTally) run(p string, rf readingFlags) bool {
+	start := time.Now()
 	res, err := scenario.RunFile(p, withReadings(runOptions(), rf))
+	d := time.Since(start)
 	if err != nil {
-		r.error(p, err)
+		r.errorAfter(p, err, d)
 		return true
 	}
-	r.cases = append(r.cases, report.JUnitCase{File: p, Result: res})
+	r.cases = append(r.cases, report.JUnitCase{File: p, Result: res, Duration: d})
 	if err := writeResult(res, r.json, r.stdout, r.stderr, r.style, r.errStyle); err != nil {
 		fmt.Fprintf(r.stderr, "dectsim run: %s\n", printable.String(err.Error()))
 		return false

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"encoding/xml"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -32,4 +35,31 @@ func TestRunFileNamedExplicitlyIsReadWhateverItsRoot(t *testing.T) {
 	p := write(t, t.TempDir(), "junit.xml", `<testsuites/>`)
 	code, _, errOut := run(t, "run", p)
 	require.Equal(t, 2, code, errOut)
+}
+
+// TestRunJUnitCasesCarryFileTimeAndTimeline: each case's classname is its
+// file, its time the run's measured duration in seconds, and its
+// <system-out> the timeline the text output prints.
+func TestRunJUnitCasesCarryFileTimeAndTimeline(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(repoScenarios, "ghost-after-24h.xml")
+	report := filepath.Join(dir, "junit.xml")
+	code, out, errOut := run(t, "run", "--junit", report, p)
+	require.Equal(t, 0, code, errOut)
+	data, err := os.ReadFile(report)
+	require.NoError(t, err)
+	var v struct {
+		Cases []struct {
+			Classname string `xml:"classname,attr"`
+			Time      string `xml:"time,attr"`
+			SystemOut string `xml:"system-out"`
+		} `xml:"testsuite>testcase"`
+	}
+	require.NoError(t, xml.Unmarshal(data, &v))
+	require.Len(t, v.Cases, 1)
+	require.Equal(t, p, v.Cases[0].Classname)
+	secs, err := strconv.ParseFloat(v.Cases[0].Time, 64)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, secs, 0.0)
+	require.Equal(t, strings.TrimSuffix(out, "1 passed, 0 failed\n"), v.Cases[0].SystemOut)
 }
