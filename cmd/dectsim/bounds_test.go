@@ -252,7 +252,7 @@ func TestHostileTextInOutput(t *testing.T) {
 	code, out, _ = run(t, "run", "--json", sc)
 	require.Equal(t, 4, code)
 	ls := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	require.Len(t, ls, 4, "2 events and 2 expectations:\n%s", out)
+	require.Len(t, ls, 5, "2 events, 2 expectations and the scenario-result:\n%s", out)
 	for _, l := range ls {
 		require.True(t, json.Valid([]byte(l)), l)
 	}

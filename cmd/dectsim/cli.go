@@ -160,7 +160,8 @@ whose root element is <scenario> (a JUnit report written there is skipped).
 Output: a timeline per scenario (relative time, absolute time, event,
 slot/IPUI, detail) with each expectation marked PASS or FAIL, every failure
 in full, then "N passed, N failed". With --json, one JSON object per event
-per line and nothing else on stdout.
+per line and nothing else on stdout: each scenario ends with a
+scenario-result line, and one that cannot run is a scenario-error line.
 
 --reading NAME=VALUE sets a reading (see 'dectsim readings') for every
 scenario, over what its <system> says. --all-readings runs each scenario as
@@ -243,15 +244,20 @@ func (r *runTally) expand(files []string) []string {
 	return paths
 }
 
-func (r *runTally) error(file string, err error) { r.errorAfter(file, err, 0) }
+func (r *runTally) error(file string, err error) { _ = r.errorAfter(file, err, 0) }
 
 // errorAfter reports a scenario that could not be read or run, d after it
-// was started.
-func (r *runTally) errorAfter(file string, err error, d time.Duration) {
+// was started: on stderr, and with --json as a scenario-error line on
+// stdout. The error is the one writing that line met.
+func (r *runTally) errorAfter(file string, err error, d time.Duration) error {
 	r.errored++
 	scenario.WriteError(r.stderr, err, r.errStyle)
 	r.cases = append(r.cases, report.JUnitCase{File: file, Err: err, Duration: d})
 	r.worst = worse(r.worst, errorCode(err))
+	if r.json {
+		return report.WriteJSONError(r.stdout, file, err)
+	}
+	return nil
 }
 
 // run runs one scenario file and prints it; false when printing failed.
@@ -260,7 +266,10 @@ func (r *runTally) run(p string, rf readingFlags) bool {
 	res, err := scenario.RunFile(p, withReadings(runOptions(), rf))
 	d := time.Since(start)
 	if err != nil {
-		r.errorAfter(p, err, d)
+		if werr := r.errorAfter(p, err, d); werr != nil {
+			fmt.Fprintf(r.stderr, "dectsim run: %s\n", printable.String(werr.Error()))
+			return false
+		}
 		return true
 	}
 	r.cases = append(r.cases, report.JUnitCase{File: p, Result: res, Duration: d})
@@ -292,13 +301,17 @@ func (r *runTally) summary() {
 }
 
 // writeResult prints one scenario's run: its timeline on stdout, or with
-// --json its events there and its failures on stderr.
+// --json its events and its scenario-result line there and its failures
+// on stderr.
 func writeResult(res *scenario.Result, jsonOut bool, stdout, stderr io.Writer, style, errStyle scenario.Style) error {
 	if !jsonOut {
 		scenario.WriteText(stdout, res, style)
 		return nil
 	}
 	if err := report.WriteJSON(stdout, res); err != nil {
+		return err
+	}
+	if err := report.WriteJSONResult(stdout, res); err != nil {
 		return err
 	}
 	for _, f := range res.Failures {
