@@ -35,7 +35,8 @@ N870/N870E, Embedded or Virtual Integrator) on simulated time.
 
 Usage:
   dectsim run [--json] [--junit FILE] SCENARIO|DIR...   run scenario files
-  dectsim check [--product P] [--firmware V] FILE...    lint provisioning files
+  dectsim check [--product P] [--firmware V] FILE|DIR|-...
+                                                        lint provisioning files
   dectsim readings                                      list the readings
   dectsim version                                       print the version
 
@@ -371,11 +372,14 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-const checkHelp = `Usage: dectsim check [--product P] [--firmware V] [--reading NAME=VALUE]... FILE...
+const checkHelp = `Usage: dectsim check [--product P] [--firmware V] [--reading NAME=VALUE]... FILE|DIR|-...
 
 Lints provisioning files against what the chosen product and firmware
-would do with them. Each finding prints as
+would do with them. A directory stands for every *.xml file directly in it
+whose root element is <provisioning>; - reads standard input (named
+<stdin> in findings). Each finding prints as
   file:line:col: error|warning: CODE: message
+and a last line sums up: "N files, N errors, N warnings".
 
 Exit code 2 when a file is not well-formed XML or not a <provisioning>
 document, 4 when another error-level finding is present, else 0.
@@ -388,6 +392,8 @@ Examples:
   dectsim check --firmware 2.35.0 remove-handset.xml
   dectsim check --product VI --firmware 2.36.1 *.xml
   dectsim check --reading dnphs-position=nvm-first provisioning.xml
+  dectsim check provisioning/
+  curl -s http://prov.example/7c2f80a1b2c3.xml | dectsim check -
 
 Flags:
 `
@@ -398,7 +404,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fw := fs.String("firmware", firmware.Default.String(), "firmware version the system runs")
 	rf := readingFlags{}
 	fs.Var(rf, "reading", readingUsage)
-	files, code, ok := parseCommand(fs, checkHelp, args, stdout, stderr, "at least one provisioning file")
+	files, code, ok := parseCommand(fs, checkHelp, args, stdout, stderr, "at least one provisioning file, directory or -")
 	if !ok {
 		return code
 	}
@@ -407,23 +413,5 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "dectsim check: %s\n", printable.String(err.Error()))
 		return exitUsage
 	}
-	worst := exitOK
-	for _, f := range files {
-		fds, err := lint.CheckFile(f, opts)
-		if err != nil {
-			fmt.Fprintf(stderr, "dectsim check: %s\n", printable.String(err.Error()))
-			worst = worse(worst, exitRuntime)
-			continue
-		}
-		for _, fd := range fds {
-			fmt.Fprintln(stdout, fd.String())
-		}
-		switch {
-		case lint.Unreadable(fds):
-			worst = worse(worst, exitInput)
-		case lint.HasErrors(fds):
-			worst = worse(worst, exitExpected)
-		}
-	}
-	return worst
+	return checkAll(files, opts, stdout, stderr)
 }

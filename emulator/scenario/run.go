@@ -7,9 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -146,9 +144,9 @@ func readFile(path string) (*Scenario, error) {
 
 // Files lists the scenario files paths stand for, as `dectsim run` reads
 // its arguments: a file stands for itself whatever its root element, a
-// directory for every *.xml file directly in it whose root is <scenario>,
-// sorted (provisioning files kept in its subdirectories, or a JUnit report
-// written into it, are not scenarios). A file whose root cannot be told
+// directory for every regular *.xml file directly in it whose root is
+// <scenario>, sorted (provisioning files kept in its subdirectories, or a
+// JUnit report written into it, are not scenarios). A file whose root cannot be told
 // (not XML, unreadable) is kept, so reading it reports why. A directory
 // without a scenario is an error.
 func Files(paths ...string) ([]string, error) {
@@ -162,20 +160,13 @@ func Files(paths ...string) ([]string, error) {
 			out = append(out, p)
 			continue
 		}
-		ents, err := os.ReadDir(p)
+		found, err := xmlroot.InDir(p, "scenario")
 		if err != nil {
 			return nil, err
-		}
-		var found []string
-		for _, e := range ents {
-			if !e.IsDir() && strings.HasSuffix(e.Name(), ".xml") && xmlroot.Is(filepath.Join(p, e.Name()), "scenario") {
-				found = append(found, filepath.Join(p, e.Name()))
-			}
 		}
 		if len(found) == 0 {
 			return nil, fmt.Errorf("%s: no *.xml scenario files in this directory", p)
 		}
-		sort.Strings(found)
 		out = append(out, found...)
 	}
 	return out, nil

@@ -7,6 +7,9 @@ import (
 	"bytes"
 	"encoding/xml"
 	"os"
+	"path/filepath"
+	"sort"
+	"strings"
 
 	"github.com/dectsim/dectsim/internal/fsread"
 	"github.com/dectsim/dectsim/internal/xmltok"
@@ -23,6 +26,9 @@ const PrefixBytes = 64 << 10
 // true and the name is not the one it wants, so a broken file is still
 // read and reported.
 func Name(path string) (name string, ok bool) {
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+		return "", false // a pipe or a device is not opened: it could block
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return "", false
@@ -55,4 +61,30 @@ func Of(data []byte) (name string, ok bool) {
 func Is(path, want string) bool {
 	name, ok := Name(path)
 	return !ok || name == want
+}
+
+// InDir lists the regular *.xml files directly in dir (symbolic links
+// followed) whose root is want or cannot be told, sorted: the documents
+// of that kind a directory stands for. Pipes, devices and subdirectories
+// are left out.
+func InDir(dir, want string) ([]string, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range ents {
+		if !strings.HasSuffix(e.Name(), ".xml") {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		if Is(p, want) {
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
 }

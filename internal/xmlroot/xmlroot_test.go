@@ -3,6 +3,7 @@ package xmlroot
 import (
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -33,4 +34,27 @@ func TestRootUnknownWhenNotXMLSoTheFileIsStillRead(t *testing.T) {
 	q := filepath.Join(dir, "junit.xml")
 	require.NoError(t, os.WriteFile(q, []byte(`<testsuites/>`), 0o644))
 	require.False(t, Is(q, "scenario"))
+}
+
+// TestInDirListsRegularFilesOfTheKindSorted: pipes, subdirectories, other
+// extensions and other roots are left out; a file that is not XML stays.
+func TestInDirListsRegularFilesOfTheKindSorted(t *testing.T) {
+	dir := t.TempDir()
+	put := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+		return p
+	}
+	b := put("b.xml", `<provisioning/>`)
+	a := put("a.xml", `<?xml version="1.0"?><provisioning version="1.1"/>`)
+	broken := put("c.xml", `not xml`)
+	put("s.xml", `<scenario/>`)
+	put("p.txt", `<provisioning/>`)
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "sub.xml"), 0o755))
+	_ = syscall.Mkfifo(filepath.Join(dir, "fifo.xml"), 0o600)
+	got, err := InDir(dir, "provisioning")
+	require.NoError(t, err)
+	require.Equal(t, []string{a, b, broken}, got)
+	_, err = InDir(filepath.Join(dir, "missing"), "provisioning")
+	require.Error(t, err)
 }
