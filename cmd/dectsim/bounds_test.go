@@ -71,8 +71,10 @@ func TestBadInputFiles(t *testing.T) {
 			out: []string{"/dev/zero:1:1: error: limit: the document is larger than the limit MaxBytes=67108864 bytes"}, maxAlloc: 96 << 20},
 		{name: "check huge file", args: []string{"check", sparse}, code: 2,
 			out: []string{"huge.xml:1:1: error: limit:"}, maxAlloc: 1 << 20},
-		{name: "check directory beside a good one", args: []string{"check", dir, prov}, code: 3,
-			err: []string{"is a directory"}, maxAlloc: 16 << 20},
+		{name: "check directory without provisioning files beside a good one", args: []string{"check", empty, prov}, code: 3,
+			out: []string{"1 files, 1 errors, 0 warnings"}, err: []string{"no *.xml provisioning files"}, maxAlloc: 16 << 20},
+		{name: "check directory of a huge file, a scenario and a pipe", args: []string{"check", dir}, code: 2,
+			out: []string{"huge.xml:1:1: error: limit:", "1 files, 1 errors, 0 warnings"}, maxAlloc: 1 << 20},
 		{name: "check missing beside a good one", args: []string{"check", missing, prov}, code: 3,
 			err: []string{"missing.xml"}, maxAlloc: 16 << 20},
 	} {
@@ -252,7 +254,7 @@ func TestHostileTextInOutput(t *testing.T) {
 	code, out, _ = run(t, "run", "--json", sc)
 	require.Equal(t, 4, code)
 	ls := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	require.Len(t, ls, 4, "2 events and 2 expectations:\n%s", out)
+	require.Len(t, ls, 5, "2 events, 2 expectations and the scenario-result:\n%s", out)
 	for _, l := range ls {
 		require.True(t, json.Valid([]byte(l)), l)
 	}
@@ -262,7 +264,9 @@ func TestHostileTextInOutput(t *testing.T) {
 	code, out, _ = run(t, "check", prov)
 	require.Equal(t, 0, code)
 	require.Equal(t, -1, unsafeAt(out), "%q", out)
-	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+	ls = strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	require.Equal(t, "1 files, 0 errors, 3 warnings", ls[len(ls)-1])
+	for _, l := range ls[:len(ls)-1] {
 		require.True(t, strings.HasPrefix(l, filepath.Join(dir, `p\x1b[2J.xml:`)), l)
 	}
 }

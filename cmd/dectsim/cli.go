@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/dectsim/dectsim/emulator/scenario"
 	"github.com/dectsim/dectsim/internal/firmware"
@@ -34,7 +35,8 @@ N870/N870E, Embedded or Virtual Integrator) on simulated time.
 
 Usage:
   dectsim run [--json] [--junit FILE] SCENARIO|DIR...   run scenario files
-  dectsim check [--product P] [--firmware V] FILE...    lint provisioning files
+  dectsim check [--product P] [--firmware V] FILE|DIR|-...
+                                                        lint provisioning files
   dectsim readings                                      list the readings
   dectsim version                                       print the version
 
@@ -153,12 +155,14 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, in
 const runHelp = `Usage: dectsim run [--json] [--junit FILE] [--var NAME=VALUE]... [--reading NAME=VALUE]... [--all-readings] SCENARIO|DIR...
 
 Plays scenario files against an emulated system on simulated time and
-checks their expectations. A directory runs every *.xml file directly in it.
+checks their expectations. A directory runs every *.xml file directly in it
+whose root element is <scenario> (a JUnit report written there is skipped).
 
 Output: a timeline per scenario (relative time, absolute time, event,
 slot/IPUI, detail) with each expectation marked PASS or FAIL, every failure
 in full, then "N passed, N failed". With --json, one JSON object per event
-per line and nothing else on stdout.
+per line and nothing else on stdout: each scenario ends with a
+scenario-result line, and one that cannot run is a scenario-error line.
 
 --reading NAME=VALUE sets a reading (see 'dectsim readings') for every
 scenario, over what its <system> says. --all-readings runs each scenario as
@@ -244,21 +248,35 @@ func (r *runTally) expand(files []string) []string {
 	return paths
 }
 
-func (r *runTally) error(file string, err error) {
+func (r *runTally) error(file string, err error) { _ = r.errorAfter(file, err, 0) }
+
+// errorAfter reports a scenario that could not be read or run, d after it
+// was started: on stderr, and with --json as a scenario-error line on
+// stdout. The error is the one writing that line met.
+func (r *runTally) errorAfter(file string, err error, d time.Duration) error {
 	r.errored++
 	scenario.WriteError(r.stderr, err, r.errStyle)
-	r.cases = append(r.cases, report.JUnitCase{File: file, Err: err})
+	r.cases = append(r.cases, report.JUnitCase{File: file, Err: err, Duration: d})
 	r.worst = worse(r.worst, errorCode(err))
+	if r.json {
+		return report.WriteJSONError(r.stdout, file, err)
+	}
+	return nil
 }
 
 // run runs one scenario file and prints it; false when printing failed.
 func (r *runTally) run(p string, rf readingFlags) bool {
+	start := time.Now()
 	res, err := scenario.RunFile(p, withReadings(runOptions(), rf))
+	d := time.Since(start)
 	if err != nil {
-		r.error(p, err)
+		if werr := r.errorAfter(p, err, d); werr != nil {
+			fmt.Fprintf(r.stderr, "dectsim run: %s\n", printable.String(werr.Error()))
+			return false
+		}
 		return true
 	}
-	r.cases = append(r.cases, report.JUnitCase{File: p, Result: res})
+	r.cases = append(r.cases, report.JUnitCase{File: p, Result: res, Duration: d})
 	if err := writeResult(res, r.json, r.stdout, r.stderr, r.style, r.errStyle); err != nil {
 		fmt.Fprintf(r.stderr, "dectsim run: %s\n", printable.String(err.Error()))
 		return false
@@ -287,13 +305,17 @@ func (r *runTally) summary() {
 }
 
 // writeResult prints one scenario's run: its timeline on stdout, or with
-// --json its events there and its failures on stderr.
+// --json its events and its scenario-result line there and its failures
+// on stderr.
 func writeResult(res *scenario.Result, jsonOut bool, stdout, stderr io.Writer, style, errStyle scenario.Style) error {
 	if !jsonOut {
 		scenario.WriteText(stdout, res, style)
 		return nil
 	}
 	if err := report.WriteJSON(stdout, res); err != nil {
+		return err
+	}
+	if err := report.WriteJSONResult(stdout, res); err != nil {
 		return err
 	}
 	for _, f := range res.Failures {
@@ -353,11 +375,14 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-const checkHelp = `Usage: dectsim check [--product P] [--firmware V] [--reading NAME=VALUE]... FILE...
+const checkHelp = `Usage: dectsim check [--product P] [--firmware V] [--reading NAME=VALUE]... FILE|DIR|-...
 
 Lints provisioning files against what the chosen product and firmware
-would do with them. Each finding prints as
+would do with them. A directory stands for every *.xml file directly in it
+whose root element is <provisioning>; - reads standard input (named
+<stdin> in findings). Each finding prints as
   file:line:col: error|warning: CODE: message
+and a last line sums up: "N files, N errors, N warnings".
 
 Exit code 2 when a file is not well-formed XML or not a <provisioning>
 document, 4 when another error-level finding is present, else 0.
@@ -370,6 +395,8 @@ Examples:
   dectsim check --firmware 2.35.0 remove-handset.xml
   dectsim check --product VI --firmware 2.36.1 *.xml
   dectsim check --reading dnphs-position=nvm-first provisioning.xml
+  dectsim check provisioning/
+  curl -s http://prov.example/7c2f80a1b2c3.xml | dectsim check -
 
 Flags:
 `
@@ -380,7 +407,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fw := fs.String("firmware", firmware.Default.String(), "firmware version the system runs")
 	rf := readingFlags{}
 	fs.Var(rf, "reading", readingUsage)
-	files, code, ok := parseCommand(fs, checkHelp, args, stdout, stderr, "at least one provisioning file")
+	files, code, ok := parseCommand(fs, checkHelp, args, stdout, stderr, "at least one provisioning file, directory or -")
 	if !ok {
 		return code
 	}
@@ -389,23 +416,5 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "dectsim check: %s\n", printable.String(err.Error()))
 		return exitUsage
 	}
-	worst := exitOK
-	for _, f := range files {
-		fds, err := lint.CheckFile(f, opts)
-		if err != nil {
-			fmt.Fprintf(stderr, "dectsim check: %s\n", printable.String(err.Error()))
-			worst = worse(worst, exitRuntime)
-			continue
-		}
-		for _, fd := range fds {
-			fmt.Fprintln(stdout, fd.String())
-		}
-		switch {
-		case lint.Unreadable(fds):
-			worst = worse(worst, exitInput)
-		case lint.HasErrors(fds):
-			worst = worse(worst, exitExpected)
-		}
-	}
-	return worst
+	return checkAll(files, opts, stdout, stderr)
 }

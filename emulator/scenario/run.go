@@ -8,15 +8,14 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/dectsim/dectsim/emulator/autoprov"
 	"github.com/dectsim/dectsim/emulator/system"
 	"github.com/dectsim/dectsim/internal/syshook"
+	"github.com/dectsim/dectsim/internal/xmlroot"
 )
 
 // Result is one scenario run.
@@ -131,9 +130,12 @@ func RunFile(path string, o Options) (*Result, error) {
 }
 
 // Files lists the scenario files paths stand for, as `dectsim run` reads
-// its arguments: a file stands for itself, a directory for every *.xml
-// file directly in it, sorted (provisioning files kept in its
-// subdirectories are not scenarios). A directory without one is an error.
+// its arguments: a file stands for itself whatever its root element, a
+// directory for every regular *.xml file directly in it whose root is
+// <scenario>, sorted (provisioning files kept in its subdirectories, or a
+// JUnit report written into it, are not scenarios). A file whose root cannot be told
+// (not XML, unreadable) is kept, so reading it reports why. A directory
+// without a scenario is an error.
 func Files(paths ...string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
@@ -145,20 +147,13 @@ func Files(paths ...string) ([]string, error) {
 			out = append(out, p)
 			continue
 		}
-		ents, err := os.ReadDir(p)
+		found, err := xmlroot.InDir(p, "scenario")
 		if err != nil {
 			return nil, err
-		}
-		var found []string
-		for _, e := range ents {
-			if !e.IsDir() && strings.HasSuffix(e.Name(), ".xml") {
-				found = append(found, filepath.Join(p, e.Name()))
-			}
 		}
 		if len(found) == 0 {
 			return nil, fmt.Errorf("%s: no *.xml scenario files in this directory", p)
 		}
-		sort.Strings(found)
 		out = append(out, found...)
 	}
 	return out, nil

@@ -50,6 +50,7 @@ package lint
 import (
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -257,17 +258,36 @@ func CheckFile(path string, o Options) ([]Finding, error) {
 	if err != nil {
 		return nil, err
 	}
-	max := int64(provfile.DefaultLimits.MaxBytes)
-	data, err := fsread.ReadFile(path, max)
+	data, err := fsread.ReadFile(path, maxBytes)
+	return checkRead(path, data, err, c)
+}
+
+// maxBytes is the largest document check reads, as the system does.
+var maxBytes = int64(provfile.DefaultLimits.MaxBytes)
+
+// checkRead lints what was read as name: a document over maxBytes is a
+// limit finding, another read error is returned.
+func checkRead(name string, data []byte, err error, c config) ([]Finding, error) {
 	var tl *fsread.TooLargeError
 	switch {
 	case errors.As(err, &tl):
-		return []Finding{{File: path, Pos: provfile.Pos{Line: 1, Col: 1}, Severity: Error, Code: CodeLimit,
-			Msg: fmt.Sprintf("the document is larger than the limit MaxBytes=%d bytes; the file is beyond what dectsim reads, and is rejected whole", max)}}, nil
+		return []Finding{{File: name, Pos: provfile.Pos{Line: 1, Col: 1}, Severity: Error, Code: CodeLimit,
+			Msg: fmt.Sprintf("the document is larger than the limit MaxBytes=%d bytes; the file is beyond what dectsim reads, and is rejected whole", maxBytes)}}, nil
 	case err != nil:
 		return nil, err
 	}
-	return check(path, data, c), nil
+	return check(name, data, c), nil
+}
+
+// CheckReader lints the document r holds (standard input, say), naming
+// findings by name; it reads r through the same limit as CheckFile.
+func CheckReader(name string, r io.Reader, o Options) ([]Finding, error) {
+	c, err := o.resolve()
+	if err != nil {
+		return nil, err
+	}
+	data, err := fsread.Read(name, r, maxBytes)
+	return checkRead(name, data, err, c)
 }
 
 // HasErrors reports whether any finding is an error, which makes `dectsim

@@ -111,23 +111,30 @@ func (e *lineEncoder) Encode(v any) error {
 }
 
 // JUnitCase is one scenario in a JUnit report: its result, or the error
-// that kept it from running.
+// that kept it from running, and how long reading and running it took
+// (real time, as the command measured it).
 type JUnitCase struct {
-	File   string
-	Result *scenario.Result
-	Err    error
+	File     string
+	Result   *scenario.Result
+	Err      error
+	Duration time.Duration
 }
 
-// WriteJUnit writes one test case per scenario, for CI systems. Every
-// attribute is one line of printable text and every text element lines
-// of it (printable.String), so no control character from a file, a server
-// or a scenario reaches the XML, where most are not even allowed.
+// WriteJUnit writes one test case per scenario, for CI systems: its
+// classname is the scenario's file, its time the run's real duration in
+// seconds, a failure's message names the first failed expectation as
+// file:line and how many failed, and <system-out> holds the scenario's
+// timeline as `dectsim run` prints it, without colour. Every attribute is
+// one line of printable text and every text element lines of it
+// (printable.String), so no control character from a file, a server or a
+// scenario reaches the XML, where most are not even allowed.
 func WriteJUnit(w io.Writer, cases []JUnitCase) error {
 	doc := etree.NewDocument()
 	doc.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)
 	root := doc.CreateElement("testsuites")
 	suite := etree.NewElement("testsuite")
 	var tests, failures, errors int
+	var total time.Duration
 	for _, c := range cases {
 		file := printable.String(c.File)
 		tc := suite.CreateElement("testcase")
@@ -136,8 +143,10 @@ func WriteJUnit(w io.Writer, cases []JUnitCase) error {
 			name = printable.String(c.Result.Scenario.Name)
 		}
 		tc.CreateAttr("name", name)
-		tc.CreateAttr("classname", "dectsim")
+		tc.CreateAttr("classname", file)
 		tc.CreateAttr("file", file)
+		tc.CreateAttr("time", seconds(c.Duration))
+		total += c.Duration
 		switch {
 		case c.Err != nil:
 			msg := lines(c.Err.Error())
@@ -148,8 +157,13 @@ func WriteJUnit(w io.Writer, cases []JUnitCase) error {
 			for _, f := range c.Result.Failures {
 				scenario.WriteFailure(&b, c.Result.Scenario, f, scenario.Style{})
 			}
-			message(tc, "failure", fmt.Sprintf("%d of %d expectations failed", len(c.Result.Failures), c.Result.Checks()), "expectation", lines(b.String()))
+			message(tc, "failure", failureMessage(c.Result), "expectation", lines(b.String()))
 			failures++
+		}
+		if c.Err == nil {
+			var b strings.Builder
+			scenario.WriteText(&b, c.Result, scenario.Style{})
+			tc.CreateElement("system-out").SetText(lines(b.String()))
 		}
 		tests++
 	}
@@ -158,11 +172,26 @@ func WriteJUnit(w io.Writer, cases []JUnitCase) error {
 		e.CreateAttr("tests", strconv.Itoa(tests))
 		e.CreateAttr("failures", strconv.Itoa(failures))
 		e.CreateAttr("errors", strconv.Itoa(errors))
+		e.CreateAttr("time", seconds(total))
 	}
 	root.AddChild(suite)
 	doc.Indent(2)
 	_, err := doc.WriteTo(w)
 	return err
+}
+
+// failureMessage names the first failed expectation by file:line, what it
+// is, and how many of the scenario's expectations failed.
+func failureMessage(r *scenario.Result) string {
+	f := r.Failures[0]
+	return printable.String(fmt.Sprintf("%s:%d: expectation failed: %s (%d of %d expectations failed)",
+		f.File, f.Step.Pos.Line, f.Step.Describe(), len(r.Failures), r.Checks()))
+}
+
+// seconds is a duration as JUnit writes it: seconds with millisecond
+// precision.
+func seconds(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', 3, 64)
 }
 
 // message adds a <failure> or <error> with its message, type and text.
