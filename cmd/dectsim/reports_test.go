@@ -138,3 +138,20 @@ func TestJSONScenarioResultEndsEveryScenario(t *testing.T) {
 	ls := strings.SplitAfter(one, "\n")
 	require.Equal(t, want.String(), strings.Join(ls[:len(ls)-2], ""))
 }
+
+// TestJSONScenarioErrorLinePerMistake: a scenario file with several
+// mistakes gives one scenario-error line for each, in file order.
+func TestJSONScenarioErrorLinePerMistake(t *testing.T) {
+	p := write(t, t.TempDir(), "two.xml", `<scenario>
+  <handset ipui="029e74a599" state="Bogus"/>
+  <at t="0s"><expect ipui="029e74a599" state="Gone"/></at>
+</scenario>
+`)
+	code, out, _ := run(t, "run", "--json", p)
+	require.Equal(t, 2, code)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 2, out)
+	require.Contains(t, lines[0], `"type":"scenario-error"`)
+	require.Contains(t, lines[0], `"line":2,"col":3`)
+	require.Contains(t, lines[1], `"line":3,"col":14`)
+}

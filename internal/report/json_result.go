@@ -63,9 +63,23 @@ func WriteJSONResult(w io.Writer, r *scenario.Result) error {
 		Type: EvScenarioResult, File: sc.File, Name: sc.Name, Passed: r.Passed(), Failed: failed, ExpectationsPassed: r.Checks() - failed})
 }
 
-// WriteJSONError prints the scenario-error line of a file that could not
-// be read or run: where a *scenario.Error says, else the file named.
+// WriteJSONError prints the scenario-error lines of a file that could not
+// be read or run: one per mistake of a scenario.Errors, where each
+// *scenario.Error says, else one for the file named.
 func WriteJSONError(w io.Writer, file string, err error) error {
+	var es scenario.Errors
+	if errors.As(err, &es) {
+		for _, se := range es {
+			if err := writeJSONError(w, file, se); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return writeJSONError(w, file, err)
+}
+
+func writeJSONError(w io.Writer, file string, err error) error {
 	e := JSONError{Scenario: file, T: "0s", Type: EvScenarioError, File: file, Message: err.Error()}
 	var se *scenario.Error
 	if errors.As(err, &se) {
