@@ -160,7 +160,7 @@ func TestBadScenarios(t *testing.T) {
 		{name: "runaway story, json", args: []string{"run", "--json", ok, forever}, code: 2,
 			err: []string{`scenario "ghost for ever" stopped: event budget exhausted`, "1 passed, 0 failed, 1 could not run"}},
 		{name: "ghost interval below a minute", args: []string{"run", fast}, code: 2,
-			err: []string{fast + ":2:3: ghost-interval 30s is shorter than the 1m0s the model takes"}},
+			err: []string{fast + ":2:11: ghost-interval 30s is shorter than the 1m0s the model takes"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var code int
@@ -322,5 +322,5 @@ func TestFetchTimeoutIsCapped(t *testing.T) {
 `)
 	code, _, errOut := run(t, "run", p)
 	require.Equal(t, 2, code)
-	require.Contains(t, errOut, p+":2:3: fetch-timeout 6m0s is longer than the 5m0s a fetch may take")
+	require.Contains(t, errOut, p+":2:37: fetch-timeout 6m0s is longer than the 5m0s a fetch may take")
 }

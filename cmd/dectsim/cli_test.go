@@ -88,9 +88,9 @@ func TestRunInvalidScenarioExitsTwoWithCaret(t *testing.T) {
 	p := write(t, dir, "bad.xml", "<scenario>\n  <at t=\"soon\"><expect slots=\"0\"/></at>\n</scenario>\n")
 	code, _, errOut := run(t, "run", p)
 	require.Equal(t, 2, code)
-	require.Contains(t, errOut, p+":2:3: t=\"soon\" is not a duration")
+	require.Contains(t, errOut, p+":2:7: t=\"soon\" is not a duration")
 	require.Contains(t, errOut, "   2 |   <at t=\"soon\">")
-	require.Contains(t, errOut, "\n     |   ^")
+	require.Contains(t, errOut, "\n     |       ^", "the caret under t=")
 }
 
 func TestRunRejectedProvisioningFileIsNotAnInputError(t *testing.T) {

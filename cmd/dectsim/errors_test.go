@@ -12,7 +12,7 @@ func TestRunReportsEveryMistakeOfAScenarioFileAndExitsTwo(t *testing.T) {
 	code, _, errOut := run(t, "run", p)
 	require.Equal(t, 2, code)
 	require.Equal(t, 3, strings.Count(errOut, "error: "), errOut)
-	require.Contains(t, errOut, p+":2:3: t=\"soon\"")
+	require.Contains(t, errOut, p+":2:7: t=\"soon\"")
 	require.Contains(t, errOut, p+":3:14: unknown step <jump>")
-	require.Contains(t, errOut, p+":3:21: slots=\"x\"")
+	require.Contains(t, errOut, p+":3:29: slots=\"x\"")
 }

@@ -152,6 +152,6 @@ func TestJSONScenarioErrorLinePerMistake(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, 2, out)
 	require.Contains(t, lines[0], `"type":"scenario-error"`)
-	require.Contains(t, lines[0], `"line":2,"col":3`)
-	require.Contains(t, lines[1], `"line":3,"col":14`)
+	require.Contains(t, lines[0], `"line":2,"col":30`)
+	require.Contains(t, lines[1], `"line":3,"col":40`)
 }

@@ -27,7 +27,7 @@ func TestEveryMistakeOfAFileIsReportedInOneRun(t *testing.T) {
 	for _, e := range es {
 		got = append(got, fmt.Sprintf("%d:%d", e.Pos.Line, e.Pos.Col))
 	}
-	require.Equal(t, []string{"1:1", "2:3", "3:3", "5:5", "6:5", "9:3"}, got, es.Error())
+	require.Equal(t, []string{"1:11", "2:11", "3:30", "5:29", "6:42", "9:7"}, got, es.Error()) // each at its attribute
 	require.Contains(t, es[1].Msg, `unknown product "N999"`)
 	var first *Error
 	require.True(t, errors.As(err, &first), "the first is found as an *Error")
@@ -45,7 +45,7 @@ func TestADeclaredHandsetWithAMistakeDoesNotMakeItsStepsMistakes(t *testing.T) {
 </scenario>`)
 	var se *Error
 	require.ErrorAs(t, err, &se)
-	require.Equal(t, Pos{Line: 2, Col: 3}, se.Pos, "one mistake, one error: %v", err)
+	require.Equal(t, Pos{Line: 2, Col: 30}, se.Pos, "one mistake, one error, at range=: %v", err)
 }
 
 func TestAtMostMaxErrorsMistakesAreReported(t *testing.T) {

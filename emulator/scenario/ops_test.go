@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -52,20 +53,20 @@ func TestMacCaseUpperWritesTheMACInUpperCaseInMACDAndTheDirectoryFile(t *testing
 }
 
 // TestMacCaseBadValueIsAPositionedError: a mac-case other than lower or
-// upper is an error at the <system> element.
+// upper is an error at the attribute.
 func TestMacCaseBadValueIsAPositionedError(t *testing.T) {
 	_, err := parseString(t, okHead+`  <system mac-case="Upper"/><at t="0s"><expect slots="1"/></at>
 </scenario>`)
 	require.Error(t, err)
 	se, ok := err.(*Error)
 	require.True(t, ok, "%T", err)
-	require.Equal(t, Pos{Line: 3, Col: 3}, se.Pos)
+	require.Equal(t, Pos{Line: 3, Col: 11}, se.Pos)
 	require.Contains(t, se.Msg, `mac-case="Upper" is not a case: it takes lower or upper`)
 }
 
 // TestAdminAndCheckSyncRebootAreReadStrictly: <admin> needs a slot and a
 // DECT state; <check-sync reboot> is true or false; each mistake is an
-// error at the step.
+// error at the attribute at fault, or at the step when one is missing.
 func TestAdminAndCheckSyncRebootAreReadStrictly(t *testing.T) {
 	cases := []struct{ body, msg string }{
 		{`<admin slot="029e74a599" state="absent"/>`, `<admin> state="absent" is not a DECT state`},
@@ -80,7 +81,13 @@ func TestAdminAndCheckSyncRebootAreReadStrictly(t *testing.T) {
 		require.Error(t, err, c.body)
 		se, ok := err.(*Error)
 		require.True(t, ok, "%T", err)
-		require.Equal(t, Pos{Line: 3, Col: 14}, se.Pos, c.body)
+		want := 14 // the step, when what is wrong is a missing attribute
+		for _, attr := range []string{"state=\"absent", "state=\"Deleted", "ipui=", "reboot="} {
+			if i := strings.Index(c.body, attr); i >= 0 {
+				want += i
+			}
+		}
+		require.Equal(t, Pos{Line: 3, Col: want}, se.Pos, c.body)
 		require.Contains(t, se.Msg, c.msg)
 	}
 }

@@ -69,7 +69,7 @@ func TestOutcomeNoEventOfTheTypeCarriesIsAPositionedError(t *testing.T) {
 			require.Error(t, err)
 			se, ok := err.(*Error)
 			require.True(t, ok, "want *Error, got %T %v", err, err)
-			require.Equal(t, Pos{Line: 3, Col: 14}, se.Pos)
+			require.Equal(t, Pos{Line: 3, Col: 14 + strings.Index(c.step, "outcome=")}, se.Pos, "at the outcome attribute")
 			for _, m := range c.msg {
 				require.Contains(t, se.Msg, m)
 			}

@@ -94,6 +94,15 @@ func (p *parser) errf(e *etree.Element, format string, args ...any) *Error {
 	return p.errAt(p.doc.Pos(e), format, args...)
 }
 
+// errAttr is an error about attribute attr of e, placed at the attribute
+// (at e when the attribute cannot be found in the source).
+func (p *parser) errAttr(e *etree.Element, attr, format string, args ...any) *Error {
+	if pos, ok := p.doc.AttrPos(e, attr); ok {
+		return p.errAt(pos, format, args...)
+	}
+	return p.errf(e, format, args...)
+}
+
 // attrs checks e has only the allowed attributes and returns them.
 func (p *parser) attrs(e *etree.Element, allowed ...string) (map[string]string, error) {
 	m := make(map[string]string, len(e.Attr))
@@ -111,9 +120,9 @@ func (p *parser) attrs(e *etree.Element, allowed ...string) (map[string]string, 
 		}
 		if !ok {
 			if len(allowed) == 0 {
-				return nil, p.errf(e, "<%s> takes no attributes; %q is unknown", e.Tag, k)
+				return nil, p.errAttr(e, k, "<%s> takes no attributes; %q is unknown", e.Tag, k)
 			}
-			return nil, p.errf(e, "<%s> has no attribute %q (it takes %s)", e.Tag, k, strings.Join(allowed, ", "))
+			return nil, p.errAttr(e, k, "<%s> has no attribute %q (it takes %s)", e.Tag, k, strings.Join(allowed, ", "))
 		}
 		v, err := p.expand(e, k, a.Value)
 		if err != nil {
@@ -173,14 +182,14 @@ func (p *parser) scenarioAttrs(root *etree.Element) error {
 	if v, ok := a["seed"]; ok {
 		n, err := strconv.ParseUint(v, 10, 64)
 		if err != nil {
-			return p.errf(root, "seed %q is not a non-negative integer", v)
+			return p.errAttr(root, "seed", "seed %q is not a non-negative integer", v)
 		}
 		sc.Seed = n
 	}
 	if v, ok := a["start"]; ok {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
-			return p.errf(root, "start %q is not an RFC 3339 time such as 2026-01-05T09:00:00Z", v)
+			return p.errAttr(root, "start", "start %q is not an RFC 3339 time such as 2026-01-05T09:00:00Z", v)
 		}
 		sc.Start = t
 	}
@@ -243,10 +252,10 @@ func (p *parser) description(c *etree.Element) error {
 func (p *parser) duration(e *etree.Element, attr, v string) (time.Duration, error) {
 	d, err := time.ParseDuration(strings.TrimSpace(v))
 	if err != nil {
-		return 0, p.errf(e, "%s=%q is not a duration (Go syntax: 90s, 23h59m, 49h)", attr, v)
+		return 0, p.errAttr(e, attr, "%s=%q is not a duration (Go syntax: 90s, 23h59m, 49h)", attr, v)
 	}
 	if d < 0 {
-		return 0, p.errf(e, "%s=%q is negative; times count from the scenario's start", attr, v)
+		return 0, p.errAttr(e, attr, "%s=%q is negative; times count from the scenario's start", attr, v)
 	}
 	return d, nil
 }
@@ -284,7 +293,7 @@ func (p *parser) systemReadings(e *etree.Element, a map[string]string, s *System
 		}
 		canon, err := r.Check(v)
 		if err != nil {
-			return p.errf(e, "%v", err)
+			return p.errAttr(e, r.Name, "%v", err)
 		}
 		if s.Readings == nil {
 			s.Readings = make(map[string]string)
@@ -298,19 +307,19 @@ func (p *parser) systemReadings(e *etree.Element, a map[string]string, s *System
 func (p *parser) systemIdentity(e *etree.Element, a map[string]string, s *SystemSpec) error {
 	if v, ok := a["product"]; ok {
 		if _, err := product.Lookup(v); err != nil {
-			return p.errf(e, "%v", err)
+			return p.errAttr(e, "product", "%v", err)
 		}
 		s.Product = v
 	}
 	if v, ok := a["firmware"]; ok {
 		if _, err := firmware.Parse(v); err != nil {
-			return p.errf(e, "%v", err)
+			return p.errAttr(e, "firmware", "%v", err)
 		}
 		s.Firmware = v
 	}
 	if v, ok := a["mac"]; ok {
 		if _, err := system.NormalizeMAC(v); err != nil {
-			return p.errf(e, "%v", err)
+			return p.errAttr(e, "mac", "%v", err)
 		}
 		s.MAC = v
 	}
@@ -327,7 +336,7 @@ func (p *parser) systemTimes(e *etree.Element, a map[string]string, s *SystemSpe
 	if v, ok := a["max-handsets"]; ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > system.MaxSlots {
-			return p.errf(e, "max-handsets %q is not a number from 1 to %d", v, system.MaxSlots)
+			return p.errAttr(e, "max-handsets", "max-handsets %q is not a number from 1 to %d", v, system.MaxSlots)
 		}
 		s.MaxHandsets = n
 	}
@@ -335,18 +344,18 @@ func (p *parser) systemTimes(e *etree.Element, a map[string]string, s *SystemSpe
 		return err
 	}
 	if s.GhostInterval > 0 && s.GhostInterval < system.MinGhostInterval {
-		return p.errf(e, "ghost-interval %s is shorter than the %s the model takes", s.GhostInterval, system.MinGhostInterval)
+		return p.errAttr(e, "ghost-interval", "ghost-interval %s is shorter than the %s the model takes", s.GhostInterval, system.MinGhostInterval)
 	}
 	if s.FetchTimeout, err = p.positiveDuration(e, a, "fetch-timeout"); err != nil {
 		return err
 	}
 	if s.FetchTimeout > autoprov.MaxTimeout {
-		return p.errf(e, "fetch-timeout %s is longer than the %s a fetch may take", s.FetchTimeout, autoprov.MaxTimeout)
+		return p.errAttr(e, "fetch-timeout", "fetch-timeout %s is longer than the %s a fetch may take", s.FetchTimeout, autoprov.MaxTimeout)
 	}
 	if v, ok := a["event-budget"]; ok {
 		n, err := strconv.ParseUint(v, 10, 64)
 		if err != nil || n == 0 {
-			return p.errf(e, "event-budget %q is not a number of events (1 or more)", v)
+			return p.errAttr(e, "event-budget", "event-budget %q is not a number of events (1 or more)", v)
 		}
 		s.EventBudget = n
 	}
@@ -365,7 +374,7 @@ func (p *parser) positiveDuration(e *etree.Element, a map[string]string, attr st
 		return 0, err
 	}
 	if d == 0 {
-		return 0, p.errf(e, "%s must be above 0", attr)
+		return 0, p.errAttr(e, attr, "%s must be above 0", attr)
 	}
 	return d, nil
 }
@@ -394,21 +403,21 @@ func (p *parser) handset(e *etree.Element) error {
 	case "", "Registered", "ToReg":
 		h.State = a["state"]
 	default:
-		return p.errf(e, "handset state %q: the world before t=0 has Registered, ToReg, or no state (a handset only)", a["state"])
+		return p.errAttr(e, "state", "handset state %q: the world before t=0 has Registered, ToReg, or no state (a handset only)", a["state"])
 	}
 	switch a["range"] {
 	case "", "in":
 	case "out":
 		h.Out = true
 	default:
-		return p.errf(e, "range %q must be in or out", a["range"])
+		return p.errAttr(e, "range", "range %q must be in or out", a["range"])
 	}
 	switch a["power"] {
 	case "", "on":
 	case "off":
 		h.Off = true
 	default:
-		return p.errf(e, "power %q must be on or off", a["power"])
+		return p.errAttr(e, "power", "power %q must be on or off", a["power"])
 	}
 	p.handsets[id] = true
 	p.sc.Handsets = append(p.sc.Handsets, h)
@@ -447,11 +456,11 @@ func (p *parser) serveSpec(e *etree.Element) (Serve, error) {
 	if v, ok := a["status"]; ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 100 || n > 599 {
-			return fail(p.errf(e, "status %q is not an HTTP status code", v))
+			return fail(p.errAttr(e, "status", "status %q is not an HTTP status code", v))
 		}
 		if n < 200 {
 			// A 1xx is an interim answer, never a server's last word.
-			return fail(p.errf(e, "status %d is an interim (1xx) answer; a server's answer is 200 to 599", n))
+			return fail(p.errAttr(e, "status", "status %d is an interim (1xx) answer; a server's answer is 200 to 599", n))
 		}
 		sv.Status = n
 	}
@@ -465,7 +474,7 @@ func (p *parser) serveSpec(e *etree.Element) (Serve, error) {
 	if v, ok := a["truncate"]; ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			return fail(p.errf(e, "truncate %q is not a byte count", v))
+			return fail(p.errAttr(e, "truncate", "truncate %q is not a byte count", v))
 		}
 		sv.Truncate = n
 	}
@@ -497,7 +506,7 @@ func (p *parser) readSrc(e *etree.Element, src string, max int64) ([]byte, error
 	}
 	if data, ok := p.srcs[path]; ok {
 		if int64(len(data)) > max {
-			return nil, p.errf(e, "src=%q is %d bytes; the limit is %d", src, len(data), max)
+			return nil, p.errAttr(e, "src", "src=%q is %d bytes; the limit is %d", src, len(data), max)
 		}
 		return data, nil
 	}
@@ -506,7 +515,7 @@ func (p *parser) readSrc(e *etree.Element, src string, max int64) ([]byte, error
 		return nil, err
 	}
 	if p.srcBytes += int64(len(data)); p.srcBytes > MaxSrcBytes {
-		return nil, p.errf(e, "src=%q brings the files this scenario reads to more than %d bytes in all", src, MaxSrcBytes)
+		return nil, p.errAttr(e, "src", "src=%q brings the files this scenario reads to more than %d bytes in all", src, MaxSrcBytes)
 	}
 	if p.srcs == nil {
 		p.srcs = make(map[string][]byte)
@@ -521,13 +530,13 @@ func (p *parser) readSrcFile(e *etree.Element, src, path string, max int64) ([]b
 	var tl *fsread.TooLargeError
 	switch {
 	case errors.Is(err, fsread.ErrDirectory):
-		return nil, p.errf(e, "src=%q is a directory", src)
+		return nil, p.errAttr(e, "src", "src=%q is a directory", src)
 	case errors.As(err, &tl) && tl.Size >= 0:
-		return nil, p.errf(e, "src=%q is %d bytes; the limit is %d", src, tl.Size, max)
+		return nil, p.errAttr(e, "src", "src=%q is %d bytes; the limit is %d", src, tl.Size, max)
 	case errors.As(err, &tl):
-		return nil, p.errf(e, "src=%q is larger than the limit of %d bytes (it is not a regular file)", src, max)
+		return nil, p.errAttr(e, "src", "src=%q is larger than the limit of %d bytes (it is not a regular file)", src, max)
 	case err != nil:
-		return nil, p.errf(e, "src=%q: %v", src, unwrapPathError(err))
+		return nil, p.errAttr(e, "src", "src=%q: %v", src, unwrapPathError(err))
 	}
 	return data, nil
 }
@@ -583,7 +592,7 @@ func (p *parser) knownHandset(e *etree.Element, id string) (string, error) {
 	}
 	n := ipui.Normalize(id)
 	if !p.handsets[n] {
-		return "", p.errf(e, "unknown IPUI %q: declare it with <handset ipui=%q/> first", id, id)
+		return "", p.errAttr(e, "ipui", "unknown IPUI %q: declare it with <handset ipui=%q/> first", id, id)
 	}
 	return n, nil
 }
@@ -597,13 +606,13 @@ func boolAttr(p *parser, e *etree.Element, name, v string) (*bool, error) {
 		b := false
 		return &b, nil
 	}
-	return nil, p.errf(e, "%s=%q must be true or false", name, v)
+	return nil, p.errAttr(e, name, "%s=%q must be true or false", name, v)
 }
 
 func intAttr(p *parser, e *etree.Element, name, v string) (*int, error) {
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
-		return nil, p.errf(e, "%s=%q must be a count (0 or more)", name, v)
+		return nil, p.errAttr(e, name, "%s=%q must be a count (0 or more)", name, v)
 	}
 	return &n, nil
 }
@@ -665,7 +674,7 @@ func (p *parser) onOff(e *etree.Element, st *Step, attr, on, off string) error {
 		st.On = true
 	case off:
 	default:
-		return p.errf(e, "<%s> needs %s=%q or %s=%q; got %q", e.Tag, attr, on, attr, off, a[attr])
+		return p.errAttr(e, attr, "<%s> needs %s=%q or %s=%q; got %q", e.Tag, attr, on, attr, off, a[attr])
 	}
 	return nil
 }
@@ -696,7 +705,7 @@ func (p *parser) firmwareStep(e *etree.Element, st *Step) error {
 		return err
 	}
 	if _, err := firmware.Parse(a["version"]); err != nil {
-		return p.errf(e, "<firmware> needs version= MAJOR.MINOR.PATCH: %v", err)
+		return p.errAttr(e, "version", "<firmware> needs version= MAJOR.MINOR.PATCH: %v", err)
 	}
 	st.Version = a["version"]
 	return nil
@@ -729,7 +738,7 @@ func (p *parser) expectParam(e *etree.Element, st *Step) error {
 		st.Value = &v
 	case hasA:
 		if ab != "true" {
-			return p.errf(e, "absent=%q: write absent=\"true\", or value= to expect a value", ab)
+			return p.errAttr(e, "absent", "absent=%q: write absent=\"true\", or value= to expect a value", ab)
 		}
 		st.Absent = true
 	default:
@@ -751,12 +760,12 @@ func (p *parser) expectEvent(e *etree.Element, st *Step) error {
 	}
 	st.Type = a["type"]
 	if !knownEventType(st.Type) {
-		return p.errf(e, "unknown event type %q (one of %s)", st.Type, strings.Join(system.EventTypes, ", "))
+		return p.errAttr(e, "type", "unknown event type %q (one of %s)", st.Type, strings.Join(system.EventTypes, ", "))
 	}
 	st.IPUI = a["ipui"]
 	if v, ok := a["outcome"]; ok {
 		if st.Outcome, err = outcomeOf(st.Type, v); err != nil {
-			return p.errf(e, "%v", err)
+			return p.errAttr(e, "outcome", "%v", err)
 		}
 	}
 	if v, ok := a["count"]; ok {
@@ -775,12 +784,12 @@ func (p *parser) expectRequest(e *etree.Element, st *Step) error {
 	}
 	st.Path = a["path"]
 	if st.Path != "" && !strings.HasPrefix(st.Path, "/") {
-		return p.errf(e, "path=%q: write the URL path, starting with /", st.Path)
+		return p.errAttr(e, "path", "path=%q: write the URL path, starting with /", st.Path)
 	}
 	st.UserAgent = a["user-agent"]
 	if st.UserAgent != "" {
 		if st.userAgent, err = regexp.Compile(st.UserAgent); err != nil {
-			return p.errf(e, "user-agent=%q is not a regular expression: %v", st.UserAgent, err)
+			return p.errAttr(e, "user-agent", "user-agent=%q is not a regular expression: %v", st.UserAgent, err)
 		}
 	}
 	st.User, st.HasUser = a["user"]
@@ -822,7 +831,7 @@ func (p *parser) expect(e *etree.Element, st *Step) error {
 		st.IPUI, err = p.knownHandset(e, id)
 		return err
 	case !ipui.Valid(id):
-		return p.errf(e, "ipui %q is neither an IPUI (10 hex digits) nor a slot id", id)
+		return p.errAttr(e, "ipui", "ipui %q is neither an IPUI (10 hex digits) nor a slot id", id)
 	}
 	st.IPUI = ipui.Normalize(id)
 	return nil
@@ -844,7 +853,7 @@ func (p *parser) expectAttrs(e *etree.Element, a map[string]string, st *Step) er
 	}
 	if v, ok := a["state"]; ok {
 		if _, ok := system.ParseState(v); !ok {
-			return p.errf(e, "state %q is not ToReg, NotReg, InReg, Registered, ToDeReg or absent", v)
+			return p.errAttr(e, "state", "state %q is not ToReg, NotReg, InReg, Registered, ToDeReg or absent", v)
 		}
 		st.State = v
 	}

@@ -23,7 +23,7 @@ func (p *parser) macCase(e *etree.Element, a map[string]string, s *SystemSpec) e
 	case "upper":
 		s.UpperMAC = true
 	default:
-		return p.errf(e, "mac-case=%q is not a case: it takes lower or upper", v)
+		return p.errAttr(e, "mac-case", "mac-case=%q is not a case: it takes lower or upper", v)
 	}
 	return nil
 }
@@ -39,7 +39,7 @@ func (p *parser) checkSync(e *etree.Element, st *Step) error {
 	case v == "true":
 		st.Reboot = true
 	default:
-		return p.errf(e, "reboot=%q must be true or false", v)
+		return p.errAttr(e, "reboot", "reboot=%q must be true or false", v)
 	}
 	return nil
 }
@@ -57,7 +57,7 @@ func (p *parser) admin(e *etree.Element, st *Step) error {
 	st.IPUI = a["slot"]
 	s, ok := system.ParseState(a["state"])
 	if !ok || s == system.Absent {
-		return p.errf(e, "<admin> state=%q is not a DECT state (ToReg, NotReg, InReg, Registered or ToDeReg)", a["state"])
+		return p.errAttr(e, "state", "<admin> state=%q is not a DECT state (ToReg, NotReg, InReg, Registered or ToDeReg)", a["state"])
 	}
 	st.State = string(s)
 	return nil

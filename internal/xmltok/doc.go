@@ -245,3 +245,54 @@ func forRunes(b []byte, f func(r rune, size int)) {
 		b = b[n:]
 	}
 }
+
+// AttrPos is where attribute name of e is written in the source: the
+// first byte of its name, so an error about a value can point at the
+// attribute rather than at the element. ok is false for an element not
+// read from the source or without that attribute.
+func (d *Doc) AttrPos(e *etree.Element, name string) (Pos, bool) {
+	in, ok := d.info[e]
+	if !ok || in.end <= in.start || in.end > len(d.src) {
+		return Pos{}, false
+	}
+	off, ok := attrOffset(d.src[in.start:in.end], name)
+	if !ok {
+		return Pos{}, false
+	}
+	return LineCol(d.src, in.start+off), true
+}
+
+// attrOffset finds attribute name in the start tag at the beginning of
+// tag, skipping quoted values; the offset of its first byte.
+func attrOffset(tag []byte, name string) (int, bool) {
+	i := 1 // past '<'
+	for i < len(tag) && !isTagSpace(tag[i]) && tag[i] != '>' && tag[i] != '/' {
+		i++ // the element's name
+	}
+	for i < len(tag) {
+		c := tag[i]
+		switch {
+		case c == '>':
+			return 0, false
+		case c == '"' || c == '\'':
+			j := bytes.IndexByte(tag[i+1:], c)
+			if j < 0 {
+				return 0, false
+			}
+			i += j + 2
+		case isTagSpace(c) || c == '/' || c == '=':
+			i++
+		default:
+			start := i
+			for i < len(tag) && !isTagSpace(tag[i]) && tag[i] != '=' && tag[i] != '>' && tag[i] != '/' {
+				i++
+			}
+			if string(tag[start:i]) == name {
+				return start, true
+			}
+		}
+	}
+	return 0, false
+}
+
+func isTagSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

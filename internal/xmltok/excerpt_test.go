@@ -42,3 +42,17 @@ func TestExcerptShowsControlCharactersAsOneVisibleRune(t *testing.T) {
 	require.NotContains(t, ex, "\u202e")
 	require.Equal(t, "   1 | <a>\uFFFD[2J\uFFFD</b>\n     |         ^", ex, "the caret under '<' of </b>")
 }
+
+func TestAttrPosPointsAtTheAttributesName(t *testing.T) {
+	src := []byte("<a>\n  <b x='1' y=\"a>b y=\"\n     z = '2'/>\n</a>")
+	d, err := Parse(src, Limits{})
+	require.NoError(t, err)
+	b := d.Doc.Root().SelectElement("b")
+	for name, want := range map[string]Pos{"x": {2, 6}, "y": {2, 12}, "z": {3, 6}} {
+		p, ok := d.AttrPos(b, name)
+		require.True(t, ok, name)
+		require.Equal(t, want, p, name)
+	}
+	_, ok := d.AttrPos(b, "w")
+	require.False(t, ok)
+}
