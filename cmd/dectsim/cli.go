@@ -12,6 +12,7 @@ import (
 
 	"github.com/dectsim/dectsim/emulator/scenario"
 	"github.com/dectsim/dectsim/internal/firmware"
+	"github.com/dectsim/dectsim/internal/htmlreport"
 	"github.com/dectsim/dectsim/internal/lint"
 	"github.com/dectsim/dectsim/internal/printable"
 	"github.com/dectsim/dectsim/internal/product"
@@ -34,7 +35,8 @@ const usage = `dectsim emulates a Gigaset PRO DECT IP multicell system (N610/N67
 N870/N870E, Embedded or Virtual Integrator) on simulated time.
 
 Usage:
-  dectsim run [--json] [--junit FILE] SCENARIO|DIR...   run scenario files
+  dectsim run [--json] [--junit FILE] [--html FILE] SCENARIO|DIR...
+                                                        run scenario files
   dectsim check [--product P] [--firmware V] FILE|DIR|-...
                                                         lint provisioning files
   dectsim readings                                      list the readings
@@ -152,7 +154,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, in
 	}
 }
 
-const runHelp = `Usage: dectsim run [--json] [--junit FILE] [--var NAME=VALUE]... [--reading NAME=VALUE]... [--all-readings] SCENARIO|DIR...
+const runHelp = `Usage: dectsim run [--json] [--junit FILE] [--html FILE] [--var NAME=VALUE]... [--reading NAME=VALUE]... [--all-readings] SCENARIO|DIR...
 
 Plays scenario files against an emulated system on simulated time and
 checks their expectations. A directory runs every *.xml file directly in it
@@ -178,6 +180,7 @@ Examples:
   dectsim run scenarios/
   dectsim run --json scenarios/seed-delete-single.xml | jq .type
   dectsim run --junit report.xml scenarios/
+  dectsim run --html report.html scenarios/
   dectsim run --reading detect-delay=3h scenarios/switched-off.xml
   dectsim run --all-readings scenarios/
 
@@ -188,6 +191,7 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	jsonOut := fs.Bool("json", false, "print one JSON object per event per line")
 	junit := fs.String("junit", "", "also write a JUnit XML report to `FILE`")
+	htmlOut := fs.String("html", "", "also write a self-contained HTML report to `FILE`")
 	rf := readingFlags{}
 	fs.Var(rf, "reading", readingUsage)
 	fs.Var(newRunVars(), "var", varUsage)
@@ -196,8 +200,8 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	if !ok {
 		return code
 	}
-	if *all && (*jsonOut || *junit != "") {
-		fmt.Fprintln(stderr, "dectsim run: --all-readings prints its own table; it does not combine with --json or --junit")
+	if *all && (*jsonOut || *junit != "" || *htmlOut != "") {
+		fmt.Fprintln(stderr, "dectsim run: --all-readings prints its own table; it does not combine with --json, --junit or --html")
 		return exitUsage
 	}
 	r := &runTally{json: *jsonOut, stdout: stdout, stderr: stderr, worst: exitOK,
@@ -219,6 +223,12 @@ func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string)
 			return worse(r.worst, exitRuntime)
 		}
 	}
+	if *htmlOut != "" {
+		if err := writeHTML(*htmlOut, r.results); err != nil {
+			fmt.Fprintf(stderr, "dectsim run: writing %s: %s\n", printable.String(*htmlOut), printable.String(err.Error()))
+			return worse(r.worst, exitRuntime)
+		}
+	}
 	return r.worst
 }
 
@@ -229,6 +239,7 @@ type runTally struct {
 	stdout, stderr          io.Writer
 	style, errStyle         scenario.Style
 	cases                   []report.JUnitCase
+	results                 []*scenario.Result
 	passed, failed, errored int
 	worst                   int
 }
@@ -277,6 +288,7 @@ func (r *runTally) run(p string, rf readingFlags) bool {
 		return true
 	}
 	r.cases = append(r.cases, report.JUnitCase{File: p, Result: res, Duration: d})
+	r.results = append(r.results, res)
 	if err := writeResult(res, r.json, r.stdout, r.stderr, r.style, r.errStyle); err != nil {
 		fmt.Fprintf(r.stderr, "dectsim run: %s\n", printable.String(err.Error()))
 		return false
@@ -354,6 +366,18 @@ func writeJUnit(path string, cases []report.JUnitCase) error {
 		return err
 	}
 	if err := report.WriteJUnit(f, cases); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func writeHTML(path string, results []*scenario.Result) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := htmlreport.Write(f, results); err != nil {
 		f.Close()
 		return err
 	}

@@ -76,3 +76,10 @@ func detail(e system.Event) string {
 	}
 	return strings.Join(parts, "  ")
 }
+
+// Who is the slot/IPUI column of Line, unescaped.
+func Who(e system.Event) string { return who(e) }
+
+// Detail is the detail column of Line (outcome, trigger, reason, code,
+// input position and free text), unescaped.
+func Detail(e system.Event) string { return detail(e) }
