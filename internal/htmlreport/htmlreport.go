@@ -76,6 +76,7 @@ type tick struct {
 
 type lane struct {
 	Class, Key, Label string
+	Title             string
 	Y                 int
 	Bands             []seg
 	Marks             []mark
@@ -148,6 +149,7 @@ func build(r *scenario.Result) scen {
 	// name, in order of first appearance.
 	type hs struct {
 		key            string
+		handset        bool
 		power, inRange bool
 		state          string
 		ghost          bool
@@ -172,6 +174,7 @@ func build(r *scenario.Result) scen {
 	}
 	for _, d := range sc.Handsets {
 		h := get(strings.ToLower(d.IPUI))
+		h.handset = true
 		h.power, h.inRange = !d.Off, !d.Out
 		h.where = []change{{start, whereOf(h.power, h.inRange)}}
 		if d.State != "" {
@@ -190,6 +193,13 @@ func build(r *scenario.Result) scen {
 			continue
 		}
 		h := get(key)
+		h.handset = h.handset || e.IPUI != ""
+		// The state is the slot's: a placeholder slot's own lane follows
+		// it too once a handset has registered in it.
+		if sl := byKey[strings.ToLower(e.Slot)]; sl != nil && sl != h && e.State != "" && e.State != sl.state {
+			sl.state = e.State
+			sl.states = append(sl.states, change{e.Time, e.State})
+		}
 		switch e.Type {
 		case system.EvHandsetMoved:
 			h.inRange = e.Detail == "in"
@@ -230,8 +240,10 @@ func build(r *scenario.Result) scen {
 		if h.ghost {
 			h.ghosts = append(h.ghosts, span2{h.ghostFrom, end})
 		}
-		l := lane{Class: "lane", Key: safe(h.key), Label: safe(h.key), Y: y}
-		l.Bands = append(l.Bands, segments(h.where, end, x, y+3, 6, "w-", "where")...)
+		l := lane{Class: "lane", Key: safe(h.key), Label: safe(clip(h.key, 20)), Title: safe(h.key), Y: y}
+		if h.handset {
+			l.Bands = append(l.Bands, segments(h.where, end, x, y+3, 6, "w-", "where")...)
+		}
 		l.Bands = append(l.Bands, segments(h.states, end, x, y+11, 10, "s-", "slot")...)
 		for _, g := range h.ghosts {
 			l.Bands = append(l.Bands, seg{Class: "ghost", X: x(g.from), Y: y + 23, W: max(1, x(g.to)-x(g.from)), H: 4,
@@ -387,6 +399,15 @@ func marks(ms []evmark, x func(time.Time) int, y, width int, line func(system.Ev
 	return out
 }
 
+// clip shortens a lane's label to n runes; its title keeps it whole.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
 func passFail(ok bool) string {
 	if ok {
 		return "PASS"
@@ -500,7 +521,7 @@ slot: <span style="background:#9cf">ToReg</span><span style="background:#69f">In
 {{if .Description}}<p class="desc">{{.Description}}</p>{{end}}
 <div class="pic"><svg xmlns="http://www.w3.org/2000/svg" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}">
 {{$h := .Height}}{{range .Ticks}}<line class="axis" x1="{{.X}}" y1="14" x2="{{.X}}" y2="{{$h}}"/><text x="{{.X}}" y="12">{{.Label}}</text>
-{{end}}{{range .Lanes}}<g class="{{.Class}}" data-key="{{.Key}}"><text x="4" y="{{.Y}}" dy="16">{{.Label}}</text>
+{{end}}{{range .Lanes}}<g class="{{.Class}}" data-key="{{.Key}}"><text x="4" y="{{.Y}}" dy="16">{{.Label}}{{if .Title}}<title>{{.Title}}</title>{{end}}</text>
 {{range .Bands}}<rect class="{{.Class}}" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}"><title>{{.Title}}</title></rect>
 {{end}}{{range .Marks}}<rect class="{{.Class}}" x="{{.X}}" y="{{.Y}}" width="4" height="10" transform="translate(-2,-5)"><title>{{.Title}}</title></rect>
 {{end}}</g>

@@ -144,3 +144,17 @@ func TestBigStoryStaysSmall(t *testing.T) {
 	require.True(t, strings.Contains(page, "more events"), "the event table is cut short")
 	require.True(t, strings.Contains(page, ">&#43;30d</text>"), "the axis counts days")
 }
+
+// TestPlaceholderSlotLaneFollowsItsSlot: a placeholder slot's lane has no
+// range band (it is not a handset) and follows the slot's state once a
+// handset registers in it.
+func TestPlaceholderSlotLaneFollowsItsSlot(t *testing.T) {
+	res, err := scenario.RunFile("../../scenarios/placeholder-registration-window.xml", scenario.Options{})
+	require.NoError(t, err)
+	page := render(t, res)
+	i := strings.Index(page, `<g class="lane" data-key="00001">`)
+	require.GreaterOrEqual(t, i, 0)
+	lane := page[i : i+strings.Index(page[i:], "</g>")]
+	require.Contains(t, lane, `class="s-Registered"`)
+	require.NotContains(t, lane, `class="w-in"`)
+}
