@@ -74,7 +74,12 @@ func checkInvariants(t *testing.T, s *System) {
 		}
 	}
 	checkIndexes(t, s)
-	checkEventQueries(t, s)
+	// Every query is checked against a scan of the log: quadratic in the
+	// log, so only for the short logs fuzzing mostly makes (the unit tests
+	// check long ones).
+	if s.EventCount() <= 200 {
+		checkEventQueries(t, s)
+	}
 }
 
 // checkIndexes compares the ghost set and the free-placeholder index with
