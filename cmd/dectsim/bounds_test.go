@@ -6,25 +6,15 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dectsim/dectsim/internal/testfiles"
+
 	"github.com/dectsim/dectsim/emulator/system"
 )
-
-// allocated returns the bytes f allocates.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
 
 const passing = `<scenario name="fine"><at t="0s"><expect slots="0"/></at></scenario>`
 
@@ -37,13 +27,8 @@ func TestBadInputFiles(t *testing.T) {
 	missing := filepath.Join(dir, "missing.xml")
 	empty := filepath.Join(dir, "empty")
 	require.NoError(t, os.Mkdir(empty, 0o755))
-	sparse := filepath.Join(dir, "huge.xml")
-	fh, err := os.Create(sparse)
-	require.NoError(t, err)
-	require.NoError(t, fh.Truncate(64<<20+1))
-	require.NoError(t, fh.Close())
-	fifo := filepath.Join(dir, "fifo.xml")
-	haveFIFO := syscall.Mkfifo(fifo, 0o600) == nil
+	sparse, fifo := testfiles.OversizedFiles(t, dir, 64<<20)
+	haveFIFO := fifo != ""
 	_, zeroErr := os.Stat("/dev/zero")
 	prov := own(t, "nx70", "pbx-complete-2.65.xml")
 
@@ -99,7 +84,7 @@ func TestBadInputFiles(t *testing.T) {
 			}
 			var code int
 			var out, errOut string
-			n := allocated(func() { code, out, errOut = run(t, c.args...) })
+			n := testfiles.Allocated(func() { code, out, errOut = run(t, c.args...) })
 			require.Equal(t, c.code, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 			for _, s := range c.out {
 				require.Contains(t, out, s)
@@ -165,7 +150,7 @@ func TestBadScenarios(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var code int
 			var out, errOut string
-			n := allocated(func() { code, out, errOut = run(t, c.args...) })
+			n := testfiles.Allocated(func() { code, out, errOut = run(t, c.args...) })
 			require.Equal(t, c.code, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
 			for _, s := range c.out {
 				require.Contains(t, out, s)

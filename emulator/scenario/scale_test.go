@@ -31,15 +31,7 @@ func ghostsScenario(n, k int) []byte {
 // events of one handset each, by type and by type and outcome-free count.
 func eventsScenario(n, k int) []byte {
 	var b strings.Builder
-	fmt.Fprintf(&b, "<scenario name=\"events at scale\">\n  <system product=\"VI\" max-handsets=\"%d\"/>\n", n)
-	for i := 0; i < n; i++ {
-		fmt.Fprintf(&b, "  <handset ipui=\"07%08x\" state=\"ToReg\"/>\n", i)
-	}
-	b.WriteString("  <at t=\"0s\">\n")
-	for i := 0; i < n; i++ {
-		fmt.Fprintf(&b, "    <register ipui=\"07%08x\"/>\n", i)
-	}
-	b.WriteString("  </at>\n  <at t=\"1m\">\n")
+	registrations(&b, "events at scale", n)
 	for i := 0; i < k; i++ {
 		switch i % 4 {
 		case 0:
@@ -135,19 +127,25 @@ func BenchmarkEventExpectations(b *testing.B) {
 	}
 }
 
+// registrations starts a scenario in which n handsets register at t=0 and
+// opens the block at 1m that the expectations go in.
+func registrations(b *strings.Builder, name string, n int) {
+	fmt.Fprintf(b, "<scenario name=%q>\n  <system product=\"VI\" max-handsets=\"%d\"/>\n", name, n)
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(b, "  <handset ipui=\"07%08x\" state=\"ToReg\"/>\n", i)
+	}
+	b.WriteString("  <at t=\"0s\">\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(b, "    <register ipui=\"07%08x\"/>\n", i)
+	}
+	b.WriteString("  </at>\n  <at t=\"1m\">\n")
+}
+
 // typeOnlyScenario is n registrations, then k expectations that name only
 // an event type (and an outcome), none a handset.
 func typeOnlyScenario(n, k int) []byte {
 	var b strings.Builder
-	fmt.Fprintf(&b, "<scenario name=\"type-only expectations\">\n  <system product=\"VI\" max-handsets=\"%d\"/>\n", n)
-	for i := 0; i < n; i++ {
-		fmt.Fprintf(&b, "  <handset ipui=\"07%08x\" state=\"ToReg\"/>\n", i)
-	}
-	b.WriteString("  <at t=\"0s\">\n")
-	for i := 0; i < n; i++ {
-		fmt.Fprintf(&b, "    <register ipui=\"07%08x\"/>\n", i)
-	}
-	b.WriteString("  </at>\n  <at t=\"1m\">\n")
+	registrations(&b, "type-only expectations", n)
 	for i := 0; i < k; i++ {
 		switch i % 3 {
 		case 0:

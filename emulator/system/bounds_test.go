@@ -4,39 +4,24 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dectsim/dectsim/internal/testfiles"
+
 	"github.com/dectsim/dectsim/internal/fsread"
 	"github.com/dectsim/dectsim/internal/provfile"
 )
-
-// allocated returns the bytes f allocates.
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
 
 // TestApplyFileBadPaths: whatever a path names, ApplyFile reads within the
 // document limit, says what went wrong, and changes nothing but the log.
 func TestApplyFileBadPaths(t *testing.T) {
 	limit := uint64(provfile.DefaultLimits.MaxBytes)
 	dir := t.TempDir()
-	sparse := filepath.Join(dir, "huge.xml")
-	fh, err := os.Create(sparse)
-	require.NoError(t, err)
-	require.NoError(t, fh.Truncate(int64(limit)+1)) // a sparse file: no disk, no read
-	require.NoError(t, fh.Close())
-	fifo := filepath.Join(dir, "fifo")
-	haveFIFO := syscall.Mkfifo(fifo, 0o600) == nil
+	sparse, fifo := testfiles.OversizedFiles(t, dir, int64(limit))
+	haveFIFO := fifo != ""
 
 	for _, c := range []struct {
 		name     string
@@ -78,7 +63,7 @@ func TestApplyFileBadPaths(t *testing.T) {
 			addHS(t, s, HandsetSpec{IPUI: hsA, State: Registered})
 			before := s.Snapshot()
 			var err error
-			n := allocated(func() { _, err = s.ApplyFile(c.path) })
+			n := testfiles.Allocated(func() { _, err = s.ApplyFile(c.path) })
 			require.Error(t, err)
 			require.Less(t, n, c.maxAlloc, "bytes allocated")
 			require.Equal(t, before, s.Snapshot(), "nothing changes")
@@ -104,7 +89,7 @@ func TestApplyFileBadPaths(t *testing.T) {
 func TestApplyReaderStopsAtTheLimit(t *testing.T) {
 	s := newSys(t)
 	var err error
-	n := allocated(func() { _, err = s.ApplyReader("net", endless{}) })
+	n := testfiles.Allocated(func() { _, err = s.ApplyReader("net", endless{}) })
 	var pe *FileError
 	require.True(t, errors.As(err, &pe), "%v", err)
 	require.Equal(t, "limit", pe.Code)

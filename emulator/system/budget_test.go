@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/dectsim/dectsim/internal/testfiles"
 )
 
 // ghostStorm is a system whose n handsets are connected ghosts trying
@@ -36,7 +38,7 @@ func TestEventBudgetStopsARunawayStory(t *testing.T) {
 	s := ghostStorm(t, 3, WithEventBudget(1000))
 	ranBefore := s.sim.Ran()
 	var err error
-	n := allocated(func() { err = s.Advance(100 * 365 * 24 * time.Hour) })
+	n := testfiles.Allocated(func() { err = s.Advance(100 * 365 * 24 * time.Hour) })
 	require.ErrorIs(t, err, ErrEventBudget)
 	require.Contains(t, err.Error(), "(the budget is 1000)")
 	require.Equal(t, uint64(1000), s.sim.Ran(), "no event runs past the budget")

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/dectsim/dectsim/internal/testfiles"
 )
 
 func TestRegularFileWithinTheLimitIsReadWhole(t *testing.T) {
@@ -99,15 +101,6 @@ func (p *pattern) Read(b []byte) (int, error) {
 	return k, nil
 }
 
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
-
 // TestStreamsCostAboutTwiceTheirSize: a stream of unknown length is read in
 // chunks and joined once, so memory is about twice what arrived, and a
 // stream over the limit costs about the limit.
@@ -129,7 +122,7 @@ func TestStreamsCostAboutTwiceTheirSize(t *testing.T) {
 	} {
 		var b []byte
 		var err error
-		got := allocated(func() { b, err = Read("stream", &pattern{n: c.n}, limit) })
+		got := testfiles.Allocated(func() { b, err = Read("stream", &pattern{n: c.n}, limit) })
 		require.Less(t, got, c.maxAlloc, "n=%d: bytes allocated", c.n)
 		if c.tooLarge {
 			var tl *TooLargeError
@@ -153,7 +146,7 @@ func TestRegularFileCostsItsSize(t *testing.T) {
 	require.NoError(t, os.WriteFile(p, []byte(want), 0o644))
 	var b []byte
 	var err error
-	got := allocated(func() { b, err = ReadFile(p, int64(len(want))) })
+	got := testfiles.Allocated(func() { b, err = ReadFile(p, int64(len(want))) })
 	require.NoError(t, err)
 	require.Equal(t, want, string(b))
 	require.Less(t, got, uint64(len(want))+64<<10)

@@ -3,25 +3,16 @@ package lint
 import (
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dectsim/dectsim/internal/testfiles"
+
 	"github.com/dectsim/dectsim/internal/fsread"
 	"github.com/dectsim/dectsim/internal/provfile"
 )
-
-func allocated(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
 
 // TestCheckFileBadPaths: whatever a path names, CheckFile reads within the
 // document limit and says what went wrong: a limit finding for what is
@@ -29,13 +20,8 @@ func allocated(f func()) uint64 {
 func TestCheckFileBadPaths(t *testing.T) {
 	limit := uint64(provfile.DefaultLimits.MaxBytes)
 	dir := t.TempDir()
-	sparse := filepath.Join(dir, "huge.xml")
-	fh, err := os.Create(sparse)
-	require.NoError(t, err)
-	require.NoError(t, fh.Truncate(int64(limit)+1))
-	require.NoError(t, fh.Close())
-	fifo := filepath.Join(dir, "fifo")
-	haveFIFO := syscall.Mkfifo(fifo, 0o600) == nil
+	sparse, fifo := testfiles.OversizedFiles(t, dir, int64(limit))
+	haveFIFO := fifo != ""
 	_, zeroErr := os.Stat("/dev/zero")
 
 	for _, c := range []struct {
@@ -72,7 +58,7 @@ func TestCheckFileBadPaths(t *testing.T) {
 			}
 			var fs []Finding
 			var err error
-			n := allocated(func() { fs, err = CheckFile(c.path, Options{}) })
+			n := testfiles.Allocated(func() { fs, err = CheckFile(c.path, Options{}) })
 			require.Less(t, n, c.maxAlloc, "bytes allocated")
 			if c.is != nil {
 				require.ErrorIs(t, err, c.is)

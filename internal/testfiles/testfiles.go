@@ -11,7 +11,9 @@ package testfiles
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"syscall"
 	"testing"
 )
 
@@ -141,4 +143,40 @@ func Seeds(t testing.TB) []string {
 		out = append(out, SharedSeeds(t, sub)...)
 	}
 	return out
+}
+
+// Allocated returns the bytes f allocates, for tests that hold a reader
+// to the memory it promises (never to wall time).
+func Allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// OversizedFiles makes, in dir, paths whose contents exceed limit bytes
+// without costing disk or reading time: a sparse regular file of limit+1
+// bytes, and a named pipe (fifo is "" where named pipes cannot be made).
+// A reader that trusts os.Stat sizes or reads without a limit fails on
+// them.
+func OversizedFiles(t testing.TB, dir string, limit int64) (sparse, fifo string) {
+	t.Helper()
+	sparse = filepath.Join(dir, "huge.xml")
+	fh, err := os.Create(sparse)
+	if err != nil {
+		t.Fatalf("testfiles: %v", err)
+	}
+	if err := fh.Truncate(limit + 1); err != nil {
+		t.Fatalf("testfiles: %v", err)
+	}
+	if err := fh.Close(); err != nil {
+		t.Fatalf("testfiles: %v", err)
+	}
+	fifo = filepath.Join(dir, "fifo.xml")
+	if syscall.Mkfifo(fifo, 0o600) != nil {
+		fifo = ""
+	}
+	return sparse, fifo
 }
