@@ -94,7 +94,7 @@ func BenchmarkHeapBaseline(b *testing.B) {
 
 // BenchmarkAdvanceWithClock measures 1,000 one-minute Advances with an
 // event each, with Clock() taken (and read) and without: the clock must
-// cost Advance nothing. docs/performance.md reports the ratio.
+// cost Advance next to nothing. docs/performance.md reports the ratio.
 func BenchmarkAdvanceWithClock(b *testing.B) {
 	for _, taken := range []bool{false, true} {
 		name := "without"

@@ -30,13 +30,14 @@ type simClock struct {
 // takes one. It may be used from any goroutine.
 //
 // Now, Since and Until read simulated time directly: taking the clock
-// costs Advance nothing. Timers, tickers, Sleep and contexts with a
-// deadline are registered on a github.com/benbjohnson/clock Mock kept at
-// simulated time: each Advance, AdvanceTo or Step that passes their time
-// fires them when it returns, in the order of their times (equal times in a
-// fixed order), each stamped with its own time; AfterFunc functions run in
-// their own goroutine, as with time.AfterFunc. Once a timer has been made,
-// each call that moves time costs the Mock's real millisecond.
+// costs Advance one atomic store per event (BenchmarkAdvanceWithClock:
+// about 1.1 times the time without the clock). Timers, tickers, Sleep and
+// contexts with a deadline are registered on a github.com/benbjohnson/clock
+// Mock kept at simulated time: each Advance, AdvanceTo or Step that passes
+// their time fires them when it returns, in the order of their times, each
+// stamped with its own time; AfterFunc functions run in their own
+// goroutine, as with time.AfterFunc. Once a timer has been made, each call
+// that moves time costs the Mock's real millisecond.
 func (s *Sim) Clock() clock.Clock {
 	if s.clk == nil {
 		c := &simClock{s: s}
