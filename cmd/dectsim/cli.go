@@ -1,13 +1,16 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/dectsim/dectsim/emulator/scenario"
@@ -39,6 +42,8 @@ Usage:
                                                         run scenario files
   dectsim check [--product P] [--firmware V] FILE|DIR|-...
                                                         lint provisioning files
+  dectsim serve [--addr A] [--sip A] [--clock manual|real] [--fleet N] [SCENARIO...]
+                                                        run systems live for a server
   dectsim readings                                      list the readings
   dectsim version                                       print the version
 
@@ -82,8 +87,9 @@ func Main(args []string, stdout, stderr io.Writer, getenv func(string) string) i
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	case "serve":
-		fmt.Fprintln(stderr, "dectsim serve: the live emulator is not part of this version; use 'dectsim run' or the Go API")
-		return exitUsage
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return cmdServe(ctx, args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "dectsim: unknown command %q\n\n%s", args[0], usage)
 		return exitUsage

@@ -180,6 +180,10 @@ type Config struct {
 	// NoBootFetch skips the fetch at attach time (the schedule still
 	// starts then, and reboots still fetch).
 	NoBootFetch bool
+	// BootDelay puts the boot fetch this long after attach time instead of
+	// at it, as when many systems come back after a power cut one by one.
+	// Reboots later still fetch at once.
+	BootDelay time.Duration
 }
 
 // Request is one HTTP request a fetch made, kept so tests can see what a
@@ -267,7 +271,7 @@ func Attach(sys *system.System, cfg Config) (*Fetcher, error) {
 		f.last, f.hasLast = sys.Now(), true
 		f.scheduleNext()
 	} else {
-		f.scheduleBoot()
+		f.scheduleBootAt(sys.Now().Add(cfg.BootDelay))
 	}
 	return f, nil
 }
@@ -283,6 +287,9 @@ func (cfg Config) withDefaults(mac string) (Config, error) {
 	}
 	if cfg.Latency < 0 {
 		return cfg, fmt.Errorf("autoprov: latency %s is negative", cfg.Latency)
+	}
+	if cfg.BootDelay < 0 {
+		return cfg, fmt.Errorf("autoprov: boot delay %s is negative", cfg.BootDelay)
 	}
 	if cfg.NetworkBudget < 0 {
 		return cfg, fmt.Errorf("autoprov: network budget %s is negative", cfg.NetworkBudget)
@@ -552,11 +559,12 @@ func (f *Fetcher) cancelNext() {
 	f.setNext(0, time.Time{}, false)
 }
 
-func (f *Fetcher) scheduleBoot() {
+func (f *Fetcher) scheduleBoot() { f.scheduleBootAt(f.sys.Now()) }
+
+func (f *Fetcher) scheduleBootAt(at time.Time) {
 	f.cancelNext()
-	now := f.sys.Now()
-	id := f.host.Sim.At(now, func() { f.scheduledCheck("boot") })
-	f.setNext(id, now, true)
+	id := f.host.Sim.At(at, func() { f.scheduledCheck("boot") })
+	f.setNext(id, at, true)
 }
 
 // scheduleNext plans the check after the last one from the settings in

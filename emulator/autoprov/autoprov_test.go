@@ -77,6 +77,31 @@ func TestNoBootFetchStartsTheScheduleOnly(t *testing.T) {
 	require.Equal(t, t0.Truncate(24*time.Hour), next.Truncate(24*time.Hour), "the daily check of the same day")
 }
 
+func TestBootDelayPutsTheBootFetchLaterAndRebootsStillFetchAtOnce(t *testing.T) {
+	sys := newSys(t, system.WithFirmware("2.52.0"))
+	f := attach(t, sys, autoprov.Config{Handler: serveBody(okFile), URL: "http://prov.test/p.xml", BootDelay: 7 * time.Minute})
+	next, ok := f.NextCheck()
+	require.True(t, ok)
+	require.Equal(t, t0.Add(7*time.Minute), next)
+	require.NoError(t, sys.Advance(7*time.Minute-time.Nanosecond))
+	require.Empty(t, f.Requests(), "no fetch before the delay")
+	require.NoError(t, sys.Advance(time.Nanosecond))
+	require.Len(t, f.Requests(), 1)
+	require.Equal(t, t0.Add(7*time.Minute), f.Requests()[0].At)
+
+	_, err := sys.Apply("reboot.xml", []byte(doc(`<param name="SystemSettings.global.CheckSyncRebootEnabled" value="1"/>`)))
+	require.NoError(t, err)
+	f.CheckSyncFrom(system.CheckSyncAPI, true)
+	require.NoError(t, sys.Advance(0))
+	require.Len(t, f.Requests(), 2, "the reboot's boot fetch is not delayed")
+	require.Equal(t, t0.Add(7*time.Minute), f.Requests()[1].At)
+}
+
+func TestNegativeBootDelayIsRefused(t *testing.T) {
+	_, err := autoprov.Attach(newSys(t), autoprov.Config{BootDelay: -time.Second})
+	require.ErrorContains(t, err, "boot delay -1s is negative")
+}
+
 func TestNoURLLogsFailedFetchAndTouchesNoNetwork(t *testing.T) {
 	sys := newSys(t)
 	f := attach(t, sys, autoprov.Config{})

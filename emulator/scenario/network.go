@@ -43,10 +43,11 @@ func attachNetwork(sys *system.System, sc *Scenario, o Options) (*network, error
 		n.srv = newServer(sc.Serves)
 	}
 	url := sc.System.ProvisioningURL
-	if url == "" {
+	if url == "" && !o.AlwaysFetch {
 		return n, nil
 	}
-	cfg := autoprov.Config{URL: url, User: sc.System.User, Password: sc.System.Password, Timeout: sc.System.FetchTimeout, Client: o.HTTPClient, UpperMAC: sc.System.UpperMAC}
+	cfg := autoprov.Config{URL: url, User: sc.System.User, Password: sc.System.Password, Timeout: sc.System.FetchTimeout,
+		Client: o.HTTPClient, UpperMAC: sc.System.UpperMAC, BootDelay: o.BootDelay}
 	if strings.HasPrefix(url, "/") {
 		cfg.URL = ServeHost + url
 		cfg.Client = n.srv.client()

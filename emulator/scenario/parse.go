@@ -79,6 +79,10 @@ type parser struct {
 	dir      string
 	opts     ParseOptions
 	handsets map[string]bool
+	// live reads steps sent to a running system: src= is refused and
+	// world names the handsets it already has.
+	live     bool
+	world    map[string]bool
 	served   map[string]bool   // paths of top-level <serve>s, so a repeat is found in O(1)
 	srcs     map[string][]byte // files src= named, read once each
 	srcBytes int64             // their total size, at most MaxSrcBytes
@@ -392,6 +396,9 @@ func (p *parser) handset(e *etree.Element) error {
 		return p.errf(e, "<handset> needs ipui= of 10 hex digits; got %q", id)
 	}
 	id = ipui.Normalize(id)
+	if p.world[id] {
+		return p.errf(e, "handset %s is already in the world", id)
+	}
 	if p.handsets[id] {
 		return p.errf(e, "handset %s is declared twice", id)
 	}
@@ -500,6 +507,9 @@ func (p *parser) serveSpec(e *etree.Element) (Serve, error) {
 }
 
 func (p *parser) readSrc(e *etree.Element, src string, max int64) ([]byte, error) {
+	if p.live {
+		return nil, p.errAttr(e, "src", "src= is not read here: the emulator reads no file a request names; put the document inside the element")
+	}
 	path := src
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(p.dir, src)

@@ -38,6 +38,9 @@ func (r *Result) Passed() bool { return len(r.Failures) == 0 }
 // Outcome is one evaluated expectation.
 type Outcome struct {
 	Step Step
+	// File is the file the step is in: the scenario's, or the name steps
+	// sent to a live system were read under.
+	File string
 	OK   bool
 	// Expected and Found describe the check; At is when it ran and
 	// AtEvent how many events had been logged by then.
@@ -71,37 +74,30 @@ type Options struct {
 	// a file RunFile reads, as ParseOptions does.
 	Vars map[string]string
 	Env  func(name string) (string, bool)
+	// AlwaysFetch attaches a fetcher even without a provisioning-url, so
+	// a URL that a file or an upload sets later is fetched from (a live
+	// system). Its checks fail with reason no-url until then.
+	AlwaysFetch bool
+	// BootDelay puts the boot fetch this long after the start (a fleet
+	// coming back after a power cut).
+	BootDelay time.Duration
 }
 
 // Run plays a scenario. The error is for runtime failures only (a system
 // that cannot be built or a network that cannot be set up); failed
 // expectations are in the Result.
 func Run(sc *Scenario, o Options) (*Result, error) {
-	sys, err := build(sc, o.SystemOptions...)
+	l, err := Start(sc, o)
 	if err != nil {
 		return nil, err
 	}
-	net, err := attachNetwork(sys, sc, o)
-	if err != nil {
-		return nil, err
-	}
-	defer net.close()
-	res := &Result{Scenario: sc, System: sys}
-	for _, b := range sc.Blocks {
-		if err := sys.AdvanceTo(sc.Start.Add(b.T)); err != nil {
-			return nil, stepError(sc, b.Pos, err)
-		}
-		for _, st := range b.Steps {
-			err := res.step(sys, st, net)
-			if err == nil {
-				err = sys.Err()
-			}
-			if err != nil {
-				return nil, stepError(sc, st.Pos, err)
-			}
+	defer l.Close()
+	for range sc.Blocks {
+		if err := l.RunBlock(); err != nil {
+			return nil, err
 		}
 	}
-	return res, nil
+	return l.Result(), nil
 }
 
 // stepError places an error of the run at pos. A scenario whose story
@@ -228,6 +224,8 @@ func (r *Result) step(sys *system.System, st Step, net *network) error {
 	case StepServe:
 		net.serve(*st.Serve)
 		return nil
+	case StepHandset:
+		return addHandset(sys, st.Handset)
 	}
 	r.check(sys, st, net)
 	return nil
@@ -235,7 +233,7 @@ func (r *Result) step(sys *system.System, st Step, net *network) error {
 
 func (r *Result) check(sys *system.System, st Step, net *network) {
 	exp, found, key, ok := evaluate(sys, st, net)
-	r.Outcomes = append(r.Outcomes, Outcome{Step: st, OK: ok, Expected: exp, Found: found, At: sys.Now(), AtEvent: sys.EventCount()})
+	r.Outcomes = append(r.Outcomes, Outcome{Step: st, File: cmp.Or(st.file, r.Scenario.File), OK: ok, Expected: exp, Found: found, At: sys.Now(), AtEvent: sys.EventCount()})
 	if ok {
 		return
 	}

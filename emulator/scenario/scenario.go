@@ -130,6 +130,12 @@ type Step struct {
 	// Serve changes what the scenario's own server answers on a path.
 	Serve *Serve
 
+	// Handset is the handset a <handset> step sent to a live system adds.
+	Handset *HandsetDecl
+	// file names where steps sent to a live system came from; "" for the
+	// scenario file's own.
+	file string
+
 	// Expectations.
 	State      string
 	Subscribed *bool

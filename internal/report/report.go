@@ -16,6 +16,7 @@ import (
 	"github.com/beevik/etree"
 
 	"github.com/dectsim/dectsim/emulator/scenario"
+	"github.com/dectsim/dectsim/emulator/system"
 	"github.com/dectsim/dectsim/internal/printable"
 	"github.com/dectsim/dectsim/internal/timeline"
 )
@@ -42,6 +43,14 @@ type JSONEvent struct {
 	Found    string `json:"found,omitempty"`
 }
 
+// Event is one event as a --json line shows it: scenario names the file,
+// start is what its offset t counts from.
+func Event(scenario string, start time.Time, e system.Event) JSONEvent {
+	return JSONEvent{Scenario: scenario, T: timeline.Offset(start, e.Time), Time: e.Time.UTC().Format(time.RFC3339Nano),
+		Type: e.Type, IPUI: e.IPUI, Slot: e.Slot, State: e.State, Outcome: e.Outcome, Trigger: e.Trigger, Reason: e.Reason,
+		Code: e.Code, File: e.File, Line: e.Line, Col: e.Col, Detail: e.Detail}
+}
+
 // EvExpectation is the type of the --json lines that report an
 // expectation; its outcome is "passed" or "failed".
 const EvExpectation = "expectation"
@@ -59,9 +68,7 @@ func WriteJSON(w io.Writer, r *scenario.Result) error {
 	flush := func(upto int) error {
 		for ; next < upto && next < len(events); next++ {
 			e := events[next]
-			if err := enc.Encode(JSONEvent{Scenario: sc.File, T: timeline.Offset(sc.Start, e.Time), Time: e.Time.UTC().Format(time.RFC3339Nano),
-				Type: e.Type, IPUI: e.IPUI, Slot: e.Slot, State: e.State, Outcome: e.Outcome, Trigger: e.Trigger, Reason: e.Reason,
-				Code: e.Code, File: e.File, Line: e.Line, Col: e.Col, Detail: e.Detail}); err != nil {
+			if err := enc.Encode(Event(sc.File, sc.Start, e)); err != nil {
 				return err
 			}
 		}
