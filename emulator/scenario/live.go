@@ -84,6 +84,11 @@ func (l *Live) run(steps []Step) ([]Outcome, error) {
 			err = l.sys.Err()
 		}
 		if err != nil {
+			if st.file != "" && l.sys.Err() == nil {
+				// A step sent to a live system that the system refused:
+				// placed in what was sent, the steps before it done.
+				return l.res.Outcomes[from:], &Error{File: st.file, Pos: st.Pos, Msg: err.Error()}
+			}
 			return l.res.Outcomes[from:], stepError(l.sc, st.Pos, err)
 		}
 	}

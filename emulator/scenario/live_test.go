@@ -199,3 +199,14 @@ func TestAlwaysFetchGivesASystemWithoutURLAFetcher(t *testing.T) {
 	require.True(t, ok)
 	require.Equal(t, l.System().Start().Add(time.Minute), next)
 }
+
+func TestACheckSyncSentToALiveSystemComesFromTheAPI(t *testing.T) {
+	l := startLive(t, liveStory, scenario.Options{AlwaysFetch: true})
+	steps, err := l.ParseSteps("steps", []byte(`<check-sync/>`))
+	require.NoError(t, err)
+	_, err = l.Steps(steps)
+	require.NoError(t, err)
+	cs := l.System().FindEvents(system.EventQuery{Type: system.EvCheckSync})
+	require.Len(t, cs, 1)
+	require.Equal(t, system.CheckSyncAPI, cs[0].Trigger)
+}

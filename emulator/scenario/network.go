@@ -61,13 +61,19 @@ func attachNetwork(sys *system.System, sc *Scenario, o Options) (*network, error
 	return n, nil
 }
 
-func (n *network) checkSync(sys *system.System, reboot bool) {
+// checkSync is a <check-sync> step: from the scenario, or from the API
+// when the step was sent to a live system.
+func (n *network) checkSync(sys *system.System, reboot, api bool) {
+	source := system.CheckSyncScenario
+	if api {
+		source = system.CheckSyncAPI
+	}
 	if n.fetcher != nil {
-		n.fetcher.CheckSyncFrom(system.CheckSyncScenario, reboot)
+		n.fetcher.CheckSyncFrom(source, reboot)
 		return
 	}
 	h := syshook.Of[system.Event](sys)
-	if h.CheckSync(system.CheckSyncScenario, reboot) {
+	if h.CheckSync(source, reboot) {
 		return // rebooted; with no provisioning URL there is nothing to fetch
 	}
 	h.Record(system.Event{Type: system.EvFetch, Outcome: "error", Reason: autoprov.ReasonNoURL, Detail: "check-sync: the system has no provisioning URL"})

@@ -217,7 +217,7 @@ func (r *Result) step(sys *system.System, st Step, net *network) error {
 	case StepFirmware:
 		return sys.InstallFirmware(st.Version)
 	case StepCheckSync:
-		net.checkSync(sys, st.Reboot)
+		net.checkSync(sys, st.Reboot, st.file != "")
 		return nil
 	case StepAdmin:
 		return sys.Admin(st.IPUI, system.State(st.State))

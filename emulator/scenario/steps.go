@@ -44,6 +44,9 @@ func (l *Live) ParseSteps(name string, data []byte) ([]Step, error) {
 		p.handsets[h.IPUI], p.world[h.IPUI] = true, true
 	}
 	steps, err := p.liveSteps()
+	if err == nil {
+		err = l.checkHandsetSteps(p, steps)
+	}
 	if err == nil && !l.HasServer() {
 		for _, st := range steps {
 			if st.Kind == StepServe {
@@ -111,6 +114,24 @@ func (p *parser) liveStep(c *etree.Element) (Step, error) {
 	return p.step(c)
 }
 
+// checkHandsetSteps refuses, before anything runs, a <handset> step with
+// a state for which the system already has a slot or no room.
+func (l *Live) checkHandsetSteps(p *parser, steps []Step) error {
+	slots := l.sys.SlotCount()
+	for _, st := range steps {
+		if st.Kind != StepHandset || st.Handset.State == "" {
+			continue
+		}
+		if _, ok := l.sys.Slot(st.IPUI); ok {
+			return p.errAt(st.Pos, "the system already has a slot for %s; a new handset with state= needs a slot of its own", st.IPUI)
+		}
+		if slots++; slots > l.sys.Config().MaxHandsets {
+			return p.errAt(st.Pos, "the handset list is full (%d slots); a handset with state= needs a slot", l.sys.Config().MaxHandsets)
+		}
+	}
+	return nil
+}
+
 // insertion is where wrapSteps put its root element, so positions can be
 // given back in the caller's bytes.
 type insertion struct {
@@ -150,6 +171,7 @@ func wrapSteps(data []byte) ([]byte, insertion) {
 func unwrapSteps(err error, data []byte, at insertion) error {
 	fix := func(e *Error) *Error {
 		c := *e
+		c.Msg = wrapperWords.Replace(c.Msg)
 		inRoot := c.Pos.Line == at.line && c.Pos.Col > at.col && c.Pos.Col < at.col+len(stepsRoot)
 		c.Pos, c.Src = at.unshift(c.Pos), data
 		if inRoot {
@@ -176,6 +198,10 @@ func unwrapSteps(err error, data []byte, at insertion) error {
 	return err
 }
 
+// wrapperWords speak of the root wrapSteps added as what it is to the
+// sender: the end of the steps.
+var wrapperWords = strings.NewReplacer("</steps>", "the end of the steps", "<steps>", "the steps")
+
 // endPos is the position just after the last byte of data.
 func endPos(data []byte) Pos {
 	line := 1 + bytes.Count(data, []byte("\n"))
@@ -189,7 +215,12 @@ type StepError struct {
 	Msg  string
 }
 
-func (e *StepError) Error() string { return fmt.Sprintf("step %d: %s", e.Step, e.Msg) }
+func (e *StepError) Error() string {
+	if e.Step == 0 {
+		return e.Msg // about the whole body
+	}
+	return fmt.Sprintf("step %d: %s", e.Step, e.Msg)
+}
 
 // ParseJSONSteps reads steps sent as JSON: an array of objects, each with
 // "step" naming the element and the other keys its attributes
@@ -199,7 +230,7 @@ func (e *StepError) Error() string { return fmt.Sprintf("step %d: %s", e.Step, e
 // for "serve". The rules are ParseSteps'; a mistake is a *StepError.
 func (l *Live) ParseJSONSteps(data []byte) ([]Step, error) {
 	if len(data) > MaxStepsBytes {
-		return nil, &StepError{Step: 0, Msg: fmt.Sprintf("the steps are %d bytes; the limit is %d", len(data), MaxStepsBytes)}
+		return nil, &StepError{Msg: fmt.Sprintf("the steps are %d bytes; the limit is %d", len(data), MaxStepsBytes)}
 	}
 	var raw []map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
@@ -326,7 +357,10 @@ func jsonMsg(err error) string {
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return fmt.Sprintf("a %s where a step object or its field %q was expected (at byte %d)", te.Value, te.Field, te.Offset)
+		if te.Field == "" {
+			return fmt.Sprintf("found a JSON %s where the array or one of its step objects belongs (at byte %d)", te.Value, te.Offset)
+		}
+		return fmt.Sprintf("found a JSON %s at %q (at byte %d)", te.Value, te.Field, te.Offset)
 	}
 	return err.Error()
 }

@@ -3,7 +3,6 @@ package live
 import (
 	"container/heap"
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -126,9 +125,6 @@ func (w *World) step(m *Member) {
 
 // stop takes a system out of the clock's queue: it runs no more.
 func (w *World) stop(m *Member, err error) {
-	if errors.Is(err, system.ErrEventBudget) || m.Sys.Err() != nil {
-		err = fmt.Errorf("stopped: %w", err)
-	}
 	m.Err = err
 	if m.heap >= 0 {
 		heap.Remove(&w.queue, m.heap)

@@ -2,9 +2,11 @@ package live
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/dectsim/dectsim/emulator/system"
+	"github.com/dectsim/dectsim/internal/syshook"
 )
 
 // SIP status codes CheckSync answers with.
@@ -13,6 +15,10 @@ const (
 	sipNotFound = 404
 	sipBusy     = 503
 )
+
+// WarnAnonymousReboot is the warning a system logs when a NOTIFY whose
+// user is none of its SIP accounts asks for a reboot.
+const WarnAnonymousReboot = "check-sync-anonymous-reboot"
 
 // CheckSync is a SIP NOTIFY check-sync for user (the Request-URI's user):
 // the system with a SIP account whose UserName or AuthName is user fetches
@@ -30,6 +36,10 @@ func (w *World) CheckSync(user string, reboot bool) int {
 		code = sipOK
 		if m.Err != nil {
 			return // a stopped system takes the NOTIFY and does nothing
+		}
+		if reboot && !real {
+			syshook.Of[system.Event](m.Sys).Record(system.Event{Type: system.EvWarning, Code: WarnAnonymousReboot,
+				Detail: fmt.Sprintf("a SIP NOTIFY for %q, which no SIP account of this system names, asked for a reboot: only the fetch is done", user)})
 		}
 		m.Live.Fetcher().CheckSyncFrom(system.CheckSyncSIP, reboot && real)
 		w.refresh(m)
@@ -60,14 +70,11 @@ func (w *World) sipTarget(user string) (*Member, bool) {
 // hasSIPUser reports whether a SipAccount.<id>.UserName or .AuthName of
 // sys is user.
 func hasSIPUser(sys *system.System, user string) bool {
-	for _, name := range sys.SettingNames() {
-		if !strings.HasPrefix(name, "SipAccount.") {
+	for name, v := range sys.Settings() {
+		if v != user || !strings.HasPrefix(name, "SipAccount.") {
 			continue
 		}
-		if !strings.HasSuffix(name, ".UserName") && !strings.HasSuffix(name, ".AuthName") {
-			continue
-		}
-		if v, _ := sys.Setting(name); v == user {
+		if strings.HasSuffix(name, ".UserName") || strings.HasSuffix(name, ".AuthName") {
 			return true
 		}
 	}

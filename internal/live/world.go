@@ -182,7 +182,7 @@ func (w *World) addFleet(sc *scenario.Scenario, fleet int, cfg Config, client *h
 			}
 			o.SystemOptions = append([]system.Option{system.WithMAC(fmt.Sprintf("%012X", base+uint64(i)))}, cfg.SystemOptions...)
 		}
-		l, err := scenario.Start(sc, o)
+		l, err := w.start1(sc, o, i == 0 && sc.System.MAC == "")
 		if err != nil {
 			return err
 		}
@@ -198,6 +198,27 @@ func (w *World) addFleet(sc *scenario.Scenario, fleet int, cfg Config, client *h
 		w.listen(m)
 	}
 	return nil
+}
+
+// start1 starts one system. A scenario without mac= gets its MAC from its
+// seed, so two such files would share one: the second counts up from it
+// to the first MAC no system has.
+func (w *World) start1(sc *scenario.Scenario, o scenario.Options, derived bool) (*scenario.Live, error) {
+	l, err := scenario.Start(sc, o)
+	if err != nil || !derived {
+		return l, err
+	}
+	mac, _ := strconv.ParseUint(l.System().MAC(), 16, 64)
+	free := mac
+	for w.byMAC[fmt.Sprintf("%012x", free)] != nil {
+		free++
+	}
+	if free == mac {
+		return l, nil
+	}
+	l.Close()
+	o.SystemOptions = append([]system.Option{system.WithMAC(fmt.Sprintf("%012X", free))}, o.SystemOptions...)
+	return scenario.Start(sc, o)
 }
 
 // DefaultScenario is the world without a scenario file: one N870 with its

@@ -261,7 +261,7 @@ func TestASystemThatStopsLeavesTheOthersRunning(t *testing.T) {
 		assert.NoError(t, err)
 		ms := w.Members()
 		assert.Error(t, ms[0].Err)
-		assert.ErrorContains(t, ms[0].Err, "stopped")
+		assert.ErrorIs(t, ms[0].Err, system.ErrEventBudget)
 		assert.NoError(t, ms[1].Err)
 		assert.Equal(t, w.Now(), ms[1].Sys.Now())
 		assert.Len(t, ms[1].Live.Result().Outcomes, 1, "the other system's block ran")
@@ -437,4 +437,38 @@ func TestCloseLeavesNoGoroutine(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	require.LessOrEqual(t, runtime.NumGoroutine(), before)
+}
+
+func TestScenariosWithoutMACCountUpToAFreeOne(t *testing.T) {
+	noMAC := `<scenario name="a"><handset ipui="029e74a599"/></scenario>`
+	w := newWorld(t, live.Config{Scenarios: []*scenario.Scenario{parse(t, "a.xml", noMAC), parse(t, "b.xml", noMAC)}, Fleet: 2})
+	var macs []string
+	do(t, w, func() {
+		for _, m := range w.Members() {
+			macs = append(macs, m.MAC)
+		}
+	})
+	require.Equal(t, []string{"7c2f804200f3", "7c2f804200f4", "7c2f804200f5", "7c2f804200f6"}, macs,
+		"the second file's seed gives the first one's MAC; it takes the next free one")
+}
+
+func TestAnAnonymousRebootIsRefusedWithAWarning(t *testing.T) {
+	rec := &recorder{body: func(string) string {
+		return `<provisioning version="1.1" productID="e2"><nvm><param name="SystemSettings.global.CheckSyncRebootEnabled" value="1"/></nvm></provisioning>`
+	}}
+	srv := serve(t, rec)
+	w := newWorld(t, live.Config{Scenarios: []*scenario.Scenario{parse(t, "a.xml", site("7C2F80000001", srv.URL+"/%MACD.xml", ""))}})
+	do(t, w, func() {
+		_, err := w.AdvanceTo(start.Add(time.Minute))
+		assert.NoError(t, err)
+	})
+	require.Equal(t, 200, w.CheckSync("whoever", true))
+	do(t, w, func() {
+		ws := w.Members()[0].Sys.FindEvents(system.EventQuery{Type: system.EvWarning})
+		assert.Len(t, ws, 1)
+		if len(ws) == 1 {
+			assert.Equal(t, live.WarnAnonymousReboot, ws[0].Code)
+			assert.Contains(t, ws[0].Detail, `"whoever"`)
+		}
+	})
 }

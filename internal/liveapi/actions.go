@@ -40,10 +40,9 @@ func expectations(os []scenario.Outcome) []Expectation {
 // Ran is what a call that drives the systems answers: the events that
 // ran, at most live.MaxCollected, and how many more there were.
 type Ran struct {
-	Now          string           `json:"now"`
-	Events       []live.EventJSON `json:"events"`
-	Omitted      int              `json:"omitted,omitempty"`
-	Expectations []Expectation    `json:"expectations,omitempty"`
+	Now     string           `json:"now"`
+	Events  []live.EventJSON `json:"events"`
+	Omitted int              `json:"omitted,omitempty"`
 }
 
 func ran(now time.Time, recs []live.Record, omitted int) Ran {
@@ -52,6 +51,13 @@ func ran(now time.Time, recs []live.Record, omitted int) Ran {
 		out.Events = append(out.Events, r.M.EventJSON(r.E))
 	}
 	return out
+}
+
+// StepsAnswer is what POST /api/systems/{mac}/steps answers: the events
+// and the expectations' results, a list even when empty.
+type StepsAnswer struct {
+	Ran
+	Expectations []Expectation `json:"expectations"`
 }
 
 // steps is POST /api/systems/{mac}/steps: scenario steps, as XML (the
@@ -63,52 +69,66 @@ func (a *API) steps(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var (
-		out    Ran
-		bad    error
-		failed error
+		out              StepsAnswer
+		bad, runE, stopE error
+		isJSON           bool
 	)
 	ok := a.withMember(w, r, func(m *live.Member) {
 		if m.Err != nil {
-			failed = m.Err
+			stopE = m.Err
 			return
 		}
-		steps, err := parseSteps(m.Live, r, data)
-		if err != nil {
-			bad = err
+		var steps []scenario.Step
+		steps, isJSON, bad = parseSteps(m.Live, r, data)
+		if bad != nil {
 			return
 		}
 		var outs []scenario.Outcome
 		recs, omitted := a.w.Collect(func() {
-			outs, failed = m.Live.Steps(steps)
+			outs, runE = m.Live.Steps(steps)
 			a.w.Refresh(m)
 			a.w.Settle()
 		})
-		out = ran(a.w.Now(), recs, omitted)
-		out.Expectations = expectations(outs)
+		out = StepsAnswer{Ran: ran(a.w.Now(), recs, omitted), Expectations: expectations(outs)}
+		if m.Sys.Err() != nil {
+			stopE = m.Sys.Err()
+		}
 	})
 	switch {
 	case !ok:
 	case bad != nil:
 		reply(w, http.StatusBadRequest, errorOf(bad))
-	case failed != nil:
-		reply(w, http.StatusConflict, errorBody{Error: "the system has stopped and takes no steps: " + failed.Error()})
-	default:
-		if out.Expectations == nil {
-			out.Expectations = []Expectation{}
+	case stopE != nil:
+		reply(w, http.StatusConflict, struct {
+			errorBody
+			StepsAnswer
+		}{errorBody{Error: "the system has stopped: " + stopE.Error()}, out})
+	case runE != nil:
+		b := errorOf(runE)
+		if isJSON {
+			b.Step, b.Line, b.Col, b.Excerpt = b.Line, 0, 0, ""
 		}
+		b.Error = "the system refused a step (those before it ran): " + b.Error
+		reply(w, http.StatusBadRequest, struct {
+			errorBody
+			StepsAnswer
+		}{b, out})
+	default:
 		reply(w, http.StatusOK, out)
 	}
 }
 
 // parseSteps reads JSON when the body says it is JSON (by its type or its
 // first character), else XML.
-func parseSteps(l *scenario.Live, r *http.Request, data []byte) ([]scenario.Step, error) {
+func parseSteps(l *scenario.Live, r *http.Request, data []byte) ([]scenario.Step, bool, error) {
 	ct := r.Header.Get("Content-Type")
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	if strings.Contains(ct, "json") || bytes.HasPrefix(trimmed, []byte("[")) || bytes.HasPrefix(trimmed, []byte("{")) {
-		return l.ParseJSONSteps(data)
+		steps, err := l.ParseJSONSteps(data)
+		return steps, true, err
 	}
-	return l.ParseSteps("steps", data)
+	steps, err := l.ParseSteps("steps", data)
+	return steps, false, err
 }
 
 // errorOf turns a reading error into an answer: position, excerpt and, for
@@ -165,7 +185,7 @@ func (a *API) provision(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case !ok:
 	case failed != nil:
-		reply(w, http.StatusConflict, errorBody{Error: "the system has stopped: " + failed.Error()})
+		reply(w, http.StatusConflict, errorBody{Error: "the system has stopped and takes no file: " + failed.Error()})
 	case applyEr != nil:
 		b := errorOf(applyEr)
 		b.Error = "the system rejected the file: " + b.Error

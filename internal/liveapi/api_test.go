@@ -1,0 +1,457 @@
+package liveapi_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dectsim/dectsim/emulator/scenario"
+	"github.com/dectsim/dectsim/internal/live"
+	"github.com/dectsim/dectsim/internal/liveapi"
+)
+
+const story = `<scenario name="ghost" start="2026-01-05T09:00:00Z">
+  <system product="N870" firmware="2.36.0" mac="7C2F80A1B2C3"/>
+  <handset ipui="029e74a599" state="Registered"/>
+  <handset ipui="02b6ec8aa5" state="Registered"/>
+  <at t="1h"><expect ipui="029e74a599" state="Registered"/></at>
+</scenario>`
+
+const mac = "7c2f80a1b2c3"
+
+// api serves the JSON API of a world built from scenario sources.
+func api(t *testing.T, cfg live.Config, srcs ...string) (*httptest.Server, *live.World) {
+	t.Helper()
+	for i, src := range srcs {
+		sc, err := scenario.Parse("site"+string(rune('a'+i))+".xml", []byte(src))
+		require.NoError(t, err)
+		cfg.Scenarios = append(cfg.Scenarios, sc)
+	}
+	w, err := live.New(cfg)
+	require.NoError(t, err)
+	srv := httptest.NewServer(liveapi.New(w, nil))
+	t.Cleanup(func() {
+		w.Close()
+		srv.Close()
+	})
+	return srv, w
+}
+
+// call makes a request and decodes the JSON answer into out (if not nil);
+// it returns the status.
+func call(t *testing.T, srv *httptest.Server, method, path, body string, out any) int {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+	require.NoError(t, err)
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	if method != http.MethodHead {
+		require.Equal(t, "application/json", resp.Header.Get("Content-Type"), "%s %s: %s", method, path, data)
+	}
+	if out != nil {
+		require.NoError(t, json.Unmarshal(data, out), "%s", data)
+	}
+	return resp.StatusCode
+}
+
+type errAnswer struct {
+	Error   string      `json:"error"`
+	Line    int         `json:"line"`
+	Col     int         `json:"col"`
+	Excerpt string      `json:"excerpt"`
+	Step    int         `json:"step"`
+	Errors  []errAnswer `json:"errors"`
+	Events  []struct {
+		Type string `json:"type"`
+	} `json:"events"`
+}
+
+type sysAnswer struct {
+	MAC      string            `json:"mac"`
+	Product  string            `json:"product"`
+	Firmware string            `json:"firmware"`
+	Now      string            `json:"now"`
+	URL      string            `json:"url"`
+	Next     string            `json:"next_check"`
+	Readings map[string]string `json:"readings"`
+	Slots    []struct {
+		ID, IPUI, State, PIN, Deadline string
+	} `json:"slots"`
+	Handsets []struct {
+		IPUI, Power, Range string
+		Subscribed, Ghost  bool
+	} `json:"handsets"`
+	Ghosts       int `json:"ghosts"`
+	Passed       int `json:"passed"`
+	Failed       int `json:"failed"`
+	Expectations []struct {
+		Passed bool   `json:"passed"`
+		Detail string `json:"detail"`
+		File   string `json:"file"`
+		Line   int    `json:"line"`
+	} `json:"expectations"`
+}
+
+type ranAnswer struct {
+	Now    string `json:"now"`
+	Events []struct {
+		Seq   int    `json:"seq"`
+		MAC   string `json:"mac"`
+		Type  string `json:"type"`
+		IPUI  string `json:"ipui"`
+		State string `json:"state"`
+		T     string `json:"t"`
+	} `json:"events"`
+	Expectations []struct {
+		Passed   bool   `json:"passed"`
+		Detail   string `json:"detail"`
+		Expected string `json:"expected"`
+		Found    string `json:"found"`
+		Line     int    `json:"line"`
+	} `json:"expectations"`
+}
+
+func TestTheSeedsGhostStoryThroughTheAPI(t *testing.T) {
+	srv, _ := api(t, live.Config{}, story)
+	var list []map[string]any
+	require.Equal(t, 200, call(t, srv, "GET", "/api/systems", "", &list))
+	require.Len(t, list, 1)
+	require.Equal(t, mac, list[0]["mac"])
+	require.EqualValues(t, 2, list[0]["slots"])
+	require.EqualValues(t, 2, list[0]["handsets"])
+
+	var ran ranAnswer
+	require.Equal(t, 200, call(t, srv, "POST", "/api/systems/"+mac+"/steps", `[{"step": "move", "ipui": "02b6ec8aa5", "range": "out"},
+		{"step": "provision", "body": "<provisioning version=\"1.1\" productID=\"e2\"><nvm><oper name=\"DeleteNotProvisionedHS\"/><oper name=\"add_hs\" value=\"029e74a599\"/></nvm></provisioning>"},
+		{"step": "expect", "ipui": "02b6ec8aa5", "state": "ToDeReg", "ghost": false},
+		{"step": "expect", "ipui": "02b6ec8aa5", "state": "absent"}]`, &ran))
+	require.Len(t, ran.Expectations, 2)
+	require.True(t, ran.Expectations[0].Passed)
+	require.False(t, ran.Expectations[1].Passed, "a failed expectation is an answer, not an error")
+	require.Equal(t, "state=absent", ran.Expectations[1].Expected)
+	require.Equal(t, "state=ToDeReg", ran.Expectations[1].Found)
+	require.Equal(t, []string{"handset-moved", "provisioning-applied", "dereg-requested"}, eventTypes(ran))
+
+	var sys sysAnswer
+	require.Equal(t, 200, call(t, srv, "GET", "/api/systems/"+mac, "", &sys))
+	require.Equal(t, "2026-01-06T09:00:00Z", slot(t, sys, "02b6ec8aa5").Deadline, "the deadline is 24 h after the request")
+
+	require.Equal(t, 200, call(t, srv, "POST", "/api/advance", `{"by": "24h"}`, &ran))
+	require.Equal(t, "2026-01-06T09:00:00Z", ran.Now)
+	require.Contains(t, eventTypes(ran), "ghost-created")
+	require.Equal(t, 200, call(t, srv, "GET", "/api/systems/"+mac, "", &sys))
+	require.Equal(t, 1, sys.Ghosts)
+	for _, sl := range sys.Slots {
+		require.NotEqual(t, "02b6ec8aa5", sl.IPUI, "the slot is gone")
+	}
+	require.True(t, handset(t, sys, "02b6ec8aa5").Ghost)
+	require.True(t, handset(t, sys, "02b6ec8aa5").Subscribed)
+	require.Equal(t, "out", handset(t, sys, "02b6ec8aa5").Range)
+	require.Equal(t, 2, sys.Passed, "the expectation of the scenario's <at t=1h> ran too")
+	require.Equal(t, 1, sys.Failed)
+	require.Len(t, sys.Expectations, 3)
+	require.Equal(t, "steps", sys.Expectations[0].File)
+	require.Equal(t, "sitea.xml", sys.Expectations[2].File)
+}
+
+func TestDeleteHSOn236RemovesAtOnce(t *testing.T) {
+	srv, _ := api(t, live.Config{}, story)
+	var ran ranAnswer
+	require.Equal(t, 200, call(t, srv, "POST", "/api/systems/"+mac+"/provision",
+		`<provisioning version="1.1" productID="e2"><nvm><oper name="delete_hs" value="02b6ec8aa5"/></nvm></provisioning>`, &ran))
+	require.Equal(t, []string{"provisioning-applied", "dereg-requested"}, eventTypes(ran))
+	require.Equal(t, 200, call(t, srv, "POST", "/api/advance", `{"by": "1m"}`, &ran))
+	require.Contains(t, eventTypes(ran), "dereg-completed")
+	var sys sysAnswer
+	require.Equal(t, 200, call(t, srv, "GET", "/api/systems/"+mac, "", &sys))
+	require.Len(t, sys.Slots, 1)
+	require.Equal(t, 0, sys.Ghosts)
+}
+
+func eventTypes(r ranAnswer) []string {
+	var out []string
+	for _, e := range r.Events {
+		if e.Type != "fetch" {
+			out = append(out, e.Type)
+		}
+	}
+	return out
+}
+
+func slot(t *testing.T, s sysAnswer, ipui string) struct{ ID, IPUI, State, PIN, Deadline string } {
+	for _, sl := range s.Slots {
+		if sl.IPUI == ipui {
+			return sl
+		}
+	}
+	t.Fatalf("no slot for %s", ipui)
+	return s.Slots[0]
+}
+
+func handset(t *testing.T, s sysAnswer, ipui string) struct {
+	IPUI, Power, Range string
+	Subscribed, Ghost  bool
+} {
+	for _, h := range s.Handsets {
+		if h.IPUI == ipui {
+			return h
+		}
+	}
+	t.Fatalf("no handset %s", ipui)
+	return s.Handsets[0]
+}
+
+func TestSettingsEventsClockAndReadingsAreRead(t *testing.T) {
+	srv, _ := api(t, live.Config{}, story)
+	require.Equal(t, 200, call(t, srv, "POST", "/api/systems/"+mac+"/provision",
+		`<provisioning version="1.1" productID="e2"><nvm><param name="SipAccount.029e74a599.UserName" value="alice"/></nvm></provisioning>`, nil))
+	var settings map[string]string
+	require.Equal(t, 200, call(t, srv, "GET", "/api/systems/"+mac+"/settings", "", &settings))
+	require.Equal(t, "alice", settings["SipAccount.029e74a599.UserName"])
+
+	require.Equal(t, 200, call(t, srv, "POST", "/api/systems/"+mac+"/steps", `<move ipui="02b6ec8aa5" range="out"/><move ipui="02b6ec8aa5" range="in"/>`, nil))
+	var evs []struct {
+		Seq  int    `json:"seq"`
+		Type string `json:"type"`
+		Time string `json:"time"`
+	}
+	require.Equal(t, 200, call(t, srv, "GET", "/api/systems/"+mac+"/events?since=1", "", &evs))
+	require.Len(t, evs, 2)
+	require.Equal(t, 2, evs[0].Seq, "the events after seq 1")
+	require.Equal(t, "handset-moved", evs[0].Type)
+	require.Equal(t, "2026-01-05T09:00:00Z", evs[0].Time)
+	require.Equal(t, 200, call(t, srv, "GET", "/api/systems/"+mac+"/events?since=2&limit=1", "", &evs))
+	require.Len(t, evs, 1)
+	require.Equal(t, 3, evs[0].Seq)
+	require.Equal(t, 200, call(t, srv, "GET", "/api/systems/"+mac+"/events?since=99", "", &evs))
+	require.Empty(t, evs)
+
+	var clock map[string]any
+	require.Equal(t, 200, call(t, srv, "GET", "/api/clock", "", &clock))
+	require.Equal(t, "manual", clock["mode"])
+	require.Equal(t, "2026-01-05T09:00:00Z", clock["now"])
+	require.Equal(t, "2026-01-05T09:00:01Z", clock["next"], "the boot fetch, due at the start, ran with the first call; its result is due after the latency")
+
+	var rds []struct {
+		Name    string `json:"name"`
+		Default string `json:"default"`
+		Values  []struct{ Value, Means string }
+	}
+	require.Equal(t, 200, call(t, srv, "GET", "/api/readings", "", &rds))
+	require.Len(t, rds, 8)
+	require.Equal(t, "dnphs-position", rds[0].Name)
+	require.Equal(t, "first", rds[0].Default)
+
+	var sys sysAnswer
+	require.Equal(t, 200, call(t, srv, "GET", "/api/systems/"+strings.ToUpper(mac), "", &sys), "a MAC in upper case names the same system")
+	require.Equal(t, "N870", sys.Product)
+	require.Equal(t, "2.36.0", sys.Firmware)
+	require.Equal(t, "first", sys.Readings["dnphs-position"])
+	require.Equal(t, "2026-01-06T01:32:50Z", sys.Next, "the daily check, seeded between 01:00 and 04:00")
+}
+
+func TestAdvanceByToAndNext(t *testing.T) {
+	srv, _ := api(t, live.Config{}, story)
+	var ran ranAnswer
+	require.Equal(t, 200, call(t, srv, "POST", "/api/advance", `{"next": true}`, &ran))
+	require.Equal(t, "2026-01-05T09:00:00Z", ran.Now, "the boot fetch is due at the start")
+	require.Equal(t, 200, call(t, srv, "POST", "/api/advance", `{"to": "2026-01-05T09:30:00Z"}`, &ran))
+	require.Equal(t, "2026-01-05T09:30:00Z", ran.Now)
+	require.Equal(t, 200, call(t, srv, "POST", "/api/advance", `{"next": true}`, &ran))
+	require.Equal(t, "2026-01-05T10:00:00Z", ran.Now, "the scenario's block is next")
+	require.Equal(t, 200, call(t, srv, "POST", "/api/advance", `{"by": "0s"}`, &ran))
+	require.Equal(t, "2026-01-05T10:00:00Z", ran.Now)
+}
+
+// TestEveryBadRequestIsA400WithAJSONError goes through every path's bad
+// inputs; none may be a 500, none may change the system.
+func TestEveryBadRequestIsA400WithAJSONError(t *testing.T) {
+	srv, _ := api(t, live.Config{}, story)
+	steps := "/api/systems/" + mac + "/steps"
+	for _, tc := range []struct {
+		method, path, body string
+		code               int
+		want               string
+		line, col, step    int
+	}{
+		{"POST", "/api/advance", ``, 400, "the body is empty", 0, 0, 0},
+		{"POST", "/api/advance", `{"by": "soon"}`, 400, `by="soon" is not a duration`, 0, 0, 0},
+		{"POST", "/api/advance", `{"by": "-1h"}`, 400, "0 or more", 0, 0, 0},
+		{"POST", "/api/advance", `{"by": "10000h"}`, 400, "steps of at most", 0, 0, 0},
+		{"POST", "/api/advance", `{"to": "yesterday"}`, 400, "not an RFC 3339 time", 0, 0, 0},
+		{"POST", "/api/advance", `{"to": "2020-01-01T00:00:00Z"}`, 400, "time only goes forward", 0, 0, 0},
+		{"POST", "/api/advance", `{"by": "1h", "next": true}`, 400, "exactly one of", 0, 0, 0},
+		{"POST", "/api/advance", `{}`, 400, "exactly one of", 0, 0, 0},
+		{"POST", "/api/advance", `{"by": "1h", "speed": 2}`, 400, `unknown field "speed"`, 0, 0, 0},
+		{"POST", "/api/advance", `{"by": "1h"} {"by": "1h"}`, 400, "more than one JSON value", 0, 0, 0},
+		{"POST", "/api/advance", `{"by": 3600}`, 400, "not the expected JSON", 0, 0, 0},
+		{"POST", "/api/advance", `{"by": "1h"` + strings.Repeat(" ", liveapi.MaxClockBody) + `}`, 400, "larger than the limit", 0, 0, 0},
+		{"POST", steps, `<move ipui="02b6ec8aa5" rnage="out"/>`, 400, `no attribute "rnage"`, 1, 25, 0},
+		{"POST", steps, "<move ipui=\"02b6ec8aa5\" range=\"in\">\n<expect ghosts=\"0\"/>", 400, "the end of the steps", 0, 0, 0},
+		{"POST", steps, `<move ipui="0311223344" range="out"/>`, 400, `unknown IPUI "0311223344"`, 1, 7, 0},
+		{"POST", steps, `<provision src="/etc/passwd"/>`, 400, "src= is not read here", 1, 12, 0},
+		{"POST", steps, ``, 400, "no steps", 0, 0, 0},
+		{"POST", steps, `[{"step": "move", "ipui": "02b6ec8aa5", "range": "in"}, {"step": "move", "ipui": "02b6ec8aa5"}]`, 400, "range", 0, 0, 2},
+		{"POST", steps, `[{"step": "handset", "ipui": "029e74a599"}]`, 400, "already in the world", 0, 0, 1},
+		{"POST", steps, `{"step": "move"}`, 400, "not a JSON array", 0, 0, 0},
+		{"POST", "/api/systems/" + mac + "/provision", `<provisioning version="1.1" productID="e2"><nvm><oper name="add_hs" value="0311223344"></nvm></provisioning>`, 400, "the system rejected the file", 1, 0, 0},
+		{"POST", "/api/systems/" + mac + "/provision", `<ProviderFrame/>`, 400, "rejected", 0, 0, 0},
+		{"GET", "/api/systems/" + mac + "/events?since=-1", ``, 400, "since=", 0, 0, 0},
+		{"GET", "/api/systems/" + mac + "/events?since=x", ``, 400, "since=", 0, 0, 0},
+		{"GET", "/api/systems/" + mac + "/events?limit=0", ``, 400, "limit", 0, 0, 0},
+		{"GET", "/api/systems/" + mac + "/events?limit=10001", ``, 400, "limit", 0, 0, 0},
+		{"GET", "/api/systems/000000000000", ``, 404, "no system with MAC", 0, 0, 0},
+		{"GET", "/api/systems/not-a-mac/settings", ``, 404, "no system with MAC", 0, 0, 0},
+		{"POST", "/api/systems/000000000000/steps", `<expect ghosts="0"/>`, 404, "no system", 0, 0, 0},
+		{"GET", "/api/nothing", ``, 404, "no such API path", 0, 0, 0},
+		{"DELETE", "/api/systems", ``, 405, "takes GET", 0, 0, 0},
+		{"GET", "/api/advance", ``, 405, "takes POST", 0, 0, 0},
+		{"PUT", steps, ``, 405, "takes POST", 0, 0, 0},
+	} {
+		var e errAnswer
+		code := call(t, srv, tc.method, tc.path, tc.body, &e)
+		name := tc.method + " " + tc.path + " " + tc.body
+		if len(name) > 120 {
+			name = name[:120]
+		}
+		require.Equal(t, tc.code, code, "%s: %+v", name, e)
+		require.NotEmpty(t, e.Error, name)
+		require.Contains(t, e.Error, tc.want, name)
+		if tc.line > 0 {
+			require.Equal(t, tc.line, e.Line, name)
+		}
+		if tc.col > 0 {
+			require.Equal(t, tc.col, e.Col, name)
+			require.NotEmpty(t, e.Excerpt, name)
+		}
+		if tc.step > 0 {
+			require.Equal(t, tc.step, e.Step, name)
+		}
+	}
+	var sys sysAnswer
+	require.Equal(t, 200, call(t, srv, "GET", "/api/systems/"+mac, "", &sys))
+	require.Equal(t, "2026-01-05T09:00:00Z", sys.Now, "no bad request moved the clock")
+	require.Len(t, sys.Slots, 2, "no bad request changed the handset list")
+	require.Len(t, sys.Handsets, 2, "no bad request added a handset")
+	require.True(t, handset(t, sys, "02b6ec8aa5").Range == "in", "a refused body ran none of its steps")
+}
+
+func TestAStepTheSystemRefusesIsA400AfterTheStepsBeforeIt(t *testing.T) {
+	srv, _ := api(t, live.Config{}, `<scenario name="full"><system mac="7C2F80A1B2C3" max-handsets="1"/><handset ipui="029e74a599"/></scenario>`)
+	var e errAnswer
+	code := call(t, srv, "POST", "/api/systems/"+mac+"/steps", `[{"step": "move", "ipui": "029e74a599", "range": "out"},
+		{"step": "provision", "body": "<provisioning version=\"1.1\" productID=\"e2\"><nvm><oper name=\"add_hs\" value=\"0311223344\"/></nvm></provisioning>"},
+		{"step": "handset", "ipui": "0311223345", "state": "ToReg"}]`, &e)
+	require.Equal(t, 400, code)
+	require.Contains(t, e.Error, "the system refused a step (those before it ran)")
+	require.Equal(t, 3, e.Step)
+	var types []string
+	for _, ev := range e.Events {
+		types = append(types, ev.Type)
+	}
+	require.Equal(t, []string{"handset-moved", "provisioning-applied", "slot-added"}, types)
+}
+
+func TestAStoppedSystemAnswers409(t *testing.T) {
+	srv, w := api(t, live.Config{}, `<scenario name="small"><system mac="7C2F80A1B2C3" event-budget="2"/><handset ipui="029e74a599"/></scenario>`)
+	require.Equal(t, 200, call(t, srv, "POST", "/api/advance", `{"by": "72h"}`, nil))
+	var stopped bool
+	require.NoError(t, w.Do(context.Background(), func() { stopped = w.Members()[0].Err != nil }))
+	require.True(t, stopped)
+	var e errAnswer
+	require.Equal(t, 409, call(t, srv, "POST", "/api/systems/"+mac+"/steps", `<expect ghosts="0"/>`, &e))
+	require.Contains(t, e.Error, "the system has stopped: event budget exhausted")
+	require.Equal(t, 409, call(t, srv, "POST", "/api/systems/"+mac+"/provision", `<provisioning/>`, &e))
+	var list []map[string]any
+	require.Equal(t, 200, call(t, srv, "GET", "/api/systems", "", &list))
+	require.Contains(t, list[0]["error"], "event budget exhausted")
+}
+
+func TestTheEventStreamCarriesEveryEventLive(t *testing.T) {
+	srv, _ := api(t, live.Config{}, story)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/api/events", nil)
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, "text/event-stream", resp.Header.Get("Content-Type"))
+	lines := bufio.NewScanner(resp.Body)
+	require.True(t, lines.Scan())
+	require.Equal(t, ": dectsim events", lines.Text(), "the stream opens at once")
+
+	require.Equal(t, 200, call(t, srv, "POST", "/api/systems/"+mac+"/steps", `<move ipui="02b6ec8aa5" range="out"/>`, nil))
+	var ev struct {
+		Seq  int    `json:"seq"`
+		MAC  string `json:"mac"`
+		Type string `json:"type"`
+		IPUI string `json:"ipui"`
+	}
+	for lines.Scan() {
+		if data, ok := strings.CutPrefix(lines.Text(), "data: "); ok {
+			require.NoError(t, json.Unmarshal([]byte(data), &ev))
+			break
+		}
+	}
+	require.Equal(t, "handset-moved", ev.Type)
+	require.Equal(t, mac, ev.MAC)
+	require.Equal(t, "02b6ec8aa5", ev.IPUI)
+	require.Equal(t, 1, ev.Seq)
+}
+
+func TestHostileValuesComeBackEscaped(t *testing.T) {
+	srv, _ := api(t, live.Config{}, story)
+	require.Equal(t, 200, call(t, srv, "POST", "/api/systems/"+mac+"/provision",
+		`<provisioning version="1.1" productID="e2"><nvm><param name="hs.029e74a599.HandsetName" value="&lt;script&gt;alert(1)&lt;/script&gt;"/></nvm></provisioning>`, nil))
+	resp, err := srv.Client().Get(srv.URL + "/api/systems/" + mac + "/settings")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	require.NotContains(t, string(data), "<script>", "JSON answers escape markup")
+	require.Contains(t, string(data), `\u003cscript\u003e`)
+	require.Equal(t, "nosniff", resp.Header.Get("X-Content-Type-Options"))
+}
+
+func TestAnOversizedUploadIsRefusedWithoutReadingItAll(t *testing.T) {
+	srv, _ := api(t, live.Config{}, story)
+	big := io.MultiReader(strings.NewReader(`<provisioning version="1.1" productID="e2"><nvm>`), endless{})
+	req, _ := http.NewRequest("POST", srv.URL+"/api/systems/"+mac+"/provision", big)
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, 400, resp.StatusCode)
+	var e errAnswer
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&e))
+	require.Contains(t, e.Error, "larger than the limit")
+}
+
+// endless is a body that never ends: spaces forever.
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = ' '
+	}
+	return len(p), nil
+}
+
+func TestTheAPIAfterCloseAnswers503(t *testing.T) {
+	srv, w := api(t, live.Config{}, story)
+	w.Close()
+	var e errAnswer
+	require.Equal(t, 503, call(t, srv, "GET", "/api/systems", "", &e))
+	require.Contains(t, e.Error, "shutting down")
+	require.Equal(t, 503, call(t, srv, "POST", "/api/advance", `{"by": "1h"}`, &e))
+	require.Equal(t, 503, call(t, srv, "GET", "/api/events", "", &e))
+}
