@@ -65,15 +65,19 @@ type serveConfig struct {
 	files      []string
 }
 
-// serveTimeouts keep a slow or silent client from holding a connection:
-// headers must come quickly, a body (an upload) within a minute. Streams
-// write without a deadline.
-const (
+// The timeouts keep a slow or silent client from holding a connection:
+// headers must come within 10 s, a whole request (an upload) within a
+// minute. Streams write without a deadline. Variables, so a test can
+// shorten them.
+var (
 	serveHeaderTimeout = 10 * time.Second
 	serveReadTimeout   = time.Minute
 	serveIdleTimeout   = 2 * time.Minute
-	serveMaxHeader     = 64 << 10
-	serveStopTimeout   = 5 * time.Second
+)
+
+const (
+	serveMaxHeader   = 64 << 10
+	serveStopTimeout = 5 * time.Second
 )
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -204,3 +204,34 @@ func notify(t *testing.T, addr, user string) string {
 	status, _, _ := strings.Cut(string(buf[:n]), "\r\n")
 	return status
 }
+
+// TestServeDropsAClientThatSendsItsHeadersTooSlowly: a client that opens
+// a connection and trickles its request never holds it past the header
+// timeout.
+func TestServeDropsAClientThatSendsItsHeadersTooSlowly(t *testing.T) {
+	old := serveHeaderTimeout
+	serveHeaderTimeout = 200 * time.Millisecond
+	t.Cleanup(func() { serveHeaderTimeout = old })
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut syncBuffer
+	done := make(chan int)
+	go func() { done <- cmdServe(ctx, []string{"--addr", "127.0.0.1:0"}, &out, &errOut) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	var addr string
+	require.Eventually(t, func() bool {
+		line, _, _ := strings.Cut(out.String(), "\n")
+		addr, _ = strings.CutPrefix(line, "dectsim serve: listening on http://")
+		return strings.HasSuffix(addr, "/")
+	}, 10*time.Second, 5*time.Millisecond)
+	conn, err := net.Dial("tcp", strings.TrimSuffix(addr, "/"))
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = conn.Write([]byte("GET /api/systems HTTP/1.1\r\nHost: x\r\n"))
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+	_, err = io.ReadAll(conn)
+	require.NoError(t, err, "the server closed the connection (a read timeout would be an error)")
+}
