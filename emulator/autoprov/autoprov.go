@@ -452,7 +452,7 @@ func (f *Fetcher) Close() {
 // given in. A system sends UserAgent(sys.Product(), sys.Firmware(),
 // sys.MAC()).
 func UserAgent(p system.Product, v system.FirmwareVersion, mac string) string {
-	m := strings.ToUpper(strings.NewReplacer(":", "", "-", "", ".", "").Replace(mac))
+	m := strings.ToUpper(macSeparators.Replace(mac))
 	return "Gigaset " + p.Model + "/83.V" + v.String() + "+build." + firmware.BuildHash(v) + ";" + m
 }
 
@@ -483,7 +483,7 @@ func ExpandURL(raw, mac string, upper bool) string {
 }
 
 func macCase(mac string, upper bool) string {
-	m := strings.NewReplacer(":", "", "-", "", ".", "").Replace(mac)
+	m := macSeparators.Replace(mac)
 	if upper {
 		return strings.ToUpper(m)
 	}
@@ -687,3 +687,7 @@ func (f *Fetcher) nextAfter(last, now time.Time) time.Time {
 	}
 	return t.In(now.Location())
 }
+
+// macSeparators strips the separators a MAC may be written with; built
+// once, as a Replacer costs kilobytes to build and every fetch uses it.
+var macSeparators = strings.NewReplacer(":", "", "-", "", ".", "")

@@ -171,7 +171,7 @@ func (c *challenge) authorization(cr *cred, method, uri string, nc map[string]in
 }
 
 func quote(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s)
+	return quoteEscaper.Replace(s)
 }
 
 // parseChallenges reads WWW-Authenticate values (RFC 7235): each value may
@@ -288,3 +288,5 @@ func (p *authParser) quoted() string {
 	}
 	return b.String()
 }
+
+var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)

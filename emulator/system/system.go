@@ -318,7 +318,7 @@ func (cfg *Config) resolve() (product.Profile, firmware.Version, error) {
 // NormalizeMAC accepts 12 hex digits with optional ':' or '-' separators
 // and returns them in upper case without separators.
 func NormalizeMAC(mac string) (string, error) {
-	m := strings.ToUpper(strings.NewReplacer(":", "", "-", "").Replace(mac))
+	m := strings.ToUpper(macSeparators.Replace(mac))
 	if len(m) != 12 {
 		return "", fmt.Errorf("MAC %q is not 12 hex digits", mac)
 	}
@@ -393,3 +393,7 @@ func (s *System) onReboot(f func()) { s.rebootFns = append(s.rebootFns, f) }
 // onParam registers f to run whenever a provisioned setting is stored, so
 // the fetcher can follow changes to its URL and period.
 func (s *System) onParam(f func(name, value string)) { s.paramFns = append(s.paramFns, f) }
+
+// macSeparators strips the separators a MAC may be written with, built
+// once.
+var macSeparators = strings.NewReplacer(":", "", "-", "")

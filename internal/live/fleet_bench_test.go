@@ -441,7 +441,7 @@ func provisionedIdle(m *live.Member) error {
 // 1,000 N870s, 20 registered handsets each, booted. "registered" has no
 // provisioning URL (its boot check fails at once with no-url); "provisioned"
 // fetched and applied the small file at boot, so it also holds 80 params
-// and three more events.
+// and a provisioning-applied event.
 func BenchmarkIdleSystemMemory(b *testing.B) {
 	srv := fleetServer(b)
 	for _, v := range []struct {

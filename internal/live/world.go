@@ -99,6 +99,7 @@ type World struct {
 	queue   dueQueue
 	collect *[]Record // the events the running call has made, if it wants them
 	dropped int       // and how many more than MaxCollected there were
+	quiet   bool      // a real-clock tick: its events are not collected
 
 	hub  *hub
 	real *realClock

@@ -51,6 +51,8 @@ func New(w *live.World, page http.Handler) *API {
 		{"/api/advance", http.MethodPost, a.advance},
 		{"/api/clock", http.MethodGet, a.clock},
 		{"/api/readings", http.MethodGet, a.readings},
+		{"/api/systems/{mac}/handset-list", http.MethodGet, a.handsetList},
+		{"/api/systems/{mac}/handsets", http.MethodGet, a.worldHandsets},
 	}
 	for _, r := range routes {
 		a.mux.HandleFunc(r.pattern, only(r.method, r.h))
