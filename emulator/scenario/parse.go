@@ -30,6 +30,9 @@ const (
 	// MaxSrcBytes bounds the files one scenario's src= attributes name, in
 	// all; a file named twice is read once and counted once.
 	MaxSrcBytes = 256 << 20
+	// MaxStepsBytes bounds a body of steps sent to a live system; a
+	// provisioning file inside is bounded by the system's own limit.
+	MaxStepsBytes = MaxScenarioBytes
 )
 
 // DefaultStart is when a scenario starts unless its start attribute says.

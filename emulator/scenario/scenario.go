@@ -104,6 +104,9 @@ const (
 	StepExpectNoEvnt = "expect-no-event"
 	StepExpectReq    = "expect-request"
 	StepAdmin        = "admin"
+	// StepHandset is a <handset> sent to a live system as a step: it puts
+	// a new handset into the world now, as <handset> does before t=0.
+	StepHandset = "handset"
 )
 
 // Step is one action or expectation. Only the fields of its Kind are set.

@@ -16,14 +16,6 @@ import (
 	"github.com/dectsim/dectsim/internal/xmltok"
 )
 
-// StepHandset is a <handset> sent to a live system as a step: it puts a
-// new handset into the world now, as <handset> does before t=0.
-const StepHandset = "handset"
-
-// MaxStepsBytes bounds a body of steps; a provisioning file inside is
-// bounded by the system's own limit.
-const MaxStepsBytes = MaxScenarioBytes
-
 // stepsRoot wraps a body of steps so that it is one XML document.
 const stepsRoot = "<steps>"
 
