@@ -24,3 +24,35 @@ func ExampleRunFile() {
 	// true <expect-event type="dereg-requested" ipui="02b6ec8aa5" outcome="DeleteNotProvisionedHS" count="1"/>
 	// true <expect ipui="02b6ec8aa5" state="ToDeReg" ghost="false"/>
 }
+
+// A scenario played as a clock moves, with steps of one's own in between:
+// what `dectsim serve` does for each system.
+func ExampleStart() {
+	sc, err := scenario.ParseFile("../../scenarios/ghost-after-24h.xml")
+	if err != nil {
+		panic(err)
+	}
+	l, err := scenario.Start(sc, scenario.Options{})
+	if err != nil {
+		panic(err)
+	}
+	defer l.Close()
+	steps, err := l.ParseJSONSteps([]byte(`[{"step": "expect", "ipui": "02b6ec8aa5", "state": "Registered"}]`))
+	if err != nil {
+		panic(err)
+	}
+	outs, _ := l.Steps(steps)
+	fmt.Println("before the story:", outs[0].OK)
+	for {
+		if _, ok := l.NextBlock(); !ok {
+			break
+		}
+		if err := l.RunBlock(); err != nil {
+			panic(err)
+		}
+	}
+	fmt.Println("after it:", l.Result().Passed(), l.System().GhostIPUIs())
+	// Output:
+	// before the story: true
+	// after it: true [02b6ec8aa5]
+}
