@@ -3,6 +3,7 @@ package liveapi
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -206,60 +207,16 @@ type advanceBody struct {
 }
 
 func (a *API) advance(w http.ResponseWriter, r *http.Request) {
-	data, err := body(r, MaxClockBody)
+	move, err := readAdvance(r)
 	if err != nil {
 		fail(w, http.StatusBadRequest, "%v", err)
 		return
-	}
-	var b advanceBody
-	if err := decodeJSON(data, &b); err != nil {
-		fail(w, http.StatusBadRequest, "%v; send {\"by\": \"24h\"}, {\"to\": \"2026-01-02T09:00:00Z\"} or {\"next\": true}", err)
-		return
-	}
-	n := 0
-	for _, set := range []bool{b.By != nil, b.To != nil, b.Next} {
-		if set {
-			n++
-		}
-	}
-	if n != 1 {
-		fail(w, http.StatusBadRequest, "give exactly one of by, to and next: {\"by\": \"24h\"}, {\"to\": \"2026-01-02T09:00:00Z\"} or {\"next\": true}")
-		return
-	}
-	var by time.Duration
-	var to time.Time
-	switch {
-	case b.By != nil:
-		by, err = time.ParseDuration(*b.By)
-		if err != nil || by < 0 {
-			fail(w, http.StatusBadRequest, "by=%q is not a duration of 0 or more (Go syntax: 90s, 1h30m, 24h)", *b.By)
-			return
-		}
-	case b.To != nil:
-		to, err = time.Parse(time.RFC3339Nano, *b.To)
-		if err != nil {
-			fail(w, http.StatusBadRequest, "to=%q is not an RFC 3339 time (2026-01-02T09:00:00Z)", *b.To)
-			return
-		}
 	}
 	var (
 		mv    live.Moved
 		moveE error
 	)
-	err = a.w.Do(r.Context(), func() {
-		switch {
-		case b.Next:
-			mv, moveE = a.w.Next()
-		case b.To != nil:
-			mv, moveE = a.w.AdvanceTo(to)
-		default:
-			if by > live.MaxAdvance {
-				moveE = errors.New("by=" + *b.By + " is more than " + live.MaxAdvance.String() + "; move the clock in steps of at most that")
-				return
-			}
-			mv, moveE = a.w.AdvanceTo(a.w.Now().Add(by))
-		}
-	})
+	err = a.w.Do(r.Context(), func() { mv, moveE = move(a.w) })
 	switch {
 	case err != nil:
 		unavailable(w, err)
@@ -268,6 +225,49 @@ func (a *API) advance(w http.ResponseWriter, r *http.Request) {
 	default:
 		reply(w, http.StatusOK, ran(mv.Now, mv.Events, mv.Omitted))
 	}
+}
+
+const advanceForms = `send {"by": "24h"}, {"to": "2026-01-02T09:00:00Z"} or {"next": true}`
+
+// readAdvance reads the body of POST /api/advance into the move it asks
+// for, to be made on the world's goroutine.
+func readAdvance(r *http.Request) (func(*live.World) (live.Moved, error), error) {
+	data, err := body(r, MaxClockBody)
+	if err != nil {
+		return nil, err
+	}
+	var b advanceBody
+	if err := decodeJSON(data, &b); err != nil {
+		return nil, fmt.Errorf("%v; %s", err, advanceForms)
+	}
+	if n := btoi(b.By != nil) + btoi(b.To != nil) + btoi(b.Next); n != 1 {
+		return nil, fmt.Errorf("give exactly one of by, to and next: %s", advanceForms)
+	}
+	switch {
+	case b.Next:
+		return (*live.World).Next, nil
+	case b.To != nil:
+		to, err := time.Parse(time.RFC3339Nano, *b.To)
+		if err != nil {
+			return nil, fmt.Errorf("to=%q is not an RFC 3339 time (2026-01-02T09:00:00Z)", *b.To)
+		}
+		return func(w *live.World) (live.Moved, error) { return w.AdvanceTo(to) }, nil
+	}
+	by, err := time.ParseDuration(*b.By)
+	if err != nil || by < 0 {
+		return nil, fmt.Errorf("by=%q is not a duration of 0 or more (Go syntax: 90s, 1h30m, 24h)", *b.By)
+	}
+	if by > live.MaxAdvance {
+		return nil, fmt.Errorf("by=%s is more than %s; move the clock in steps of at most that", *b.By, live.MaxAdvance)
+	}
+	return func(w *live.World) (live.Moved, error) { return w.AdvanceTo(w.Now().Add(by)) }, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // ClockView is GET /api/clock.
