@@ -299,25 +299,6 @@ func TestCheckSyncFindsTheSystemBySIPAccount(t *testing.T) {
 	})
 }
 
-func TestOneSystemTakesAnonymousNotifiesButNoRebootFromThem(t *testing.T) {
-	rec := &recorder{body: func(string) string {
-		return `<provisioning version="1.1" productID="e2"><nvm><param name="SystemSettings.global.CheckSyncRebootEnabled" value="1"/></nvm></provisioning>`
-	}}
-	srv := serve(t, rec)
-	w := newWorld(t, live.Config{Scenarios: []*scenario.Scenario{parse(t, "a.xml", site("7C2F80000001", srv.URL+"/%MACD.xml", ""))}})
-	do(t, w, func() {
-		_, err := w.AdvanceTo(start.Add(time.Minute))
-		assert.NoError(t, err)
-	})
-	require.Equal(t, 200, w.CheckSync("whoever", true))
-	do(t, w, func() {
-		sys := w.Members()[0].Sys
-		assert.Empty(t, sys.FindEvents(system.EventQuery{Type: system.EvReboot}))
-		assert.Len(t, sys.FindEvents(system.EventQuery{Type: system.EvCheckSync}), 1)
-	})
-	require.Len(t, rec.asked(), 2, "the NOTIFY fetched at once")
-}
-
 func TestStreamsGetEveryEventAndASlowReaderIsCut(t *testing.T) {
 	w := newWorld(t, live.Config{Scenarios: []*scenario.Scenario{parse(t, "a.xml", site("7C2F80000001", "", `<handset ipui="029e74a599"/>`))}})
 	sub, ok := w.Subscribe()
@@ -452,7 +433,7 @@ func TestScenariosWithoutMACCountUpToAFreeOne(t *testing.T) {
 		"the second file's seed gives the first one's MAC; it takes the next free one")
 }
 
-func TestAnAnonymousRebootIsRefusedWithAWarning(t *testing.T) {
+func TestOneSystemTakesAnonymousNotifiesButNoRebootFromThem(t *testing.T) {
 	rec := &recorder{body: func(string) string {
 		return `<provisioning version="1.1" productID="e2"><nvm><param name="SystemSettings.global.CheckSyncRebootEnabled" value="1"/></nvm></provisioning>`
 	}}
@@ -464,11 +445,15 @@ func TestAnAnonymousRebootIsRefusedWithAWarning(t *testing.T) {
 	})
 	require.Equal(t, 200, w.CheckSync("whoever", true))
 	do(t, w, func() {
-		ws := w.Members()[0].Sys.FindEvents(system.EventQuery{Type: system.EvWarning})
+		sys := w.Members()[0].Sys
+		assert.Empty(t, sys.FindEvents(system.EventQuery{Type: system.EvReboot}))
+		assert.Len(t, sys.FindEvents(system.EventQuery{Type: system.EvCheckSync}), 1)
+		ws := sys.FindEvents(system.EventQuery{Type: system.EvWarning})
 		assert.Len(t, ws, 1)
 		if len(ws) == 1 {
 			assert.Equal(t, live.WarnAnonymousReboot, ws[0].Code)
 			assert.Contains(t, ws[0].Detail, `"whoever"`)
 		}
 	})
+	require.Len(t, rec.asked(), 2, "the NOTIFY fetched at once")
 }
