@@ -87,7 +87,8 @@ type Member struct {
 // World is the emulated systems and their clock. Its exported methods are
 // safe for concurrent use: each is queued to the world's goroutine.
 type World struct {
-	cmds chan command
+	cmds  chan command
+	reads chan command // calls that only read: also served while a fetch waits
 	quit chan struct{}
 	done chan struct{}
 
@@ -115,7 +116,7 @@ type command struct {
 // systems stand at the start time of the first scenario, nothing run yet:
 // their boot fetches are due.
 func New(cfg Config) (*World, error) {
-	w := &World{cmds: make(chan command), quit: make(chan struct{}), done: make(chan struct{}),
+	w := &World{cmds: make(chan command), reads: make(chan command), quit: make(chan struct{}), done: make(chan struct{}),
 		byMAC: make(map[string]*Member), hub: newHub()}
 	if err := w.build(cfg); err != nil {
 		for _, m := range w.members {
@@ -151,6 +152,7 @@ func (w *World) build(cfg Config) error {
 		w.own = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 		client = w.own
 	}
+	client = w.servingReads(client)
 	w.start = scs[0].Start
 	for _, sc := range scs {
 		if err := w.addFleet(sc, fleet, cfg, client); err != nil {
@@ -248,6 +250,8 @@ func (w *World) loop() {
 		select {
 		case c := <-w.cmds:
 			c.done <- w.run(c.fn)
+		case c := <-w.reads:
+			c.done <- w.run(c.fn)
 		case <-w.quit:
 			for _, m := range w.members {
 				m.Live.Close()
@@ -273,10 +277,19 @@ func (w *World) run(fn func()) (err error) {
 // change the members and call the world's unexported methods; it must not
 // call Do. A ctx that ends before fn starts keeps it from running; once
 // started, fn runs to its end.
-func (w *World) Do(ctx context.Context, fn func()) error {
+func (w *World) Do(ctx context.Context, fn func()) error { return w.send(ctx, w.cmds, fn) }
+
+// Read is Do for a call that changes nothing. Reads are also served while
+// a system waits for the server under test to answer a fetch, so a server
+// that asks the emulator something (its time, say) while it answers does
+// not wait for itself. They see no half event: a fetch changes nothing
+// until its answer is in.
+func (w *World) Read(ctx context.Context, fn func()) error { return w.send(ctx, w.reads, fn) }
+
+func (w *World) send(ctx context.Context, ch chan command, fn func()) error {
 	c := command{fn: fn, done: make(chan error, 1)}
 	select {
-	case w.cmds <- c:
+	case ch <- c:
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-w.quit:

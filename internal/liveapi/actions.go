@@ -282,7 +282,7 @@ type ClockView struct {
 
 func (a *API) clock(w http.ResponseWriter, r *http.Request) {
 	var v ClockView
-	err := a.w.Do(r.Context(), func() {
+	err := a.call(r, func() {
 		v = ClockView{Now: stamp(a.w.Now()), Start: stamp(a.w.Start()), Mode: "manual"}
 		if real, speed := a.w.RealClock(); real {
 			v.Mode, v.Speed = "real", speed

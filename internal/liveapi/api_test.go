@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -454,4 +455,35 @@ func TestTheAPIAfterCloseAnswers503(t *testing.T) {
 	require.Contains(t, e.Error, "shutting down")
 	require.Equal(t, 503, call(t, srv, "POST", "/api/advance", `{"by": "1h"}`, &e))
 	require.Equal(t, 503, call(t, srv, "GET", "/api/events", "", &e))
+}
+
+// TestAServerMayReadTheEmulatorWhileItAnswersAFetch: a provisioning
+// server that asks the emulator its time while it answers (to write a
+// registration window from now, say) gets the answer at once, and the
+// fetch succeeds.
+func TestAServerMayReadTheEmulatorWhileItAnswersAFetch(t *testing.T) {
+	var apiURL string
+	var seen string
+	prov := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		resp, err := http.Get(apiURL + "/api/clock")
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		var c struct{ Now string }
+		_ = json.NewDecoder(resp.Body).Decode(&c)
+		resp.Body.Close()
+		seen = c.Now
+		fmt.Fprint(w, `<provisioning version="1.1" productID="e2"><nvm><param name="SipProvider.0.Name" value="at `+c.Now+`"/></nvm></provisioning>`)
+	}))
+	defer prov.Close()
+	srv, _ := api(t, live.Config{}, `<scenario name="reads" start="2026-01-05T09:00:00Z">
+  <system mac="7C2F80A1B2C3" provisioning-url="`+prov.URL+`/%MACD.xml" fetch-timeout="30s"/></scenario>`)
+	apiURL = srv.URL
+	var ran ranAnswer
+	require.Equal(t, 200, call(t, srv, "POST", "/api/advance", `{"by": "2s"}`, &ran))
+	require.Equal(t, "2026-01-05T09:00:00Z", seen, "the server read the emulator's time during the boot fetch")
+	var settings map[string]string
+	require.Equal(t, 200, call(t, srv, "GET", "/api/systems/"+mac+"/settings", "", &settings))
+	require.Equal(t, "at 2026-01-05T09:00:00Z", settings["SipProvider.0.Name"], "and the fetch succeeded")
 }

@@ -102,7 +102,7 @@ func summary(m *live.Member) SystemSummary {
 
 func (a *API) systems(w http.ResponseWriter, r *http.Request) {
 	var out []SystemSummary
-	err := a.w.Do(r.Context(), func() {
+	err := a.call(r, func() {
 		for _, m := range a.w.Members() {
 			out = append(out, summary(m))
 		}
@@ -114,11 +114,21 @@ func (a *API) systems(w http.ResponseWriter, r *http.Request) {
 	reply(w, http.StatusOK, out)
 }
 
+// call runs fn on the world's goroutine: as a read for GET and HEAD,
+// which the world answers even while a system waits for a fetch, else as
+// a call that may change the systems.
+func (a *API) call(r *http.Request, fn func()) error {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return a.w.Read(r.Context(), fn)
+	}
+	return a.w.Do(r.Context(), fn)
+}
+
 // withMember runs fn on the world's goroutine with the system the path
 // names, answering 404 when there is none.
 func (a *API) withMember(w http.ResponseWriter, r *http.Request, fn func(m *live.Member)) bool {
 	found := false
-	err := a.w.Do(r.Context(), func() {
+	err := a.call(r, func() {
 		m, ok := a.w.Member(r.PathValue("mac"))
 		if ok {
 			found = true
