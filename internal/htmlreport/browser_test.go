@@ -43,7 +43,7 @@ func chromium(t *testing.T) string {
 // an exception, draws one lane per handset, and is not a blank page. With
 // DECTSIM_SCREENSHOTS set to a folder, the screenshot is saved there.
 func TestReportOpensInABrowserWithALanePerHandset(t *testing.T) {
-	exe := chromium(t)
+	exe := testfiles.Chromium(t)
 	for name, lanes := range map[string]int{"ghost-after-24h.xml": 3, "graceful-connected.xml": 1} {
 		t.Run(name, func(t *testing.T) {
 			// From the clone's root, so the report names the file as the

@@ -89,8 +89,8 @@ type Member struct {
 type World struct {
 	cmds  chan command
 	reads chan command // calls that only read: also served while a fetch waits
-	quit chan struct{}
-	done chan struct{}
+	quit  chan struct{}
+	done  chan struct{}
 
 	// Owned by the world's goroutine.
 	members []*Member

@@ -1,6 +1,7 @@
 package liveapi
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -125,7 +126,7 @@ type listQuery struct {
 func readListQuery(r *http.Request) (listQuery, error) {
 	q := r.URL.Query().Get("q")
 	if len(q) > MaxSearch {
-		return listQuery{}, &limitError{"q= is longer than the limit of 200 bytes"}
+		return listQuery{}, fmt.Errorf("q= is longer than the limit of %d bytes", MaxSearch)
 	}
 	off, err := intParam(r, "offset", 0)
 	if err != nil {
@@ -133,14 +134,10 @@ func readListQuery(r *http.Request) (listQuery, error) {
 	}
 	lim, err := intParam(r, "limit", DefaultListRows)
 	if err != nil || lim == 0 || lim > MaxListRows {
-		return listQuery{}, &limitError{"limit= must be a count from 1 to 1000"}
+		return listQuery{}, fmt.Errorf("limit= must be a count from 1 to %d", MaxListRows)
 	}
 	return listQuery{q: strings.ToLower(strings.TrimSpace(q)), offset: off, limit: lim}, nil
 }
-
-type limitError struct{ msg string }
-
-func (e *limitError) Error() string { return e.msg }
 
 // page keeps the rows of one page while counting every match.
 type page[T any] struct {

@@ -7,13 +7,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -29,24 +29,10 @@ import (
 // wait bounds every wait for the page: a test fails rather than hangs.
 const wait = 20 * time.Second
 
-// chromium finds a Chromium browser, or skips (fails under
-// DECTSIM_NO_SKIP, which CI sets after installing Debian's chromium).
-func chromium(t testing.TB) string {
-	t.Helper()
-	if p := os.Getenv("DECTSIM_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	testfiles.Missing(t, "a Chromium browser (Debian's chromium package, or DECTSIM_CHROMIUM)")
-	return ""
-}
-
 // browser is one headless Chromium tab and what went wrong in it: console
-// errors, uncaught exceptions and dialogs (an alert is script that ran).
+// errors and warnings, the browser's own error log (a refused resource, a
+// policy violation), uncaught exceptions and dialogs (an alert is script
+// that ran).
 type browser struct {
 	ctx      context.Context
 	mu       sync.Mutex
@@ -55,7 +41,7 @@ type browser struct {
 
 func newBrowser(t testing.TB) *browser {
 	t.Helper()
-	exe := chromium(t)
+	exe := testfiles.Chromium(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.WindowSize(1280, 1000))
@@ -82,9 +68,15 @@ func (b *browser) note(ev any) {
 		if e.Type == runtime.ConsoleAPICalledTypeError || e.Type == runtime.ConsoleAPICalledTypeWarning {
 			b.problems = append(b.problems, "console "+string(e.Type))
 		}
+	case *cdplog.EventEntryAdded:
+		if e.Entry.Level == cdplog.EntryLevelError {
+			b.problems = append(b.problems, "log: "+e.Entry.Text+" "+e.Entry.URL)
+		}
 	case *page.EventJavascriptDialogOpening:
 		b.problems = append(b.problems, "dialog: "+e.Message)
-		go func() { _, _ = chromedp.Call(b.ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true}) }()
+		go func() {
+			_, _ = chromedp.Call(b.ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}()
 	}
 }
 
@@ -117,14 +109,15 @@ func eval[T any](t testing.TB, b *browser, expr string) T {
 	return v
 }
 
-// shot saves a screenshot of the window under DECTSIM_SCREENSHOTS.
+// shot saves a screenshot of the whole page, as PNG, under
+// DECTSIM_SCREENSHOTS.
 func (b *browser) shot(t testing.TB, name string) {
 	t.Helper()
 	dir := os.Getenv("DECTSIM_SCREENSHOTS")
 	if dir == "" {
 		return
 	}
-	png, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, name), png, 0o644))
 }
@@ -186,11 +179,8 @@ const (
 // registered; a display name holding markup shows as text. No console
 // error, exception or dialog happens on the way.
 func TestPageDrivesTheGhostStory(t *testing.T) {
+	srv, _ := serveScenarios(t, ghostStory(t))
 	b := newBrowser(t)
-	t.Chdir(testfiles.Root(t))
-	sc, err := scenario.ParseFile(filepath.Join("scenarios", "ghost-after-24h.xml"))
-	require.NoError(t, err)
-	srv, _ := serveScenarios(t, sc)
 	b.do(t, chromedp.Navigate(srv.URL+"/"))
 
 	b.until(t, "the story's two slots are listed", `document.querySelectorAll("#rows tr[data-state]").length === 2`)
@@ -222,6 +212,58 @@ func TestPageDrivesTheGhostStory(t *testing.T) {
 
 	switchOutOfRange(t, b, srv)
 	operatorAction(t, b, srv)
+	b.clean(t)
+}
+
+// ghostStory is the seed's story, scenarios/ghost-after-24h.xml, named
+// as the README's commands name it.
+func ghostStory(t *testing.T) *scenario.Scenario {
+	t.Helper()
+	t.Chdir(testfiles.Root(t))
+	sc, err := scenario.ParseFile(filepath.Join("scenarios", "ghost-after-24h.xml"))
+	require.NoError(t, err)
+	return sc
+}
+
+// TestPageFollowsARealClock: with the clock following wall time (here a
+// day in under a second), the page shows the clock moving and the story
+// unfolding with nobody clicking: the list follows the event stream.
+func TestPageFollowsARealClock(t *testing.T) {
+	w, err := live.New(live.Config{Scenarios: []*scenario.Scenario{ghostStory(t)}, Real: true, Speed: 100_000})
+	require.NoError(t, err)
+	srv := httptest.NewServer(liveapi.New(w, livepage.New(w)))
+	t.Cleanup(func() {
+		w.Close()
+		srv.Close()
+	})
+	b := newBrowser(t)
+	b.do(t, chromedp.Navigate(srv.URL+"/"))
+	b.until(t, "the clock says it is real", `document.getElementById("clock-mode").textContent === "real time ×100000"`)
+	b.until(t, "the ghost appears", `document.querySelector('#rows tr.ghost[data-ipui="`+away+`"]') !== null`)
+	b.until(t, "the clock has passed a day", `/^\+\d+d/.test(document.getElementById("clock-since").textContent)`)
+	b.until(t, "the event list shows the ghost", `[...document.querySelectorAll("#ev-rows td.type")].some(td => td.textContent === "ghost-created")`)
+	b.clean(t)
+}
+
+// TestPageShowsTheChosenSystem: with two systems, the address's #MAC
+// chooses one; its list shows a slot id holding markup as text; the
+// chooser switches to the other, whose rows replace the first's.
+func TestPageShowsTheChosenSystem(t *testing.T) {
+	hostile, err := scenario.Parse("hostile.xml", []byte(hostileSite))
+	require.NoError(t, err)
+	srv, _ := serveScenarios(t, ghostStory(t), hostile)
+	b := newBrowser(t)
+	b.do(t, chromedp.Navigate(srv.URL+"/#7c2f80a1b2c3"))
+	b.until(t, "the second system is shown", `document.querySelectorAll("#rows tr[data-state]").length === 1 && document.getElementById("system").value === "7c2f80a1b2c3"`)
+	b.do(t, chromedp.Click(chromedp.CSS(`button.adv[data-by="1m"]`)))
+	slot := `document.querySelector('#rows tr[data-slot="<script>alert(2)</script>"]')`
+	b.until(t, "the placeholder with markup as its id is listed", slot+` !== null`)
+	require.Equal(t, "(any handset) slot <script>alert(2)</script>", eval[string](t, b, slot+`.querySelector("td.ipui").textContent`))
+	require.Equal(t, "To register", eval[string](t, b, slot+`.querySelector("td.state").textContent`))
+
+	b.do(t, chromedp.Evaluate[chromedp.Void](`(s => { s.value = "`+seedMAC+`"; s.dispatchEvent(new Event("change")); })(document.getElementById("system"))`))
+	b.until(t, "the seed's story replaces it", state(away)+` === "To deregister" && document.querySelectorAll("#rows tr[data-state]").length === 2`)
+	b.until(t, "its events only", `[...document.querySelectorAll("#ev-rows td.type")].some(td => td.textContent === "dereg-requested") && ![...document.querySelectorAll("#ev-rows td")].some(td => td.textContent.includes("alert(2)"))`)
 	b.clean(t)
 }
 
@@ -291,8 +333,8 @@ func viScenario(t testing.TB, n int) *scenario.Scenario {
 // 2,000 handsets come a page at a time, the next page on request, and the
 // search finds one by IPUI.
 func TestPageOfTwoThousandHandsetsShowsAPageAndFinds(t *testing.T) {
-	b := newBrowser(t)
 	srv, _ := serveScenarios(t, viScenario(t, 2000))
+	b := newBrowser(t)
 	b.do(t, chromedp.Navigate(srv.URL+"/"))
 	b.until(t, "the first page is shown", `document.querySelectorAll("#rows tr[data-state]").length === 100`)
 	require.Contains(t, eval[string](t, b, `document.getElementById("count").textContent`), "1–100 of 2000")
@@ -312,8 +354,8 @@ func TestPageOfTwoThousandHandsetsShowsAPageAndFinds(t *testing.T) {
 // there, seen from Go; ms-to-rows: the page's own mark, from its
 // navigation start).
 func BenchmarkPageWith2000Handsets(b *testing.B) {
-	br := newBrowser(b)
 	srv, _ := serveScenarios(b, viScenario(b, 2000))
+	br := newBrowser(b)
 	var marks float64
 	for b.Loop() {
 		br.do(b, chromedp.Navigate(srv.URL+"/"))

@@ -7,8 +7,9 @@
 //
 // It serves the page at /, its script, style sheet and icon under
 // /static/ (embedded in the binary: nothing comes from the internet), and
-// each system's timeline picture at /timeline/{mac}. The script reads and
-// drives everything else through the JSON API (package liveapi).
+// each system's timeline picture at /timeline/{mac}, all of them reads
+// the world answers even while a system waits for a fetch. The script
+// reads and drives everything else through the JSON API (package liveapi).
 //
 // Every value is escaped: the page's template through html/template, the
 // script by building elements with textContent, never from markup, and
@@ -90,7 +91,7 @@ type option struct{ MAC, Label string }
 
 func (p *page) index(w http.ResponseWriter, r *http.Request) {
 	var d indexData
-	err := p.w.Do(r.Context(), func() {
+	err := p.w.Read(r.Context(), func() {
 		ms := p.w.Members()
 		for _, m := range ms[:min(len(ms), MaxListedSystems)] {
 			sc := m.Live.Result().Scenario
@@ -134,7 +135,7 @@ func (p *page) timeline(w http.ResponseWriter, r *http.Request) {
 		found bool
 		werr  error
 	)
-	err := p.w.Do(r.Context(), func() {
+	err := p.w.Read(r.Context(), func() {
 		m, ok := p.w.Member(r.PathValue("mac"))
 		if found = ok; ok {
 			werr = htmlreport.WriteTimeline(&b, m.Live.Result())

@@ -168,3 +168,24 @@ func TestTimelineIsTheSystemsPictureEscaped(t *testing.T) {
 	resp, _ = get(t, srv, "/timeline/7c2f80000000")
 	require.Equal(t, http.StatusNotFound, resp.StatusCode)
 }
+
+// TestChooserListsAThousandSystemsAndTakesOthersByMAC: the chooser lists
+// the first MaxListedSystems systems; the page says how many more there
+// are and offers a MAC field for them.
+func TestChooserListsAThousandSystemsAndTakesOthersByMAC(t *testing.T) {
+	w, err := live.New(live.Config{Fleet: livepage.MaxListedSystems + 2})
+	require.NoError(t, err)
+	srv := httptest.NewServer(liveapi.New(w, livepage.New(w)))
+	t.Cleanup(func() {
+		w.Close()
+		srv.Close()
+	})
+	_, page := get(t, srv, "/")
+	require.Equal(t, livepage.MaxListedSystems, strings.Count(page, "<option value="))
+	require.Contains(t, page, "… 2 more systems")
+	require.Contains(t, page, `<form id="by-mac"`)
+
+	small, _ := serve(t, hostileSite)
+	_, page = get(t, small, "/")
+	require.NotContains(t, page, `<form id="by-mac"`)
+}

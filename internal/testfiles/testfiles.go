@@ -10,6 +10,7 @@ package testfiles
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -74,6 +75,26 @@ func Missing(t testing.TB, what string) {
 		t.Fatalf("%s is missing (%s is set, so this is a failure, not a skip)", what, NoSkipEnv)
 	}
 	t.Skipf("skipped: %s is missing (set %s=1 to make this a failure)", what, NoSkipEnv)
+}
+
+// ChromiumEnv names a Chromium binary to use instead of the one on PATH.
+const ChromiumEnv = "DECTSIM_CHROMIUM"
+
+// Chromium finds a Chromium browser for the browser tests, or skips
+// through Missing (a failure under NoSkipEnv, which CI sets after
+// installing Debian's chromium).
+func Chromium(t testing.TB) string {
+	t.Helper()
+	if p := os.Getenv(ChromiumEnv); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	Missing(t, "a Chromium browser (Debian's chromium package, or "+ChromiumEnv+")")
+	return ""
 }
 
 // sharedDir is where the shared corpus is looked for.
