@@ -124,7 +124,11 @@ func serveWorld(ctx context.Context, w *live.World, cfg serveConfig, stdout, std
 		}
 		defer sip.Close()
 	}
-	srv := &http.Server{Handler: liveapi.New(w, livepage.New(w)), ReadHeaderTimeout: serveHeaderTimeout,
+	var h http.Handler = liveapi.New(w, livepage.New(w))
+	if host, _, _ := net.SplitHostPort(ln.Addr().String()); net.ParseIP(host).IsLoopback() {
+		h = liveapi.LoopbackOnly(h)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: serveHeaderTimeout,
 		ReadTimeout: serveReadTimeout, IdleTimeout: serveIdleTimeout, MaxHeaderBytes: serveMaxHeader,
 		ErrorLog: discardLog}
 	served := make(chan error, 1)

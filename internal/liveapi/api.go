@@ -6,7 +6,8 @@
 // Bad input is answered with 400 and a JSON body {"error": …}, with line
 // and col for XML; bodies are read no further than their limit; a path
 // that names nothing is a 404 and a method a path does not take a 405,
-// both as JSON. The page at / is served from package livepage.
+// both as JSON. A browser page of another origin may not change anything
+// (403). The page at / is served from package livepage.
 package liveapi
 
 import (
@@ -31,6 +32,7 @@ const (
 type API struct {
 	w   *live.World
 	mux *http.ServeMux
+	h   http.Handler
 }
 
 // New returns the API of w. page, if not nil, serves GET / (and anything
@@ -64,10 +66,11 @@ func New(w *live.World, page http.Handler) *API {
 		page = http.NotFoundHandler()
 	}
 	a.mux.Handle("/", page)
+	a.h = crossOrigin(a.mux)
 	return a
 }
 
-func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.h.ServeHTTP(w, r) }
 
 // only answers 405, as JSON and with Allow, for any method but m (and
 // HEAD, for a GET).

@@ -487,3 +487,51 @@ func TestAServerMayReadTheEmulatorWhileItAnswersAFetch(t *testing.T) {
 	require.Equal(t, 200, call(t, srv, "GET", "/api/systems/"+mac+"/settings", "", &settings))
 	require.Equal(t, "at 2026-01-05T09:00:00Z", settings["SipProvider.0.Name"], "and the fetch succeeded")
 }
+
+func TestAPageOfAnotherOriginMayNotDriveTheEmulator(t *testing.T) {
+	srv, _ := api(t, live.Config{}, story)
+	for _, hdr := range []map[string]string{
+		{"Sec-Fetch-Site": "cross-site"},
+		{"Origin": "https://evil.example"},
+	} {
+		req, _ := http.NewRequest("POST", srv.URL+"/api/advance", strings.NewReader(`{"by": "24h"}`))
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		resp, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		var e errAnswer
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&e))
+		resp.Body.Close()
+		require.Equal(t, 403, resp.StatusCode, "%v", hdr)
+		require.Contains(t, e.Error, "cross-origin request refused")
+	}
+	var clock map[string]any
+	require.Equal(t, 200, call(t, srv, "GET", "/api/clock", "", &clock))
+	require.Equal(t, "2026-01-05T09:00:00Z", clock["now"], "the clock did not move")
+
+	req, _ := http.NewRequest("POST", srv.URL+"/api/advance", strings.NewReader(`{"by": "1h"}`))
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode, "the emulator's own page may")
+}
+
+func TestOnLoopbackOnlyLoopbackNamesAreAnswered(t *testing.T) {
+	sc, err := scenario.Parse("a.xml", []byte(story))
+	require.NoError(t, err)
+	w, err := live.New(live.Config{Scenarios: []*scenario.Scenario{sc}})
+	require.NoError(t, err)
+	defer w.Close()
+	h := liveapi.LoopbackOnly(liveapi.New(w, nil))
+	for host, code := range map[string]int{"127.0.0.1:8080": 200, "localhost:8080": 200, "[::1]:8080": 200, "127.0.0.2": 200,
+		"evil.example:8080": 421, "10.0.0.1:8080": 421, "": 421} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", "/api/systems", nil)
+		req.Host = host
+		h.ServeHTTP(rec, req)
+		require.Equal(t, code, rec.Code, host)
+		require.Equal(t, "application/json", rec.Header().Get("Content-Type"), host)
+	}
+}
