@@ -68,6 +68,16 @@ func (w *World) AdvanceTo(t time.Time) (Moved, error) {
 	return mv, nil
 }
 
+// AdvanceWithin is AdvanceTo for a caller that may go away: when ctx
+// ends, the clock stops at the time it has reached (every system brought
+// there), so a long move asked by a client that gave up does not hold the
+// world.
+func (w *World) AdvanceWithin(ctx context.Context, t time.Time) (Moved, error) {
+	w.ctx = ctx
+	defer func() { w.ctx = nil }()
+	return w.AdvanceTo(t)
+}
+
 // NextDue is when something is next due in any system (call inside Do).
 func (w *World) NextDue() (time.Time, bool) {
 	if len(w.queue) == 0 {
@@ -94,6 +104,10 @@ func (w *World) Next() (Moved, error) {
 // to t.
 func (w *World) runUntil(t time.Time) {
 	for len(w.queue) > 0 && !w.queue[0].due.After(t) {
+		if w.ctx != nil && w.ctx.Err() != nil {
+			t = w.now // the caller went away: stop where the clock is
+			break
+		}
 		m := w.queue[0]
 		if m.due.After(w.now) {
 			w.now = m.due

@@ -2,12 +2,19 @@ package live
 
 import (
 	"encoding/json"
+	"errors"
 	"sync"
 	"sync/atomic"
 
 	"github.com/dectsim/dectsim/emulator/system"
 	"github.com/dectsim/dectsim/internal/report"
 )
+
+// MaxStreams bounds the event streams open at once: each holds a buffer.
+const MaxStreams = 64
+
+// ErrTooManyStreams is Subscribe's answer when MaxStreams are open.
+var ErrTooManyStreams = errors.New("too many event streams are open")
 
 // SubBuffer is how many events a stream may fall behind before it is cut:
 // a reader that stops reading never holds the systems up.
@@ -51,19 +58,23 @@ type hub struct {
 
 func newHub() *hub { return &hub{subs: make(map[*Sub]struct{})} }
 
-// Subscribe opens a stream of the events from now on; false once the
-// world is closing.
-func (w *World) Subscribe() (*Sub, bool) {
+// Subscribe opens a stream of the events from now on. It fails with
+// ErrClosed once the world is closing and with ErrTooManyStreams when
+// MaxStreams are open.
+func (w *World) Subscribe() (*Sub, error) {
 	h := w.hub
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
-		return nil, false
+		return nil, ErrClosed
+	}
+	if len(h.subs) >= MaxStreams {
+		return nil, ErrTooManyStreams
 	}
 	s := &Sub{C: make(chan []byte, SubBuffer)}
 	h.subs[s] = struct{}{}
 	h.n.Store(int32(len(h.subs)))
-	return s, true
+	return s, nil
 }
 
 // Unsubscribe ends a stream; it may be called more than once.

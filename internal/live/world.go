@@ -98,9 +98,10 @@ type World struct {
 	start   time.Time
 	now     time.Time
 	queue   dueQueue
-	collect *[]Record // the events the running call has made, if it wants them
-	dropped int       // and how many more than MaxCollected there were
-	quiet   bool      // a real-clock tick: its events are not collected
+	collect *[]Record       // the events the running call has made, if it wants them
+	dropped int             // and how many more than MaxCollected there were
+	quiet   bool            // a real-clock tick: its events are not collected
+	ctx     context.Context // the caller of a move in progress, if it may go away
 
 	hub  *hub
 	real *realClock

@@ -301,8 +301,8 @@ func TestCheckSyncFindsTheSystemBySIPAccount(t *testing.T) {
 
 func TestStreamsGetEveryEventAndASlowReaderIsCut(t *testing.T) {
 	w := newWorld(t, live.Config{Scenarios: []*scenario.Scenario{parse(t, "a.xml", site("7C2F80000001", "", `<handset ipui="029e74a599"/>`))}})
-	sub, ok := w.Subscribe()
-	require.True(t, ok)
+	sub, err := w.Subscribe()
+	require.NoError(t, err)
 	do(t, w, func() {
 		m := w.Members()[0]
 		assert.NoError(t, m.Sys.Move("029e74a599", false))
@@ -330,8 +330,18 @@ func TestStreamsGetEveryEventAndASlowReaderIsCut(t *testing.T) {
 	w.Close()
 	_, open := <-sub2.C
 	require.False(t, open, "Close ends every stream")
-	_, ok = w.Subscribe()
-	require.False(t, ok)
+	_, err = w.Subscribe()
+	require.ErrorIs(t, err, live.ErrClosed)
+}
+
+func TestEventStreamsAreBounded(t *testing.T) {
+	w := newWorld(t, live.Config{})
+	for i := 0; i < live.MaxStreams; i++ {
+		_, err := w.Subscribe()
+		require.NoError(t, err)
+	}
+	_, err := w.Subscribe()
+	require.ErrorIs(t, err, live.ErrTooManyStreams)
 }
 
 func TestAPanicInACallIsAnErrorAndTheWorldGoesOn(t *testing.T) {
@@ -456,4 +466,23 @@ func TestOneSystemTakesAnonymousNotifiesButNoRebootFromThem(t *testing.T) {
 		}
 	})
 	require.Len(t, rec.asked(), 2, "the NOTIFY fetched at once")
+}
+
+func TestAMoveWhoseCallerLeftStopsWhereItIs(t *testing.T) {
+	w := newWorld(t, live.Config{Scenarios: []*scenario.Scenario{parse(t, "a.xml", site("7C2F80000001", "", `<handset ipui="029e74a599"/>`))}, Fleet: 2})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	do(t, w, func() {
+		mv, err := w.AdvanceWithin(ctx, start.Add(30*24*time.Hour))
+		assert.NoError(t, err)
+		assert.Equal(t, start, mv.Now, "the boot fetches were due: the move stopped before them")
+		assert.Empty(t, mv.Events)
+		for _, m := range w.Members() {
+			assert.Equal(t, start, m.Sys.Now(), "every system stands where the clock stopped")
+		}
+		mv, err = w.AdvanceWithin(context.Background(), start.Add(24*time.Hour))
+		assert.NoError(t, err)
+		assert.Equal(t, start.Add(24*time.Hour), mv.Now, "a caller that stays gets the whole move")
+		assert.NotEmpty(t, mv.Events)
+	})
 }

@@ -2,6 +2,7 @@ package liveapi
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -64,7 +65,7 @@ type StepsAnswer struct {
 // steps is POST /api/systems/{mac}/steps: scenario steps, as XML (the
 // elements of an <at> block) or as a JSON array, run now in order.
 func (a *API) steps(w http.ResponseWriter, r *http.Request) {
-	data, err := body(r, scenario.MaxStepsBytes)
+	data, err := a.body(r, scenario.MaxStepsBytes)
 	if err != nil {
 		fail(w, http.StatusBadRequest, "%v", err)
 		return
@@ -161,7 +162,7 @@ func errorOf(err error) errorBody {
 // refuses is a 400 with its line and column; the system logs it as
 // provisioning-rejected and keeps its state.
 func (a *API) provision(w http.ResponseWriter, r *http.Request) {
-	data, err := body(r, int64(provfile.DefaultLimits.MaxBytes))
+	data, err := a.body(r, int64(provfile.DefaultLimits.MaxBytes))
 	if err != nil {
 		fail(w, http.StatusBadRequest, "%v", err)
 		return
@@ -207,7 +208,7 @@ type advanceBody struct {
 }
 
 func (a *API) advance(w http.ResponseWriter, r *http.Request) {
-	move, err := readAdvance(r)
+	move, err := a.readAdvance(r)
 	if err != nil {
 		fail(w, http.StatusBadRequest, "%v", err)
 		return
@@ -216,7 +217,7 @@ func (a *API) advance(w http.ResponseWriter, r *http.Request) {
 		mv    live.Moved
 		moveE error
 	)
-	err = a.w.Do(r.Context(), func() { mv, moveE = move(a.w) })
+	err = a.w.Do(r.Context(), func() { mv, moveE = move(a.w, r.Context()) })
 	switch {
 	case err != nil:
 		unavailable(w, err)
@@ -231,8 +232,8 @@ const advanceForms = `send {"by": "24h"}, {"to": "2026-01-02T09:00:00Z"} or {"ne
 
 // readAdvance reads the body of POST /api/advance into the move it asks
 // for, to be made on the world's goroutine.
-func readAdvance(r *http.Request) (func(*live.World) (live.Moved, error), error) {
-	data, err := body(r, MaxClockBody)
+func (a *API) readAdvance(r *http.Request) (func(*live.World, context.Context) (live.Moved, error), error) {
+	data, err := a.body(r, MaxClockBody)
 	if err != nil {
 		return nil, err
 	}
@@ -245,13 +246,13 @@ func readAdvance(r *http.Request) (func(*live.World) (live.Moved, error), error)
 	}
 	switch {
 	case b.Next:
-		return (*live.World).Next, nil
+		return func(w *live.World, _ context.Context) (live.Moved, error) { return w.Next() }, nil
 	case b.To != nil:
 		to, err := time.Parse(time.RFC3339Nano, *b.To)
 		if err != nil {
 			return nil, fmt.Errorf("to=%q is not an RFC 3339 time (2026-01-02T09:00:00Z)", *b.To)
 		}
-		return func(w *live.World) (live.Moved, error) { return w.AdvanceTo(to) }, nil
+		return func(w *live.World, ctx context.Context) (live.Moved, error) { return w.AdvanceWithin(ctx, to) }, nil
 	}
 	by, err := time.ParseDuration(*b.By)
 	if err != nil || by < 0 {
@@ -260,7 +261,9 @@ func readAdvance(r *http.Request) (func(*live.World) (live.Moved, error), error)
 	if by > live.MaxAdvance {
 		return nil, fmt.Errorf("by=%s is more than %s; move the clock in steps of at most that", *b.By, live.MaxAdvance)
 	}
-	return func(w *live.World) (live.Moved, error) { return w.AdvanceTo(w.Now().Add(by)) }, nil
+	return func(w *live.World, ctx context.Context) (live.Moved, error) {
+		return w.AdvanceWithin(ctx, w.Now().Add(by))
+	}, nil
 }
 
 func btoi(b bool) int {

@@ -26,19 +26,24 @@ import (
 // provisioning file, the clock's body small.
 const (
 	MaxClockBody = 4 << 10
+	// MaxBodiesRead bounds the large bodies (steps, uploads) read at
+	// once, so many clients uploading cannot hold many files' worth of
+	// memory; the others wait their turn.
+	MaxBodiesRead = 4
 )
 
 // API serves the JSON API of one world.
 type API struct {
-	w   *live.World
-	mux *http.ServeMux
-	h   http.Handler
+	w      *live.World
+	mux    *http.ServeMux
+	h      http.Handler
+	bodies chan struct{} // a token per large body being read
 }
 
 // New returns the API of w. page, if not nil, serves GET / (and anything
 // outside /api/).
 func New(w *live.World, page http.Handler) *API {
-	a := &API{w: w, mux: http.NewServeMux()}
+	a := &API{w: w, mux: http.NewServeMux(), bodies: make(chan struct{}, MaxBodiesRead)}
 	routes := []struct {
 		pattern, method string
 		h               http.HandlerFunc
@@ -117,8 +122,17 @@ func reply(w http.ResponseWriter, code int, v any) {
 }
 
 // body reads a request body of at most max bytes; a longer one is an error
-// that says the limit.
-func body(r *http.Request, max int64) ([]byte, error) {
+// that says the limit. At most MaxBodiesRead bodies over MaxClockBody are
+// read at once.
+func (a *API) body(r *http.Request, max int64) ([]byte, error) {
+	if max > MaxClockBody {
+		select {
+		case a.bodies <- struct{}{}:
+			defer func() { <-a.bodies }()
+		case <-r.Context().Done():
+			return nil, r.Context().Err()
+		}
+	}
 	data, err := io.ReadAll(io.LimitReader(r.Body, max+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading the body: %v", err)

@@ -535,3 +535,56 @@ func TestOnLoopbackOnlyLoopbackNamesAreAnswered(t *testing.T) {
 		require.Equal(t, "application/json", rec.Header().Get("Content-Type"), host)
 	}
 }
+
+// TestLargeBodiesAreReadAFewAtATime: clients that hold their uploads open
+// take MaxBodiesRead turns; the next upload is not read until one ends,
+// and reads go on meanwhile.
+func TestLargeBodiesAreReadAFewAtATime(t *testing.T) {
+	srv, w := api(t, live.Config{}, story)
+	h := liveapi.New(w, nil)
+	started := make(chan int, liveapi.MaxBodiesRead+1)
+	release := make(chan struct{})
+	done := make(chan int, liveapi.MaxBodiesRead+1)
+	for i := 0; i <= liveapi.MaxBodiesRead; i++ {
+		go func() {
+			body := &heldBody{started: started, release: release, id: i}
+			req := httptest.NewRequest("POST", "/api/systems/"+mac+"/provision", body)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			done <- rec.Code
+		}()
+	}
+	for i := 0; i < liveapi.MaxBodiesRead; i++ {
+		<-started
+	}
+	var clock map[string]any
+	require.Equal(t, 200, call(t, srv, "GET", "/api/clock", "", &clock), "reads go on meanwhile")
+	select {
+	case <-started:
+		t.Fatalf("a body beyond the first %d is being read", liveapi.MaxBodiesRead)
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	for i := 0; i <= liveapi.MaxBodiesRead; i++ {
+		require.Equal(t, 200, <-done)
+	}
+}
+
+// heldBody is an upload whose client holds it open until release.
+type heldBody struct {
+	started chan int
+	release chan struct{}
+	id      int
+	sent    bool
+	r       *strings.Reader
+}
+
+func (b *heldBody) Read(p []byte) (int, error) {
+	if !b.sent {
+		b.sent = true
+		b.started <- b.id
+		<-b.release
+		b.r = strings.NewReader(`<provisioning version="1.1" productID="e2"><nvm/></provisioning>`)
+	}
+	return b.r.Read(p)
+}

@@ -22,9 +22,9 @@ func (a *API) stream(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusInternalServerError, "this connection cannot stream")
 		return
 	}
-	sub, ok := a.w.Subscribe()
-	if !ok {
-		fail(w, http.StatusServiceUnavailable, "the emulator is shutting down")
+	sub, err := a.w.Subscribe()
+	if err != nil {
+		fail(w, http.StatusServiceUnavailable, "%v", err)
 		return
 	}
 	defer a.w.Unsubscribe(sub)
