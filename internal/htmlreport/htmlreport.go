@@ -132,6 +132,12 @@ func build(r *scenario.Result) scen {
 			end = o.At
 		}
 	}
+	// A live system's picture runs to its now: a ghost's time shows even
+	// when nothing has happened since. (A finished run's now is its last
+	// block's time, which nothing is after.)
+	if r.System != nil && r.System.Now().After(end) {
+		end = r.System.Now()
+	}
 	span := end.Sub(start)
 	width := int(span.Hours() * pxPerHour)
 	width = max(minWidth, min(maxWidth, width))

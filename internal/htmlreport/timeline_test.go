@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -48,4 +49,20 @@ func TestTimelineEscapesEveryValue(t *testing.T) {
 	}
 	require.NoError(t, xml.Unmarshal([]byte(pic), &root))
 	require.Equal(t, xml.Name{Space: "http://www.w3.org/2000/svg", Local: "svg"}, root.XMLName)
+}
+
+// TestALiveSystemsPictureRunsToItsNow: a system still running is drawn to
+// its current time, so a ghost's day shows though nothing happened in it.
+func TestALiveSystemsPictureRunsToItsNow(t *testing.T) {
+	sc, err := scenario.Parse("live.xml", []byte(`<scenario name="live"><handset ipui="029e74a599" state="Registered"/></scenario>`))
+	require.NoError(t, err)
+	l, err := scenario.Start(sc, scenario.Options{})
+	require.NoError(t, err)
+	defer l.Close()
+	require.NoError(t, l.System().Move("029e74a599", false))
+	short := picture(t, l.Result())
+	require.NoError(t, l.System().Advance(48*time.Hour))
+	long := picture(t, l.Result())
+	require.NotContains(t, short, ">&#43;2d<")
+	require.Contains(t, long, ">&#43;2d<", "the axis reaches the system's now")
 }
