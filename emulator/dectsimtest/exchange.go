@@ -1,12 +1,11 @@
 package dectsimtest
 
 import (
-	"bytes"
-	"io"
 	"net/http"
 
 	"github.com/dectsim/dectsim/emulator/autoprov"
 	"github.com/dectsim/dectsim/internal/provfile"
+	"github.com/dectsim/dectsim/internal/readahead"
 )
 
 // wrapExchange makes every exchange with the server under test release
@@ -71,27 +70,8 @@ func (t *releasingTransport) RoundTrip(req *http.Request) (*http.Response, error
 		defer t.s.reacquire()
 	}
 	resp, err := t.inner.RoundTrip(req)
-	if err != nil || resp.ContentLength > t.max {
-		return resp, err
+	if err == nil {
+		readahead.Body(resp, t.max)
 	}
-	data, rerr := io.ReadAll(io.LimitReader(resp.Body, t.max+1))
-	_ = resp.Body.Close()
-	resp.Body = &replayBody{r: bytes.NewReader(data), err: rerr}
-	return resp, nil
+	return resp, err
 }
-
-// replayBody gives back a body read ahead, then the error that ended it.
-type replayBody struct {
-	r   *bytes.Reader
-	err error
-}
-
-func (b *replayBody) Read(p []byte) (int, error) {
-	n, err := b.r.Read(p)
-	if err == io.EOF && b.err != nil {
-		return n, b.err
-	}
-	return n, err
-}
-
-func (b *replayBody) Close() error { return nil }

@@ -1,11 +1,10 @@
 package live
 
 import (
-	"bytes"
-	"io"
 	"net/http"
 
 	"github.com/dectsim/dectsim/internal/provfile"
+	"github.com/dectsim/dectsim/internal/readahead"
 )
 
 // servingReads wraps the systems' HTTP client so that while the world's
@@ -39,10 +38,8 @@ func (t *servingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	got := make(chan exchange, 1)
 	go func() {
 		resp, err := t.inner.RoundTrip(req)
-		if err == nil && resp.ContentLength <= t.max {
-			data, rerr := io.ReadAll(io.LimitReader(resp.Body, t.max+1))
-			_ = resp.Body.Close()
-			resp.Body = &replayBody{r: bytes.NewReader(data), err: rerr}
+		if err == nil {
+			readahead.Body(resp, t.max)
 		}
 		got <- exchange{resp, err}
 	}()
@@ -55,19 +52,3 @@ func (t *servingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		}
 	}
 }
-
-// replayBody gives back a body read ahead, then the error that ended it.
-type replayBody struct {
-	r   *bytes.Reader
-	err error
-}
-
-func (b *replayBody) Read(p []byte) (int, error) {
-	n, err := b.r.Read(p)
-	if err == io.EOF && b.err != nil {
-		return n, b.err
-	}
-	return n, err
-}
-
-func (b *replayBody) Close() error { return nil }
