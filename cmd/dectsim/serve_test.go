@@ -89,36 +89,47 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// served is dectsim serve running in process until cancel.
+type served struct {
+	base        string // http://HOST:PORT/
+	cancel      func()
+	done        chan int // its exit code
+	out, errOut syncBuffer
+}
+
+// startServe runs dectsim serve with args and waits for its first line.
+func startServe(t *testing.T, args ...string) *served {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &served{cancel: cancel, done: make(chan int, 1)}
+	go func() { s.done <- cmdServe(ctx, args, &s.out, &s.errOut) }()
+	require.Eventually(t, func() bool {
+		line, _, _ := strings.Cut(s.out.String(), "\n")
+		s.base, _ = strings.CutPrefix(line, "dectsim serve: listening on ")
+		return strings.HasPrefix(s.base, "http://")
+	}, 10*time.Second, 5*time.Millisecond)
+	return s
+}
+
 // TestServeStopsCleanlyWithStreamsOpen: ending the context (what SIGINT
 // and SIGTERM do) stops the server with exit 0 even while an event
 // stream is open, and leaves no goroutine.
 func TestServeStopsCleanlyWithStreamsOpen(t *testing.T) {
 	before := runtime.NumGoroutine()
-	ctx, cancel := context.WithCancel(context.Background())
-	var out, errOut syncBuffer
-	done := make(chan int)
-	go func() {
-		done <- cmdServe(ctx, []string{"--addr", "127.0.0.1:0", "--sip", "127.0.0.1:0", "--clock", "real", "--speed", "100",
-			filepath.Join(repoScenarios, "ghost-after-24h.xml")}, &out, &errOut)
-	}()
-	var base string
-	require.Eventually(t, func() bool {
-		line, _, _ := strings.Cut(out.String(), "\n")
-		base, _ = strings.CutPrefix(line, "dectsim serve: listening on ")
-		return strings.HasPrefix(base, "http://")
-	}, 10*time.Second, 5*time.Millisecond)
+	s := startServe(t, "--addr", "127.0.0.1:0", "--sip", "127.0.0.1:0", "--clock", "real", "--speed", "100",
+		filepath.Join(repoScenarios, "ghost-after-24h.xml"))
 	client := &http.Client{Transport: &http.Transport{}}
-	resp, err := client.Get(base + "api/events")
+	resp, err := client.Get(s.base + "api/events")
 	require.NoError(t, err)
 	r := bufio.NewReader(resp.Body)
 	line, err := r.ReadString('\n')
 	require.NoError(t, err)
 	require.Equal(t, ": dectsim events\n", line)
 
-	cancel()
+	s.cancel()
 	select {
-	case code := <-done:
-		require.Equal(t, exitOK, code, errOut.String())
+	case code := <-s.done:
+		require.Equal(t, exitOK, code, s.errOut.String())
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve did not stop")
 	}
@@ -126,7 +137,7 @@ func TestServeStopsCleanlyWithStreamsOpen(t *testing.T) {
 	require.NoError(t, err, "the stream ended cleanly")
 	resp.Body.Close()
 	client.CloseIdleConnections()
-	require.Contains(t, out.String(), "dectsim serve: stopped")
+	require.Contains(t, s.out.String(), "dectsim serve: stopped")
 	deadline := time.Now().Add(5 * time.Second)
 	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
@@ -212,21 +223,12 @@ func TestServeDropsAClientThatSendsItsHeadersTooSlowly(t *testing.T) {
 	old := serveHeaderTimeout
 	serveHeaderTimeout = 200 * time.Millisecond
 	t.Cleanup(func() { serveHeaderTimeout = old })
-	ctx, cancel := context.WithCancel(context.Background())
-	var out, errOut syncBuffer
-	done := make(chan int)
-	go func() { done <- cmdServe(ctx, []string{"--addr", "127.0.0.1:0"}, &out, &errOut) }()
+	s := startServe(t, "--addr", "127.0.0.1:0")
 	defer func() {
-		cancel()
-		<-done
+		s.cancel()
+		<-s.done
 	}()
-	var addr string
-	require.Eventually(t, func() bool {
-		line, _, _ := strings.Cut(out.String(), "\n")
-		addr, _ = strings.CutPrefix(line, "dectsim serve: listening on http://")
-		return strings.HasSuffix(addr, "/")
-	}, 10*time.Second, 5*time.Millisecond)
-	conn, err := net.Dial("tcp", strings.TrimSuffix(addr, "/"))
+	conn, err := net.Dial("tcp", strings.TrimSuffix(strings.TrimPrefix(s.base, "http://"), "/"))
 	require.NoError(t, err)
 	defer conn.Close()
 	_, err = conn.Write([]byte("GET /api/systems HTTP/1.1\r\nHost: x\r\n"))
