@@ -88,7 +88,7 @@ func TestCredentialsInTheURLAreDigestCredentials(t *testing.T) {
 }
 
 // A redirect server hands out the customer server's credentials in the
-// URL (research §6.3, S11); once a download succeeded with them, the
+// URL (the vendor's redirect-service documentation); once a download succeeded with them, the
 // device keeps them.
 func TestRedirectHandsOutCredentials(t *testing.T) {
 	auth := &digestAuth{realm: "prov", user: "cust", pass: "pw", next: serveBody(okFile)}

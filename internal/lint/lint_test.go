@@ -286,7 +286,7 @@ var ruleCases = []ruleCase{
 		`<param name="SipProvider.0.MWISubscription" value="1"/>`),
 		absent: []string{"bad-param-name", "unknown-param"}},
 
-	// Codes beyond the SPEC table.
+	// Codes beyond the first set of check codes.
 	{name: "version/1.0", doc: "<provisioning version=\"1.0\" productID=\"e2\"><nvm>" + setting + "</nvm></provisioning>",
 		want: []at{{"version", Warning, 1, 1}}},
 	{name: "version/not-for-1.1", doc: nvm(setting), absent: []string{"version"}},

@@ -1,6 +1,6 @@
 package live_test
 
-// The fleet target of SPEC §6: `dectsim serve --fleet 1000` with 20
+// The fleet target (docs/performance.md): `dectsim serve --fleet 1000` with 20
 // handsets per system, booting against a loopback server that answers
 // every MAC with a small file, spends at most 2× the CPU of a bare Go loop
 // doing the same GETs and parsing the same bytes with the project's
@@ -466,7 +466,7 @@ func BenchmarkIdleSystemMemory(b *testing.B) {
 	}
 }
 
-// TestIdleSystemFitsTheMemoryBudget holds the memory promise of SPEC §6:
+// TestIdleSystemFitsTheMemoryBudget holds the memory promise of docs/performance.md:
 // an idle system costs at most 64 KiB plus 2 KiB per handset. Memory, not
 // time, so a test may assert it: the retained heap after two collections,
 // with and without a file applied at boot.
