@@ -47,7 +47,7 @@ var spaces = regexp.MustCompile(`   +`)
 
 // Write writes the results as one HTML page.
 func Write(w io.Writer, results []*scenario.Result) error {
-	p := page{}
+	p := page{Style: TimelineStyle}
 	for _, r := range results {
 		p.Scenarios = append(p.Scenarios, build(r))
 	}
@@ -55,8 +55,21 @@ func Write(w io.Writer, results []*scenario.Result) error {
 }
 
 type page struct {
+	Style     template.CSS
 	Scenarios []scen
 }
+
+// TimelineStyle is the style sheet of the timeline picture's classes: the
+// report puts it in its page, the live page serves it as a file.
+const TimelineStyle = `svg text { font: 11px sans-serif; fill: #333; }
+.axis { stroke: #ddd; }
+.w-in { fill: #9c9; } .w-out { fill: #fc6; } .w-off { fill: #999; } .w-other { fill: #ccc; }
+.s-ToReg { fill: #9cf; } .s-NotReg { fill: #ccd; } .s-InReg { fill: #69f; } .s-Registered { fill: #36c; }
+.s-ToDeReg { fill: #f96; } .s-absent { fill: #eee; } .s-other { fill: #ccc; }
+.ghost { fill: #c00; }
+.m-attempt, .m-bad, .m-rejected, .m-fail { fill: #c00; }
+.m-warn { fill: #e90; } .m-good, .m-applied, .m-pass { fill: #393; }
+.m-fetch { fill: #36c; } .m-other { fill: #666; }`
 
 type scen struct {
 	Name, File, Description string
@@ -500,15 +513,7 @@ body { font: 14px sans-serif; margin: 1em; color: #222; }
 h2 { margin-top: 2em; }
 .desc { color: #555; max-width: 60em; }
 .pic { overflow-x: auto; border: 1px solid #ccc; }
-svg text { font: 11px sans-serif; fill: #333; }
-.axis { stroke: #ddd; }
-.w-in { fill: #9c9; } .w-out { fill: #fc6; } .w-off { fill: #999; } .w-other { fill: #ccc; }
-.s-ToReg { fill: #9cf; } .s-NotReg { fill: #ccd; } .s-InReg { fill: #69f; } .s-Registered { fill: #36c; }
-.s-ToDeReg { fill: #f96; } .s-absent { fill: #eee; } .s-other { fill: #ccc; }
-.ghost { fill: #c00; }
-.m-attempt, .m-bad, .m-rejected, .m-fail { fill: #c00; }
-.m-warn { fill: #e90; } .m-good, .m-applied, .m-pass { fill: #393; }
-.m-fetch { fill: #36c; } .m-other { fill: #666; }
+{{.Style}}
 table { border-collapse: collapse; margin-top: 1em; }
 td, th { padding: 1px 8px; text-align: left; vertical-align: top; font: 12px monospace; }
 tr.m-bad td, tr.fail td { color: #c00; } tr.m-warn td { color: #a60; } tr.m-good td { color: #363; }

@@ -66,3 +66,13 @@ func TestALiveSystemsPictureRunsToItsNow(t *testing.T) {
 	require.NotContains(t, short, ">&#43;2d<")
 	require.Contains(t, long, ">&#43;2d<", "the axis reaches the system's now")
 }
+
+// TestTheReportCarriesThePicturesStyle: the report's page holds the
+// picture's style sheet, the one the live page serves.
+func TestTheReportCarriesThePicturesStyle(t *testing.T) {
+	res, err := scenario.RunFile("../../scenarios/ghost-after-24h.xml", scenario.Options{})
+	require.NoError(t, err)
+	var b bytes.Buffer
+	require.NoError(t, Write(&b, []*scenario.Result{res}))
+	require.Contains(t, b.String(), TimelineStyle)
+}

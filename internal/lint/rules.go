@@ -498,18 +498,11 @@ func (k *checker) duplicateParams() {
 	}
 }
 
-// regStatusKey recognises hs.<id>.RegStatus as the system does, returning
-// the slot key in canonical form.
+// regStatusKey recognises hs.<id>.RegStatus as the system does
+// (readings.RegStatusKey), returning the slot key in canonical form.
 func regStatusKey(name string) (string, bool) {
-	tail, ok := strings.CutPrefix(name, "hs.")
-	if !ok {
-		return "", false
-	}
-	key, rest, ok := strings.Cut(tail, ".")
-	if !ok || key == "" || rest != "RegStatus" {
-		return "", false
-	}
-	return ipui.Normalize(key), true
+	key, ok := readings.RegStatusKey(name)
+	return ipui.Normalize(key), ok
 }
 
 // dotted reports whether name has the Group.instance.Name shape: at least

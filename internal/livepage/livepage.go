@@ -23,6 +23,7 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/http"
 	"path"
@@ -61,6 +62,11 @@ var types = map[string]string{
 func New(w *live.World) http.Handler {
 	p := &page{w: w, mux: http.NewServeMux()}
 	p.mux.HandleFunc("GET /{$}", p.index)
+	p.mux.HandleFunc("GET /static/timeline.css", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", types[".css"])
+		w.Header().Set("Cache-Control", "no-cache")
+		_, _ = io.WriteString(w, htmlreport.TimelineStyle)
+	})
 	p.mux.HandleFunc("GET /static/{name}", p.asset)
 	p.mux.HandleFunc("GET /timeline/{mac}", p.timeline)
 	return p

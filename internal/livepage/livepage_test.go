@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dectsim/dectsim/emulator/scenario"
+	"github.com/dectsim/dectsim/internal/htmlreport"
 	"github.com/dectsim/dectsim/internal/live"
 	"github.com/dectsim/dectsim/internal/liveapi"
 	"github.com/dectsim/dectsim/internal/livepage"
@@ -88,6 +89,7 @@ func TestPageHasNoInlineScriptOrStyleAndNothingFromElsewhere(t *testing.T) {
 	require.Equal(t, "text/html; charset=utf-8", resp.Header.Get("Content-Type"))
 	require.Contains(t, page, `<script src="/static/page.js" defer></script>`)
 	require.Contains(t, page, `<link rel="stylesheet" href="/static/page.css">`)
+	require.Contains(t, page, `<link rel="stylesheet" href="/static/timeline.css">`, "the picture's classes, as the report styles them")
 	require.Equal(t, 1, strings.Count(page, "<script"))
 	require.NotContains(t, page, "<style")
 	require.NotContains(t, page, " style=")
@@ -121,9 +123,10 @@ func TestPageEscapesEveryValue(t *testing.T) {
 func TestStaticFilesHaveTheirContentTypes(t *testing.T) {
 	srv, _ := serve(t)
 	for path, ct := range map[string]string{
-		"/static/page.js":     "text/javascript; charset=utf-8",
-		"/static/page.css":    "text/css; charset=utf-8",
-		"/static/favicon.svg": "image/svg+xml",
+		"/static/page.js":      "text/javascript; charset=utf-8",
+		"/static/page.css":     "text/css; charset=utf-8",
+		"/static/favicon.svg":  "image/svg+xml",
+		"/static/timeline.css": "text/css; charset=utf-8",
 	} {
 		resp, body := get(t, srv, path)
 		require.Equal(t, http.StatusOK, resp.StatusCode, path)
@@ -134,6 +137,15 @@ func TestStaticFilesHaveTheirContentTypes(t *testing.T) {
 		resp, _ := get(t, srv, path)
 		require.Equal(t, http.StatusNotFound, resp.StatusCode, path)
 	}
+}
+
+// TestTheTimelineIsStyledAsTheReport: the live page's picture takes its
+// style sheet from the report's, so the two draw alike.
+func TestTheTimelineIsStyledAsTheReport(t *testing.T) {
+	srv, _ := serve(t)
+	_, body := get(t, srv, "/static/timeline.css")
+	require.Equal(t, htmlreport.TimelineStyle, body)
+	require.Contains(t, body, ".ghost { fill: #c00; }")
 }
 
 // TestOnlyGetReachesThePage: the page takes GET and HEAD.
