@@ -17,13 +17,7 @@ import (
 // so a bad one is a bad command line (exit 1).
 type readingFlags map[string]string
 
-func (r readingFlags) String() string {
-	var parts []string
-	for _, n := range slices.Sorted(maps.Keys(r)) {
-		parts = append(parts, n+"="+r[n])
-	}
-	return strings.Join(parts, ",")
-}
+func (r readingFlags) String() string { return joinPairs(r) }
 
 func (r readingFlags) Set(arg string) error {
 	name, value, err := readings.All.ParseFlag(arg)

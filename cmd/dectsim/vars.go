@@ -16,10 +16,14 @@ var runVars = varFlags{}
 // varFlags collects --var NAME=VALUE.
 type varFlags map[string]string
 
-func (v varFlags) String() string {
+func (v varFlags) String() string { return joinPairs(v) }
+
+// joinPairs writes NAME=VALUE flags back as the command line gave them,
+// in name order.
+func joinPairs(m map[string]string) string {
 	var parts []string
-	for _, n := range slices.Sorted(maps.Keys(v)) {
-		parts = append(parts, n+"="+v[n])
+	for _, n := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, n+"="+m[n])
 	}
 	return strings.Join(parts, ",")
 }
