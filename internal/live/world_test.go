@@ -486,3 +486,33 @@ func TestAMoveWhoseCallerLeftStopsWhereItIs(t *testing.T) {
 		assert.NotEmpty(t, mv.Events)
 	})
 }
+
+// TestTheWorldIsSafeForConcurrentUse: calls, reads, NOTIFYs and streams
+// from many goroutines at once (run under -race) all complete, and the
+// clock ends where the calls moved it.
+func TestTheWorldIsSafeForConcurrentUse(t *testing.T) {
+	w := newWorld(t, live.Config{Scenarios: []*scenario.Scenario{parse(t, "a.xml", site("7C2F80000001", "", `<handset ipui="029e74a599" state="Registered"/>`))}, Fleet: 3})
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sub, err := w.Subscribe()
+			if err == nil {
+				defer w.Unsubscribe(sub)
+			}
+			for j := 0; j < 20; j++ {
+				_ = w.Do(context.Background(), func() {
+					_, _ = w.AdvanceTo(w.Now().Add(time.Minute))
+					m := w.Members()[j%3]
+					_ = m.Sys.Move("029e74a599", j%2 == 0)
+					w.Refresh(m)
+				})
+				_ = w.Read(context.Background(), func() { _ = w.Members()[0].Sys.Slots() })
+				_ = w.CheckSync("nobody", false)
+			}
+		}()
+	}
+	wg.Wait()
+	do(t, w, func() { assert.Equal(t, start.Add(160*time.Minute), w.Now()) })
+}

@@ -588,3 +588,45 @@ func (b *heldBody) Read(p []byte) (int, error) {
 	}
 	return b.r.Read(p)
 }
+
+func TestAnIdleStreamSaysItIsAlive(t *testing.T) {
+	old := liveapi.KeepAlive
+	liveapi.KeepAlive = 20 * time.Millisecond
+	t.Cleanup(func() { liveapi.KeepAlive = old })
+	srv, _ := api(t, live.Config{}, story)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/api/events", nil)
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	lines := bufio.NewScanner(resp.Body)
+	require.True(t, lines.Scan())
+	require.Equal(t, ": dectsim events", lines.Text())
+	for lines.Scan() {
+		if lines.Text() == ": keep-alive" {
+			return
+		}
+	}
+	t.Fatalf("no keep-alive comment: %v", lines.Err())
+}
+
+func TestAGetOfEventsGivesAtMostTenThousand(t *testing.T) {
+	srv, w := api(t, live.Config{}, `<scenario name="chatty" start="2026-01-05T09:00:00Z"><system mac="7C2F80A1B2C3" ghost-interval="1m"/>
+  <handset ipui="029e74a599" state="Registered" range="out"/>
+  <at t="0s"><provision><provisioning version="1.1" productID="e2"><nvm><oper name="DeleteNotProvisionedHS"/></nvm></provisioning></provision></at>
+  <at t="25h"><move ipui="029e74a599" range="in"/></at>
+</scenario>`)
+	require.Equal(t, 200, call(t, srv, "POST", "/api/advance", `{"by": "240h"}`, nil))
+	var total int
+	require.NoError(t, w.Read(context.Background(), func() { total = w.Members()[0].Sys.EventCount() }))
+	require.Greater(t, total, liveapi.MaxEventsPerCall)
+	var evs []struct {
+		Seq int `json:"seq"`
+	}
+	require.Equal(t, 200, call(t, srv, "GET", "/api/systems/"+mac+"/events", "", &evs))
+	require.Len(t, evs, liveapi.MaxEventsPerCall)
+	last := evs[len(evs)-1].Seq
+	require.Equal(t, 200, call(t, srv, "GET", fmt.Sprintf("/api/systems/%s/events?since=%d", mac, last), "", &evs))
+	require.Len(t, evs, total-liveapi.MaxEventsPerCall, "since= reads on from there")
+}

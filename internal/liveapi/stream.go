@@ -8,7 +8,8 @@ import (
 
 // KeepAlive is how often an idle stream sends a comment, so proxies and
 // clients can tell a quiet emulator from a dead connection.
-const KeepAlive = 15 * time.Second
+// A variable, so a test need not wait 15 s.
+var KeepAlive = 15 * time.Second
 
 // stream is GET /api/events: every event of every system as Server-Sent
 // Events, one "data:" message per event holding it as JSON (the type is
