@@ -6,7 +6,6 @@ import (
 	"image"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -21,22 +20,6 @@ import (
 	"github.com/dectsim/dectsim/internal/htmlreport"
 	"github.com/dectsim/dectsim/internal/testfiles"
 )
-
-// chromium finds a Chromium browser, or skips (fails under
-// DECTSIM_NO_SKIP, which CI sets after installing Debian's chromium).
-func chromium(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("DECTSIM_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	testfiles.Missing(t, "a Chromium browser (Debian's chromium package, or DECTSIM_CHROMIUM)")
-	return ""
-}
 
 // TestReportOpensInABrowserWithALanePerHandset: the report of a shipped
 // two-handset story loads in headless Chromium without a console error or

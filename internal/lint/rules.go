@@ -564,11 +564,3 @@ func slotScoped(name, id string) string {
 	}
 	return "it"
 }
-
-func describe(it provfile.Item) string {
-	kind := "param"
-	if it.Kind == provfile.OperItem {
-		kind = "oper"
-	}
-	return fmt.Sprintf("<%s name=%q>", kind, it.Name)
-}

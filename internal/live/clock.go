@@ -160,7 +160,7 @@ func (w *World) refresh(m *Member) {
 	if b, has := m.Live.NextBlock(); has && (!ok || b.Before(at)) {
 		at, ok = b, true
 	}
-	m.due, m.hasDue = at, ok
+	m.due = at
 	switch {
 	case ok && m.heap >= 0:
 		heap.Fix(&w.queue, m.heap)

@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -78,10 +77,9 @@ type Member struct {
 	// its scenario that could not run); nil while it runs.
 	Err error
 
-	index  int
-	due    time.Time // the earlier of its next event and its next block
-	hasDue bool
-	heap   int // position in the world's queue, -1 when not in it
+	index int
+	due   time.Time // the earlier of its next event and its next block
+	heap  int       // position in the world's queue, -1 when not in it
 }
 
 // World is the emulated systems and their clock. Its exported methods are
@@ -341,13 +339,3 @@ func (w *World) Now() time.Time { return w.now }
 
 // Start is when the world began (call inside Do).
 func (w *World) Start() time.Time { return w.start }
-
-// sortedMACs is for messages that list systems.
-func (w *World) sortedMACs() []string {
-	out := make([]string, 0, len(w.byMAC))
-	for mac := range w.byMAC {
-		out = append(out, mac)
-	}
-	sort.Strings(out)
-	return out
-}
