@@ -68,19 +68,7 @@ func TestBadInputFiles(t *testing.T) {
 				t.Skip("skipped: not available here")
 			}
 			if strings.Contains(strings.Join(c.args, " "), fifo) {
-				go func() {
-					w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
-					if err != nil {
-						return
-					}
-					defer w.Close()
-					chunk := []byte(strings.Repeat(" ", 1<<16))
-					for {
-						if _, err := w.Write(chunk); err != nil {
-							return
-						}
-					}
-				}()
+				testfiles.FeedFIFO(fifo, ' ')
 			}
 			var code int
 			var out, errOut string

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -45,19 +44,7 @@ func TestApplyFileBadPaths(t *testing.T) {
 				t.Skip("skipped: no /dev/zero here")
 			}
 			if c.path == fifo {
-				go func() {
-					w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
-					if err != nil {
-						return
-					}
-					defer w.Close()
-					chunk := []byte(strings.Repeat("<", 1<<16))
-					for {
-						if _, err := w.Write(chunk); err != nil {
-							return // the reader stopped at the limit
-						}
-					}
-				}()
+				testfiles.FeedFIFO(fifo, '<')
 			}
 			s := newSys(t)
 			addHS(t, s, HandsetSpec{IPUI: hsA, State: Registered})

@@ -3,7 +3,6 @@ package lint
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -42,19 +41,7 @@ func TestCheckFileBadPaths(t *testing.T) {
 				t.Skip("skipped: not available here")
 			}
 			if c.path == fifo {
-				go func() {
-					w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
-					if err != nil {
-						return
-					}
-					defer w.Close()
-					chunk := []byte(strings.Repeat(" ", 1<<16))
-					for {
-						if _, err := w.Write(chunk); err != nil {
-							return
-						}
-					}
-				}()
+				testfiles.FeedFIFO(fifo, ' ')
 			}
 			var fs []Finding
 			var err error

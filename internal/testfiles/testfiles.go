@@ -9,6 +9,7 @@
 package testfiles
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -175,6 +176,25 @@ func Allocated(f func()) uint64 {
 	f()
 	runtime.ReadMemStats(&after)
 	return after.TotalAlloc - before.TotalAlloc
+}
+
+// FeedFIFO writes fill to the named pipe fifo, over and over, on a
+// goroutine of its own, until the reader closes its end: a stream that
+// never ends, for a reader that must stop at its limit.
+func FeedFIFO(fifo string, fill byte) {
+	go func() {
+		w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err != nil {
+			return
+		}
+		defer w.Close()
+		chunk := bytes.Repeat([]byte{fill}, 1<<16)
+		for {
+			if _, err := w.Write(chunk); err != nil {
+				return // the reader stopped at its limit
+			}
+		}
+	}()
 }
 
 // OversizedFiles makes, in dir, paths whose contents exceed limit bytes
