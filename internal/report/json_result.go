@@ -17,16 +17,22 @@ const (
 	EvScenarioError = "scenario-error"
 )
 
+// lineHead is the keys every --json line has, in their order; a line
+// that is not about one handset leaves ipui and slot empty.
+type lineHead struct {
+	Scenario string `json:"scenario"`
+	T        string `json:"t"`
+	Time     string `json:"time"`
+	Type     string `json:"type"`
+	IPUI     string `json:"ipui"`
+	Slot     string `json:"slot"`
+}
+
 // JSONResult is the scenario-result line: whether every expectation held
 // (passed), how many failed (failed) and how many held
 // (expectations-passed). t and time are when the run ended.
 type JSONResult struct {
-	Scenario           string `json:"scenario"`
-	T                  string `json:"t"`
-	Time               string `json:"time"`
-	Type               string `json:"type"`
-	IPUI               string `json:"ipui"`
-	Slot               string `json:"slot"`
+	lineHead
 	File               string `json:"file"`
 	Name               string `json:"name"`
 	Passed             bool   `json:"passed"`
@@ -38,16 +44,11 @@ type JSONResult struct {
 // when the error has none, as for a file that cannot be opened) and the
 // message. No simulated time passed, so t is "0s" and time is empty.
 type JSONError struct {
-	Scenario string `json:"scenario"`
-	T        string `json:"t"`
-	Time     string `json:"time"`
-	Type     string `json:"type"`
-	IPUI     string `json:"ipui"`
-	Slot     string `json:"slot"`
-	File     string `json:"file"`
-	Line     int    `json:"line"`
-	Col      int    `json:"col"`
-	Message  string `json:"message"`
+	lineHead
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Col     int    `json:"col"`
+	Message string `json:"message"`
 }
 
 // WriteJSONResult prints the scenario-result line of a run; the command
@@ -59,8 +60,8 @@ func WriteJSONResult(w io.Writer, r *scenario.Result) error {
 		end = r.System.Now()
 	}
 	failed := len(r.Failures)
-	return newLineEncoder(w).Encode(JSONResult{Scenario: sc.File, T: timeline.Offset(sc.Start, end), Time: end.UTC().Format(time.RFC3339Nano),
-		Type: EvScenarioResult, File: sc.File, Name: sc.Name, Passed: r.Passed(), Failed: failed, ExpectationsPassed: r.Checks() - failed})
+	return newLineEncoder(w).Encode(JSONResult{lineHead: lineHead{Scenario: sc.File, T: timeline.Offset(sc.Start, end), Time: end.UTC().Format(time.RFC3339Nano),
+		Type: EvScenarioResult}, File: sc.File, Name: sc.Name, Passed: r.Passed(), Failed: failed, ExpectationsPassed: r.Checks() - failed})
 }
 
 // WriteJSONError prints the scenario-error lines of a file that could not
@@ -80,7 +81,7 @@ func WriteJSONError(w io.Writer, file string, err error) error {
 }
 
 func writeJSONError(w io.Writer, file string, err error) error {
-	e := JSONError{Scenario: file, T: "0s", Type: EvScenarioError, File: file, Message: err.Error()}
+	e := JSONError{lineHead: lineHead{Scenario: file, T: "0s", Type: EvScenarioError}, File: file, Message: err.Error()}
 	var se *scenario.Error
 	if errors.As(err, &se) {
 		e.File, e.Line, e.Col, e.Message = se.File, se.Pos.Line, se.Pos.Col, se.Msg
