@@ -5,9 +5,9 @@ import (
 	"io"
 	"os"
 
-	"github.com/dectsim/dectsim/internal/lint"
-	"github.com/dectsim/dectsim/internal/printable"
-	"github.com/dectsim/dectsim/internal/xmlroot"
+	"github.com/dectsim/dectsim/cmd/dectsim/internal/lint"
+	"github.com/dectsim/dectsim/internal/textio/printable"
+	"github.com/dectsim/dectsim/internal/xmltok"
 )
 
 // stdin is what `dectsim check -` reads (tests set it).
@@ -49,7 +49,7 @@ func checkAll(args []string, opts lint.Options, stdout, stderr io.Writer) int {
 
 // dir lints the provisioning files of a directory.
 func (c *checkTally) dir(d string) {
-	files, err := xmlroot.InDir(d, "provisioning")
+	files, err := xmltok.FilesWithRoot(d, "provisioning")
 	if err == nil && len(files) == 0 {
 		err = fmt.Errorf("%s: no *.xml provisioning files in this directory", d)
 	}

@@ -13,13 +13,13 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dectsim/dectsim/cmd/dectsim/internal/lint"
+	"github.com/dectsim/dectsim/cmd/dectsim/internal/report"
+	"github.com/dectsim/dectsim/cmd/dectsim/internal/report/htmlreport"
 	"github.com/dectsim/dectsim/emulator/scenario"
-	"github.com/dectsim/dectsim/internal/firmware"
-	"github.com/dectsim/dectsim/internal/htmlreport"
-	"github.com/dectsim/dectsim/internal/lint"
-	"github.com/dectsim/dectsim/internal/printable"
-	"github.com/dectsim/dectsim/internal/product"
-	"github.com/dectsim/dectsim/internal/report"
+	"github.com/dectsim/dectsim/internal/textio/printable"
+	"github.com/dectsim/dectsim/internal/vocab/firmware"
+	"github.com/dectsim/dectsim/internal/vocab/product"
 )
 
 // Exit codes (a contract).

@@ -10,7 +10,7 @@ import (
 
 	"github.com/dectsim/dectsim/emulator/scenario"
 	"github.com/dectsim/dectsim/emulator/system"
-	"github.com/dectsim/dectsim/internal/readings"
+	"github.com/dectsim/dectsim/internal/vocab/readings"
 )
 
 // readingFlags collects --reading NAME=VALUE, each checked as it is parsed,

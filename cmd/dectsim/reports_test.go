@@ -11,8 +11,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dectsim/dectsim/cmd/dectsim/internal/report"
 	"github.com/dectsim/dectsim/emulator/scenario"
-	"github.com/dectsim/dectsim/internal/report"
 )
 
 // TestRunDirSkipsAJUnitReportWrittenIntoIt: a JUnit report written into

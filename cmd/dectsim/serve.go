@@ -12,12 +12,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dectsim/dectsim/cmd/dectsim/internal/serve"
+	"github.com/dectsim/dectsim/cmd/dectsim/internal/serve/api"
+	"github.com/dectsim/dectsim/cmd/dectsim/internal/serve/page"
+	"github.com/dectsim/dectsim/cmd/dectsim/internal/serve/sipd"
 	"github.com/dectsim/dectsim/emulator/scenario"
-	"github.com/dectsim/dectsim/internal/live"
-	"github.com/dectsim/dectsim/internal/liveapi"
-	"github.com/dectsim/dectsim/internal/livepage"
-	"github.com/dectsim/dectsim/internal/printable"
-	"github.com/dectsim/dectsim/internal/sipd"
+	"github.com/dectsim/dectsim/internal/textio/printable"
 )
 
 const serveHelp = `Usage: dectsim serve [--addr 127.0.0.1:8080] [--sip 127.0.0.1:5060] [--clock manual|real] [--speed X] [--fleet N] [--boot-spread D] [--reading NAME=VALUE]... [--var NAME=VALUE]... [SCENARIO...]
@@ -98,7 +98,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		scs = append(scs, sc)
 	}
-	w, err := live.New(live.Config{Scenarios: scs, Fleet: cfg.fleet, BootSpread: cfg.bootSpread,
+	w, err := serve.New(serve.Config{Scenarios: scs, Fleet: cfg.fleet, BootSpread: cfg.bootSpread,
 		SystemOptions: cfg.readings.options(), Real: cfg.clockMode == "real", Speed: cfg.speed})
 	if err != nil {
 		fmt.Fprintf(stderr, "dectsim serve: %s\n", printable.String(err.Error()))
@@ -109,7 +109,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 }
 
 // serveWorld listens, serves until ctx ends, then stops everything.
-func serveWorld(ctx context.Context, w *live.World, cfg serveConfig, stdout, stderr io.Writer) int {
+func serveWorld(ctx context.Context, w *serve.World, cfg serveConfig, stdout, stderr io.Writer) int {
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "dectsim serve: %s\n", printable.String(err.Error()))
@@ -124,9 +124,9 @@ func serveWorld(ctx context.Context, w *live.World, cfg serveConfig, stdout, std
 		}
 		defer sip.Close()
 	}
-	var h http.Handler = liveapi.New(w, livepage.New(w))
+	var h http.Handler = api.New(w, page.New(w))
 	if host, _, _ := net.SplitHostPort(ln.Addr().String()); net.ParseIP(host).IsLoopback() {
-		h = liveapi.LoopbackOnly(h)
+		h = api.LoopbackOnly(h)
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: serveHeaderTimeout,
 		ReadTimeout: serveReadTimeout, IdleTimeout: serveIdleTimeout, MaxHeaderBytes: serveMaxHeader,
@@ -155,7 +155,7 @@ func serveWorld(ctx context.Context, w *live.World, cfg serveConfig, stdout, std
 
 // announce prints where everything is, so a test harness that asked for
 // port 0 learns the port from the first line.
-func announce(stdout io.Writer, w *live.World, addr string, sip *sipd.Server, cfg serveConfig) {
+func announce(stdout io.Writer, w *serve.World, addr string, sip *sipd.Server, cfg serveConfig) {
 	fmt.Fprintf(stdout, "dectsim serve: listening on http://%s/\n", addr)
 	if sip != nil {
 		fmt.Fprintf(stdout, "dectsim serve: SIP on udp %s\n", sip.Addr())
@@ -220,10 +220,10 @@ func (c *serveConfig) check(fs *flag.FlagSet) error {
 		return fmt.Errorf("--clock %q: it is manual or real", c.clockMode)
 	case set["speed"] && c.clockMode != "real":
 		return errors.New("--speed sets the pace of --clock real; the manual clock moves only when asked")
-	case c.speed <= 0 || c.speed > live.MaxSpeed:
-		return fmt.Errorf("--speed %g: give a pace above 0 and at most %g", c.speed, float64(live.MaxSpeed))
-	case c.fleet < 1 || c.fleet > live.MaxSystems:
-		return fmt.Errorf("--fleet %d: give 1 to %d systems per scenario", c.fleet, live.MaxSystems)
+	case c.speed <= 0 || c.speed > serve.MaxSpeed:
+		return fmt.Errorf("--speed %g: give a pace above 0 and at most %g", c.speed, float64(serve.MaxSpeed))
+	case c.fleet < 1 || c.fleet > serve.MaxSystems:
+		return fmt.Errorf("--fleet %d: give 1 to %d systems per scenario", c.fleet, serve.MaxSystems)
 	case c.bootSpread < 0:
 		return fmt.Errorf("--boot-spread %s is negative", c.bootSpread)
 	}

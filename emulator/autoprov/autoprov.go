@@ -54,11 +54,11 @@ import (
 	"time"
 
 	"github.com/dectsim/dectsim/emulator/system"
-	"github.com/dectsim/dectsim/internal/des"
-	"github.com/dectsim/dectsim/internal/firmware"
+	"github.com/dectsim/dectsim/internal/engine/des"
+	"github.com/dectsim/dectsim/internal/engine/syshook"
 	"github.com/dectsim/dectsim/internal/provfile"
-	"github.com/dectsim/dectsim/internal/syshook"
-	"github.com/dectsim/dectsim/internal/timeofday"
+	"github.com/dectsim/dectsim/internal/vocab/firmware"
+	"github.com/dectsim/dectsim/internal/vocab/timeofday"
 )
 
 // Defaults a zero Config field takes. The timeout bounds real time, so a

@@ -16,9 +16,9 @@ import (
 
 	"github.com/dectsim/dectsim/emulator/autoprov"
 	"github.com/dectsim/dectsim/emulator/system"
-	"github.com/dectsim/dectsim/internal/firmware"
-	"github.com/dectsim/dectsim/internal/product"
-	"github.com/dectsim/dectsim/internal/syshook"
+	"github.com/dectsim/dectsim/internal/engine/syshook"
+	"github.com/dectsim/dectsim/internal/vocab/firmware"
+	"github.com/dectsim/dectsim/internal/vocab/product"
 )
 
 func TestSuccessfulFetchAppliesFileAfterLatency(t *testing.T) {

@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/dectsim/dectsim/emulator/system"
-	"github.com/dectsim/dectsim/internal/des"
+	"github.com/dectsim/dectsim/internal/engine/des"
 	"github.com/dectsim/dectsim/internal/provfile"
 )
 

@@ -35,8 +35,7 @@ import (
 
 	"github.com/dectsim/dectsim/emulator/autoprov"
 	"github.com/dectsim/dectsim/emulator/system"
-	"github.com/dectsim/dectsim/internal/syshook"
-	"github.com/dectsim/dectsim/internal/timeline"
+	"github.com/dectsim/dectsim/internal/engine/syshook"
 )
 
 // Tester is what NewT needs from a test: *testing.T and *testing.B satisfy
@@ -356,7 +355,7 @@ func (s *Sim) timeline(key string) string {
 func (s *Sim) lines(evs []system.Event) string {
 	var b strings.Builder
 	for _, e := range evs {
-		b.WriteString(timeline.Line(s.sys.Start(), e, false))
+		b.WriteString(e.TimelineLine(s.sys.Start(), false))
 		b.WriteByte('\n')
 	}
 	return b.String()

@@ -5,7 +5,7 @@ import (
 
 	"github.com/dectsim/dectsim/emulator/autoprov"
 	"github.com/dectsim/dectsim/internal/provfile"
-	"github.com/dectsim/dectsim/internal/readahead"
+	"github.com/dectsim/dectsim/internal/textio/readahead"
 )
 
 // wrapExchange makes every exchange with the server under test release

@@ -6,7 +6,7 @@ import (
 
 	"github.com/dectsim/dectsim/emulator/autoprov"
 	"github.com/dectsim/dectsim/emulator/system"
-	"github.com/dectsim/dectsim/internal/syshook"
+	"github.com/dectsim/dectsim/internal/engine/syshook"
 )
 
 // ServeHost is the origin of the scenario's own server in URLs. The server

@@ -14,11 +14,11 @@ import (
 
 	"github.com/dectsim/dectsim/emulator/autoprov"
 	"github.com/dectsim/dectsim/emulator/system"
-	"github.com/dectsim/dectsim/internal/firmware"
-	"github.com/dectsim/dectsim/internal/fsread"
-	"github.com/dectsim/dectsim/internal/ipui"
-	"github.com/dectsim/dectsim/internal/product"
-	"github.com/dectsim/dectsim/internal/readings"
+	"github.com/dectsim/dectsim/internal/textio/fsread"
+	"github.com/dectsim/dectsim/internal/vocab/firmware"
+	"github.com/dectsim/dectsim/internal/vocab/ipui"
+	"github.com/dectsim/dectsim/internal/vocab/product"
+	"github.com/dectsim/dectsim/internal/vocab/readings"
 	"github.com/dectsim/dectsim/internal/xmltok"
 )
 

@@ -6,8 +6,7 @@ import (
 	"strings"
 
 	"github.com/dectsim/dectsim/emulator/system"
-	"github.com/dectsim/dectsim/internal/printable"
-	"github.com/dectsim/dectsim/internal/timeline"
+	"github.com/dectsim/dectsim/internal/textio/printable"
 	"github.com/dectsim/dectsim/internal/xmltok"
 )
 
@@ -16,7 +15,7 @@ type Style struct {
 	Color bool
 }
 
-func (s Style) paint(code, text string) string { return timeline.Paint(s.Color, code, text) }
+func (s Style) paint(code, text string) string { return printable.Paint(s.Color, code, text) }
 
 // safe is printable.String: every text from a file, a server or a
 // scenario passes through it on its way to the output, so each line
@@ -38,7 +37,7 @@ func WriteText(w io.Writer, r *Result, st Style) {
 	next := 0
 	flush := func(upto int) {
 		for ; next < upto && next < len(events); next++ {
-			fmt.Fprintln(w, timeline.Line(sc.Start, events[next], st.Color))
+			fmt.Fprintln(w, events[next].TimelineLine(sc.Start, st.Color))
 		}
 	}
 	for _, o := range r.Outcomes {
@@ -83,7 +82,7 @@ func WriteFailure(w io.Writer, sc *Scenario, f Failure, st Style) {
 	if len(f.Recent) > 0 {
 		fmt.Fprintf(w, "    recent events of %s:\n", safe(f.Step.IPUI+slotKeyOf(f.Step.Name)))
 		for _, e := range f.Recent {
-			fmt.Fprintln(w, "  "+timeline.Line(sc.Start, e, st.Color))
+			fmt.Fprintln(w, "  "+e.TimelineLine(sc.Start, st.Color))
 		}
 	} else if f.Step.IPUI != "" {
 		fmt.Fprintf(w, "    no events concern %s\n", safe(f.Step.IPUI))

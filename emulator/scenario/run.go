@@ -14,8 +14,8 @@ import (
 
 	"github.com/dectsim/dectsim/emulator/autoprov"
 	"github.com/dectsim/dectsim/emulator/system"
-	"github.com/dectsim/dectsim/internal/syshook"
-	"github.com/dectsim/dectsim/internal/xmlroot"
+	"github.com/dectsim/dectsim/internal/engine/syshook"
+	"github.com/dectsim/dectsim/internal/xmltok"
 )
 
 // Result is one scenario run.
@@ -143,7 +143,7 @@ func Files(paths ...string) ([]string, error) {
 			out = append(out, p)
 			continue
 		}
-		found, err := xmlroot.InDir(p, "scenario")
+		found, err := xmltok.FilesWithRoot(p, "scenario")
 		if err != nil {
 			return nil, err
 		}

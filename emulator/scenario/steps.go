@@ -12,7 +12,7 @@ import (
 	"github.com/beevik/etree"
 
 	"github.com/dectsim/dectsim/emulator/system"
-	"github.com/dectsim/dectsim/internal/ipui"
+	"github.com/dectsim/dectsim/internal/vocab/ipui"
 	"github.com/dectsim/dectsim/internal/xmltok"
 )
 

@@ -9,7 +9,7 @@ import (
 
 	"github.com/beevik/etree"
 
-	"github.com/dectsim/dectsim/internal/fsread"
+	"github.com/dectsim/dectsim/internal/textio/fsread"
 	"github.com/dectsim/dectsim/internal/xmltok"
 )
 

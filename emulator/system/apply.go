@@ -9,12 +9,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dectsim/dectsim/internal/firmware"
-	"github.com/dectsim/dectsim/internal/fsread"
-	"github.com/dectsim/dectsim/internal/ipui"
 	"github.com/dectsim/dectsim/internal/provfile"
-	"github.com/dectsim/dectsim/internal/readings"
-	"github.com/dectsim/dectsim/internal/timeofday"
+	"github.com/dectsim/dectsim/internal/textio/fsread"
+	"github.com/dectsim/dectsim/internal/vocab/firmware"
+	"github.com/dectsim/dectsim/internal/vocab/ipui"
+	"github.com/dectsim/dectsim/internal/vocab/readings"
+	"github.com/dectsim/dectsim/internal/vocab/timeofday"
 )
 
 // Warning codes the system emits while applying a file. Where a code is

@@ -8,8 +8,8 @@ import (
 
 	"github.com/beevik/etree"
 
+	"github.com/dectsim/dectsim/internal/engine/syshook"
 	"github.com/dectsim/dectsim/internal/provfile"
-	"github.com/dectsim/dectsim/internal/syshook"
 )
 
 var vi20k = provfile.GenerateComplete(20000)

@@ -10,8 +10,8 @@ import (
 
 	"github.com/dectsim/dectsim/internal/testfiles"
 
-	"github.com/dectsim/dectsim/internal/fsread"
 	"github.com/dectsim/dectsim/internal/provfile"
+	"github.com/dectsim/dectsim/internal/textio/fsread"
 )
 
 // TestApplyFileBadPaths: whatever a path names, ApplyFile reads within the

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/dectsim/dectsim/internal/des"
+	"github.com/dectsim/dectsim/internal/engine/des"
 )
 
 // WithEventBudget sets how many simulation events the system may run in

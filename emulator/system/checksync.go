@@ -3,7 +3,7 @@ package system
 import (
 	"fmt"
 
-	"github.com/dectsim/dectsim/internal/firmware"
+	"github.com/dectsim/dectsim/internal/vocab/firmware"
 )
 
 // checkSync logs a check-sync from source and, when reboot is asked and

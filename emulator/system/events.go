@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dectsim/dectsim/internal/ipui"
+	"github.com/dectsim/dectsim/internal/vocab/ipui"
 )
 
 // Event types (a contract: scenario files and JSON consumers rely on these

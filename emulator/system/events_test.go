@@ -8,7 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/dectsim/dectsim/internal/syshook"
+	"github.com/dectsim/dectsim/internal/engine/syshook"
 )
 
 // scan is what an EventQuery means, the slow way: every event of the log

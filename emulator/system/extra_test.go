@@ -10,8 +10,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dectsim/dectsim/internal/engine/syshook"
 	"github.com/dectsim/dectsim/internal/provfile"
-	"github.com/dectsim/dectsim/internal/syshook"
 )
 
 func TestSlotInRegToldToGoRefusesRegistrationAndWaitsAsNeverRegistered(t *testing.T) {

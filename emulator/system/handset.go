@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/dectsim/dectsim/internal/des"
-	"github.com/dectsim/dectsim/internal/ipui"
+	"github.com/dectsim/dectsim/internal/engine/des"
+	"github.com/dectsim/dectsim/internal/vocab/ipui"
 )
 
 // Handset is a physical handset, as read by callers.

@@ -1,12 +1,12 @@
 package system
 
 import (
+	"github.com/dectsim/dectsim/internal/engine/syshook"
 	"github.com/dectsim/dectsim/internal/provfile"
-	"github.com/dectsim/dectsim/internal/syshook"
 )
 
 // The plumbing the fetcher and the scenario runner use is reached through
-// internal/syshook, not through System's methods: embedders never see it.
+// internal/engine/syshook, not through System's methods: embedders never see it.
 func init() {
 	syshook.Set(func(s *System) syshook.Host[Event] {
 		return syshook.Host[Event]{

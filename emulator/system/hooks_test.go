@@ -7,12 +7,12 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dectsim/dectsim/internal/engine/syshook"
 	"github.com/dectsim/dectsim/internal/provfile"
-	"github.com/dectsim/dectsim/internal/syshook"
 )
 
 // TestHooksReachTheSystem: what the fetcher and the scenario runner use
-// through internal/syshook acts on the system it was asked for.
+// through internal/engine/syshook acts on the system it was asked for.
 func TestHooksReachTheSystem(t *testing.T) {
 	s := newSys(t, WithSeed(7))
 	h := syshook.Of[Event](s)

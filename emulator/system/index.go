@@ -4,7 +4,7 @@ import (
 	"container/heap"
 	"slices"
 
-	"github.com/dectsim/dectsim/internal/ipui"
+	"github.com/dectsim/dectsim/internal/vocab/ipui"
 )
 
 // The indexes below keep what scenario expectations and registrations ask

@@ -3,7 +3,7 @@ package system
 import (
 	"maps"
 
-	"github.com/dectsim/dectsim/internal/readings"
+	"github.com/dectsim/dectsim/internal/vocab/readings"
 )
 
 // Reading is one place where the vendor text can be read two ways: its

@@ -4,7 +4,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/dectsim/dectsim/internal/ipui"
+	"github.com/dectsim/dectsim/internal/vocab/ipui"
 )
 
 // settingsStore keeps every provisioned param. The per-slot ones

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dectsim/dectsim/internal/des"
-	"github.com/dectsim/dectsim/internal/ipui"
+	"github.com/dectsim/dectsim/internal/engine/des"
+	"github.com/dectsim/dectsim/internal/vocab/ipui"
 )
 
 // State is a slot's DECT state (a contract: these spellings are what the

@@ -10,10 +10,10 @@ import (
 
 	"github.com/benbjohnson/clock"
 
-	"github.com/dectsim/dectsim/internal/des"
-	"github.com/dectsim/dectsim/internal/firmware"
-	"github.com/dectsim/dectsim/internal/product"
-	"github.com/dectsim/dectsim/internal/readings"
+	"github.com/dectsim/dectsim/internal/engine/des"
+	"github.com/dectsim/dectsim/internal/vocab/firmware"
+	"github.com/dectsim/dectsim/internal/vocab/product"
+	"github.com/dectsim/dectsim/internal/vocab/readings"
 )
 
 // Defaults for the options. The 24-hour wait comes from the vendor FAQ

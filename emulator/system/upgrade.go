@@ -3,8 +3,8 @@ package system
 import (
 	"fmt"
 
-	"github.com/dectsim/dectsim/internal/des"
-	"github.com/dectsim/dectsim/internal/firmware"
+	"github.com/dectsim/dectsim/internal/engine/des"
+	"github.com/dectsim/dectsim/internal/vocab/firmware"
 )
 
 type pendingUpgrade struct {

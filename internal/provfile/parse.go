@@ -6,7 +6,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/dectsim/dectsim/internal/fsread"
+	"github.com/dectsim/dectsim/internal/textio/fsread"
 	"github.com/dectsim/dectsim/internal/xmltok"
 )
 

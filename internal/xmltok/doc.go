@@ -19,7 +19,7 @@ import (
 
 	"github.com/beevik/etree"
 
-	"github.com/dectsim/dectsim/internal/printable"
+	"github.com/dectsim/dectsim/internal/textio/printable"
 )
 
 // Doc is an etree document whose elements know where they came from.

@@ -1,0 +1,551 @@
+// Package htmlreport writes scenario runs as one self-contained HTML page:
+// per scenario a timeline picture in inline SVG (a lane per handset with
+// where it was, its slot's DECT state and its ghost periods, a lane for the
+// system's fetches and files, a lane for the expectations), then the event
+// table. Nothing is fetched when the page is opened: the CSS is inline and
+// there is no script.
+//
+// Every text goes through printable.String and html/template's escaping:
+// values from scenario files, provisioning files and servers are hostile.
+// The page is also well-formed XML, so it can be checked without an HTML
+// parser.
+package htmlreport
+
+import (
+	"fmt"
+	"html/template"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/dectsim/dectsim/emulator/scenario"
+	"github.com/dectsim/dectsim/emulator/system"
+	"github.com/dectsim/dectsim/internal/textio/printable"
+)
+
+// Limits that keep the page small for big stories (200 handsets over 30
+// days): the picture's width, the marks of one lane and the table's rows.
+const (
+	minWidth     = 900
+	maxWidth     = 4000
+	pxPerHour    = 40
+	labelWidth   = 150
+	laneHeight   = 30
+	maxLaneMarks = 40
+	minMarkPx    = 6
+	maxRows      = 2000
+	maxTitleEvs  = 3
+)
+
+var safe = printable.String
+
+// spaces are the runs of blanks that align the text timeline's columns; a
+// tooltip needs no alignment.
+var spaces = regexp.MustCompile(`   +`)
+
+// Write writes the results as one HTML page.
+func Write(w io.Writer, results []*scenario.Result) error {
+	p := page{Style: TimelineStyle}
+	for _, r := range results {
+		p.Scenarios = append(p.Scenarios, build(r))
+	}
+	return pageTmpl.Execute(w, p)
+}
+
+type page struct {
+	Style     template.CSS
+	Scenarios []scen
+}
+
+// TimelineStyle is the style sheet of the timeline picture's classes: the
+// report puts it in its page, the live page serves it as a file.
+const TimelineStyle = `svg text { font: 11px sans-serif; fill: #333; }
+.axis { stroke: #ddd; }
+.w-in { fill: #9c9; } .w-out { fill: #fc6; } .w-off { fill: #999; } .w-other { fill: #ccc; }
+.s-ToReg { fill: #9cf; } .s-NotReg { fill: #ccd; } .s-InReg { fill: #69f; } .s-Registered { fill: #36c; }
+.s-ToDeReg { fill: #f96; } .s-absent { fill: #eee; } .s-other { fill: #ccc; }
+.ghost { fill: #c00; }
+.m-attempt, .m-bad, .m-rejected, .m-fail { fill: #c00; }
+.m-warn { fill: #e90; } .m-good, .m-applied, .m-pass { fill: #393; }
+.m-fetch { fill: #36c; } .m-other { fill: #666; }`
+
+type scen struct {
+	Name, File, Description string
+	Passed, Failed          int
+	Width, Height, Right    int
+	Ticks                   []tick
+	Lanes                   []lane
+	Rows                    []row
+	More                    int
+	Expects                 []expectRow
+}
+
+type tick struct {
+	X     int
+	Label string
+}
+
+type lane struct {
+	Class, Key, Label string
+	Title             string
+	Y                 int
+	Bands             []seg
+	Marks             []mark
+}
+
+type seg struct {
+	Class   string
+	X, Y, W int
+	H       int
+	Title   string
+}
+
+type mark struct {
+	Class string
+	X, Y  int
+	Title string
+}
+
+type row struct {
+	T, Time, Type, Who, State, Detail, Class string
+}
+
+type expectRow struct {
+	OK              bool
+	T, Where, Desc  string
+	Expected, Found string
+}
+
+// build lays out one scenario.
+func build(r *scenario.Result) scen {
+	sc := r.Scenario
+	s := scen{Name: safe(sc.Name), File: safe(sc.File), Description: safe(strings.Join(strings.Fields(sc.Description), " "))}
+	var events []system.Event
+	if r.System != nil {
+		events = r.System.Events()
+	}
+	for _, o := range r.Outcomes {
+		if o.OK {
+			s.Passed++
+		} else {
+			s.Failed++
+		}
+	}
+	start := sc.Start
+	end := start
+	for _, e := range events {
+		if e.Time.After(end) {
+			end = e.Time
+		}
+	}
+	for _, o := range r.Outcomes {
+		if o.At.After(end) {
+			end = o.At
+		}
+	}
+	// A live system's picture runs to its now: a ghost's time shows even
+	// when nothing has happened since. (A finished run's now is its last
+	// block's time, which nothing is after.)
+	if r.System != nil && r.System.Now().After(end) {
+		end = r.System.Now()
+	}
+	span := end.Sub(start)
+	width := int(span.Hours() * pxPerHour)
+	width = max(minWidth, min(maxWidth, width))
+	s.Width = labelWidth + width + 20
+	s.Right = labelWidth + width
+	x := func(t time.Time) int {
+		if span <= 0 {
+			return labelWidth
+		}
+		return labelWidth + int(float64(t.Sub(start))/float64(span)*float64(width))
+	}
+	s.Ticks = ticks(span, width)
+
+	// Lanes: declared handsets first, then every IPUI or slot the events
+	// name, in order of first appearance.
+	type hs struct {
+		key            string
+		handset        bool
+		power, inRange bool
+		state          string
+		ghost          bool
+		ghostFrom      time.Time
+		where          []change
+		states         []change
+		ghosts         []span2
+		marks          []evmark
+	}
+	byKey := map[string]*hs{}
+	var order []*hs
+	get := func(key string) *hs {
+		if h := byKey[key]; h != nil {
+			return h
+		}
+		h := &hs{key: key, power: true, inRange: true, state: system.StateAbsent}
+		h.where = []change{{start, "in"}}
+		h.states = []change{{start, system.StateAbsent}}
+		byKey[key] = h
+		order = append(order, h)
+		return h
+	}
+	for _, d := range sc.Handsets {
+		h := get(strings.ToLower(d.IPUI))
+		h.handset = true
+		h.power, h.inRange = !d.Off, !d.Out
+		h.where = []change{{start, whereOf(h.power, h.inRange)}}
+		if d.State != "" {
+			h.state = d.State
+			h.states = []change{{start, d.State}}
+		}
+	}
+	var sys []evmark
+	for _, e := range events {
+		key := strings.ToLower(e.IPUI)
+		if key == "" {
+			key = strings.ToLower(e.Slot)
+		}
+		if key == "" {
+			sys = append(sys, evmark{e: e, class: sysClass(e.Type)})
+			continue
+		}
+		h := get(key)
+		h.handset = h.handset || e.IPUI != ""
+		// The state is the slot's: a placeholder slot's own lane follows
+		// it too once a handset has registered in it.
+		if sl := byKey[strings.ToLower(e.Slot)]; sl != nil && sl != h && e.State != "" && e.State != sl.state {
+			sl.state = e.State
+			sl.states = append(sl.states, change{e.Time, e.State})
+		}
+		switch e.Type {
+		case system.EvHandsetMoved:
+			h.inRange = e.Detail == "in"
+			h.where = append(h.where, change{e.Time, whereOf(h.power, h.inRange)})
+		case system.EvHandsetPower:
+			h.power = e.Detail == "on"
+			h.where = append(h.where, change{e.Time, whereOf(h.power, h.inRange)})
+		case system.EvGhostCreated:
+			if !h.ghost {
+				h.ghost, h.ghostFrom = true, e.Time
+			}
+		case system.EvHandsetReset, system.EvRegistered:
+			if h.ghost {
+				h.ghosts = append(h.ghosts, span2{h.ghostFrom, e.Time})
+				h.ghost = false
+			}
+		}
+		if e.State != "" && e.State != h.state {
+			h.state = e.State
+			h.states = append(h.states, change{e.Time, e.State})
+		}
+		switch e.Type {
+		case system.EvHandsetMoved, system.EvHandsetPower:
+		case system.EvGhostAttempt:
+			h.marks = append(h.marks, evmark{e: e, class: "m-attempt"})
+		case system.EvFetch, system.EvProvisioningApplied, system.EvProvisioningRejected:
+			sys = append(sys, evmark{e: e, class: sysClass(e.Type)})
+		default:
+			h.marks = append(h.marks, evmark{e: e, class: markClass(e.Type)})
+		}
+	}
+
+	y := 28
+	line := func(e system.Event) string {
+		return spaces.ReplaceAllString(strings.TrimSpace(e.TimelineLine(start, false)), "  ")
+	}
+	for _, h := range order {
+		if h.ghost {
+			h.ghosts = append(h.ghosts, span2{h.ghostFrom, end})
+		}
+		l := lane{Class: "lane", Key: safe(h.key), Label: safe(clip(h.key, 20)), Title: safe(h.key), Y: y}
+		if h.handset {
+			l.Bands = append(l.Bands, segments(h.where, end, x, y+3, 6, "w-", "where")...)
+		}
+		l.Bands = append(l.Bands, segments(h.states, end, x, y+11, 10, "s-", "slot")...)
+		for _, g := range h.ghosts {
+			l.Bands = append(l.Bands, seg{Class: "ghost", X: x(g.from), Y: y + 23, W: max(1, x(g.to)-x(g.from)), H: 4,
+				Title: "ghost from +" + g.from.Sub(start).String() + " to +" + g.to.Sub(start).String()})
+		}
+		l.Marks = marks(h.marks, x, y+16, width, line)
+		s.Lanes = append(s.Lanes, l)
+		y += laneHeight
+	}
+	sysLane := lane{Class: "system", Key: "system", Label: "system", Y: y}
+	sysLane.Marks = marks(sys, x, y+15, width, line)
+	s.Lanes = append(s.Lanes, sysLane)
+	y += laneHeight
+	exp := lane{Class: "expectations", Key: "expectations", Label: "expectations", Y: y}
+	var oks, fails []evmark
+	for i, o := range r.Outcomes {
+		title := fmt.Sprintf("%s %s:%d:%d %s", passFail(o.OK), sc.File, o.Step.Pos.Line, o.Step.Pos.Col, o.Step.Describe())
+		if !o.OK {
+			title += "\nexpected: " + o.Expected + "\nfound: " + o.Found
+		}
+		em := evmark{e: system.Event{Seq: i, Time: o.At}, class: "m-fail"}
+		em.title = title
+		if o.OK {
+			em.class = "m-pass"
+			oks = append(oks, em)
+		} else {
+			fails = append(fails, em)
+		}
+		s.Expects = append(s.Expects, expectRow{OK: o.OK, T: "+" + o.At.Sub(start).String(),
+			Where: safe(fmt.Sprintf("%s:%d:%d", sc.File, o.Step.Pos.Line, o.Step.Pos.Col)), Desc: safe(o.Step.Describe()),
+			Expected: safe(o.Expected), Found: safe(o.Found)})
+	}
+	exp.Marks = append(marks(oks, x, y+15, width, line), marks(fails, x, y+15, width, line)...)
+	s.Lanes = append(s.Lanes, exp)
+	y += laneHeight
+	s.Height = y + 4
+
+	for i, e := range events {
+		if i == maxRows {
+			s.More = len(events) - maxRows
+			break
+		}
+		s.Rows = append(s.Rows, row{T: "+" + e.Time.Sub(start).String(), Time: e.Time.UTC().Format(time.RFC3339),
+			Type: safe(e.Type), Who: safe(e.Who()), State: safe(e.State), Detail: safe(e.Particulars()), Class: markClass(e.Type)})
+	}
+	return s
+}
+
+type change struct {
+	at    time.Time
+	value string
+}
+
+type span2 struct{ from, to time.Time }
+
+type evmark struct {
+	e     system.Event
+	class string
+	title string
+}
+
+func whereOf(power, inRange bool) string {
+	switch {
+	case !power:
+		return "off"
+	case inRange:
+		return "in"
+	}
+	return "out"
+}
+
+// segments turns a list of changes into bands, consecutive equal values
+// and bands of no width merged away.
+func segments(cs []change, end time.Time, x func(time.Time) int, y, h int, prefix, dim string) []seg {
+	var out []seg
+	for i := 0; i < len(cs); {
+		j := i + 1
+		for j < len(cs) && cs[j].value == cs[i].value {
+			j++
+		}
+		to := end
+		if j < len(cs) {
+			to = cs[j].at
+		}
+		x0, x1 := x(cs[i].at), x(to)
+		if x1 > x0 || (j == len(cs) && len(out) == 0) {
+			if n := len(out); n > 0 && out[n-1].Class == prefix+cssName(cs[i].value) {
+				out[n-1].W = x1 - out[n-1].X
+			} else {
+				out = append(out, seg{Class: prefix + cssName(cs[i].value), X: x0, Y: y, W: max(1, x1-x0), H: h,
+					Title: safe(dim + ": " + cs[i].value + " from +" + cs[i].at.Sub(cs[0].at).String())})
+			}
+		}
+		i = j
+	}
+	return out
+}
+
+// cssName keeps a value usable as a class name.
+func cssName(v string) string {
+	switch v {
+	case "in", "out", "off", "ToReg", "NotReg", "InReg", "Registered", "ToDeReg", "absent":
+		return v
+	}
+	return "other"
+}
+
+// marks places event marks on a lane; marks closer than a few pixels, or
+// more than a lane holds, share one mark whose title lists the first few.
+func marks(ms []evmark, x func(time.Time) int, y, width int, line func(system.Event) string) []mark {
+	bucket := minMarkPx
+	count := func(b int) int {
+		n, last := 0, -1
+		for _, m := range ms {
+			if k := x(m.e.Time) / b; k != last {
+				n, last = n+1, k
+			}
+		}
+		return n
+	}
+	perMark := maxTitleEvs
+	if count(bucket) > maxLaneMarks {
+		bucket = max(bucket, width/maxLaneMarks)
+		perMark = 1
+	}
+	var out []mark
+	for i := 0; i < len(ms); {
+		k := x(ms[i].e.Time) / bucket
+		j := i + 1
+		for j < len(ms) && x(ms[j].e.Time)/bucket == k {
+			j++
+		}
+		class := ms[i].class
+		var lines []string
+		for n := i; n < j && n < i+perMark; n++ {
+			t := ms[n].title
+			if t == "" {
+				t = line(ms[n].e)
+			}
+			lines = append(lines, safe(t))
+		}
+		for n := i; n < j; n++ {
+			if ms[n].class == "m-fail" || ms[n].class == "m-rejected" {
+				class = ms[n].class
+			}
+		}
+		if j-i > perMark {
+			lines = append(lines, fmt.Sprintf("… and %d more until %s", j-i-perMark, ms[j-1].e.Time.UTC().Format(time.RFC3339)))
+		}
+		out = append(out, mark{Class: class, X: x(ms[i].e.Time), Y: y, Title: strings.Join(lines, "\n")})
+		i = j
+	}
+	return out
+}
+
+// clip shortens a lane's label to n runes; its title keeps it whole.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func passFail(ok bool) string {
+	if ok {
+		return "PASS"
+	}
+	return "FAIL"
+}
+
+func sysClass(t string) string {
+	switch t {
+	case system.EvFetch:
+		return "m-fetch"
+	case system.EvProvisioningApplied:
+		return "m-applied"
+	case system.EvProvisioningRejected:
+		return "m-rejected"
+	}
+	return markClass(t)
+}
+
+// markClass colours an event by what it means, as the text timeline does.
+func markClass(t string) string {
+	switch t {
+	case system.EvGhostCreated, system.EvGhostAttempt, system.EvProvisioningRejected, system.EvForcedRemoval, system.EvDeregTimeout:
+		return "m-bad"
+	case system.EvWarning, system.EvRegistrationRefused:
+		return "m-warn"
+	case system.EvDeregCompleted, system.EvRegistered:
+		return "m-good"
+	}
+	return "m-other"
+}
+
+// ticks chooses axis labels for a span: seconds, minutes, hours or days,
+// at most one per 100 pixels.
+func ticks(span time.Duration, width int) []tick {
+	steps := []time.Duration{time.Second, 5 * time.Second, 10 * time.Second, 30 * time.Second,
+		time.Minute, 5 * time.Minute, 10 * time.Minute, 30 * time.Minute,
+		time.Hour, 3 * time.Hour, 6 * time.Hour, 12 * time.Hour,
+		24 * time.Hour, 2 * 24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * time.Hour}
+	if span <= 0 {
+		return []tick{{labelWidth, "+0s"}}
+	}
+	maxTicks := max(1, width/100)
+	step := steps[len(steps)-1]
+	for _, s := range steps {
+		if int(span/s) <= maxTicks {
+			step = s
+			break
+		}
+	}
+	var out []tick
+	for d := time.Duration(0); d <= span; d += step {
+		out = append(out, tick{X: labelWidth + int(float64(d)/float64(span)*float64(width)), Label: "+" + short(d)})
+	}
+	return out
+}
+
+// short writes a duration as days, hours, minutes and seconds, leaving
+// out the zero parts: 0s, 90s as 1m30s, 36h as 1d12h.
+func short(d time.Duration) string {
+	if d == 0 {
+		return "0s"
+	}
+	var b strings.Builder
+	for _, u := range []struct {
+		d    time.Duration
+		name string
+	}{{24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}} {
+		if n := d / u.d; n > 0 {
+			fmt.Fprintf(&b, "%d%s", n, u.name)
+			d -= n * u.d
+		}
+	}
+	return b.String()
+}
+
+var pageTmpl = template.Must(template.New("page").Parse(`<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" lang="en">
+<head>
+<meta charset="utf-8"/>
+<title>dectsim report</title>
+<style>
+body { font: 14px sans-serif; margin: 1em; color: #222; }
+h2 { margin-top: 2em; }
+.desc { color: #555; max-width: 60em; }
+.pic { overflow-x: auto; border: 1px solid #ccc; }
+{{.Style}}
+table { border-collapse: collapse; margin-top: 1em; }
+td, th { padding: 1px 8px; text-align: left; vertical-align: top; font: 12px monospace; }
+tr.m-bad td, tr.fail td { color: #c00; } tr.m-warn td { color: #a60; } tr.m-good td { color: #363; }
+.legend span { display: inline-block; padding: 0 6px; margin-right: 4px; }
+.pass { color: #393; } .failtxt { color: #c00; font-weight: bold; }
+</style>
+</head>
+<body>
+<h1>dectsim report</h1>
+<p class="legend">where: <span style="background:#9c9">in range</span><span style="background:#fc6">out of range</span><span style="background:#999">off</span>
+slot: <span style="background:#9cf">ToReg</span><span style="background:#69f">InReg</span><span style="background:#36c;color:#fff">Registered</span><span style="background:#f96">ToDeReg</span><span style="background:#eee">absent</span>
+<span style="background:#c00;color:#fff">ghost</span> (hover a mark or band for its events)</p>
+{{range .Scenarios}}<section class="scenario">
+<h2>{{.Name}}</h2>
+<p><code>{{.File}}</code>: <span class="pass">{{.Passed}} passed</span>, {{if .Failed}}<span class="failtxt">{{.Failed}} failed</span>{{else}}0 failed{{end}}</p>
+{{if .Description}}<p class="desc">{{.Description}}</p>{{end}}
+<div class="pic"><svg xmlns="http://www.w3.org/2000/svg" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}">
+{{$h := .Height}}{{range .Ticks}}<line class="axis" x1="{{.X}}" y1="14" x2="{{.X}}" y2="{{$h}}"/><text x="{{.X}}" y="12">{{.Label}}</text>
+{{end}}{{range .Lanes}}<g class="{{.Class}}" data-key="{{.Key}}"><text x="4" y="{{.Y}}" dy="16">{{.Label}}{{if .Title}}<title>{{.Title}}</title>{{end}}</text>
+{{range .Bands}}<rect class="{{.Class}}" x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}"><title>{{.Title}}</title></rect>
+{{end}}{{range .Marks}}<rect class="{{.Class}}" x="{{.X}}" y="{{.Y}}" width="4" height="10" transform="translate(-2,-5)"><title>{{.Title}}</title></rect>
+{{end}}</g>
+{{end}}</svg></div>
+{{if .Expects}}<h3>Expectations</h3>
+<table class="expectations"><tr><th></th><th>t</th><th>where</th><th>expectation</th><th>expected</th><th>found</th></tr>
+{{range .Expects}}<tr{{if not .OK}} class="fail"{{end}}><td>{{if .OK}}PASS{{else}}FAIL{{end}}</td><td>{{.T}}</td><td>{{.Where}}</td><td>{{.Desc}}</td><td>{{.Expected}}</td><td>{{.Found}}</td></tr>
+{{end}}</table>{{end}}
+<h3>Events</h3>
+<table class="events"><tr><th>t</th><th>time</th><th>event</th><th>slot/IPUI</th><th>state</th><th>detail</th></tr>
+{{range .Rows}}<tr class="{{.Class}}"><td>{{.T}}</td><td>{{.Time}}</td><td>{{.Type}}</td><td>{{.Who}}</td><td>{{.State}}</td><td>{{.Detail}}</td></tr>
+{{end}}</table>
+{{if .More}}<p>… and {{.More}} more events (the text output of dectsim run lists them all).</p>{{end}}
+</section>
+{{end}}</body>
+</html>
+`))
