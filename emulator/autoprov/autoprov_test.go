@@ -425,16 +425,16 @@ func TestUserAgent(t *testing.T) {
 	n870e, err := product.Lookup("N870E")
 	require.NoError(t, err)
 
-	ua := autoprov.UserAgent(n870, firmware.MustParse("2.65.0"), "7C2F80A1B2C3")
+	ua := autoprov.UserAgent(system.Product(n870), system.FirmwareVersion(firmware.MustParse("2.65.0")), "7C2F80A1B2C3")
 	require.Equal(t, "Gigaset N870 IP PRO/83.V2.65.0+build.8504c90;7C2F80A1B2C3", ua)
 	require.Equal(t, "Gigaset N870 IP PRO/83.V2.11.0+build.a546b91;7C2F80E0D605",
-		autoprov.UserAgent(n870, firmware.MustParse("2.11.0"), "7c:2f:80:e0:d6:05"), "the example wazo documents")
-	require.True(t, strings.HasPrefix(autoprov.UserAgent(vi, firmware.MustParse("2.65.0"), testMAC), "Gigaset N870 VI PRO/83.V"))
-	require.Equal(t, "Gigaset N870E IP PRO/83.V2.49.1+build.0fc46d7;"+testMAC, autoprov.UserAgent(n870e, firmware.MustParse("2.49.1"), testMAC))
+		autoprov.UserAgent(system.Product(n870), system.FirmwareVersion(firmware.MustParse("2.11.0")), "7c:2f:80:e0:d6:05"), "the example wazo documents")
+	require.True(t, strings.HasPrefix(autoprov.UserAgent(system.Product(vi), system.FirmwareVersion(firmware.MustParse("2.65.0")), testMAC), "Gigaset N870 VI PRO/83.V"))
+	require.Equal(t, "Gigaset N870E IP PRO/83.V2.49.1+build.0fc46d7;"+testMAC, autoprov.UserAgent(system.Product(n870e), system.FirmwareVersion(firmware.MustParse("2.49.1")), testMAC))
 
 	for _, p := range []product.Profile{n870, vi, n870e} {
 		for _, v := range []string{"2.65.0", "2.36.0", "2.40.7"} {
-			ua := autoprov.UserAgent(p, firmware.MustParse(v), testMAC)
+			ua := autoprov.UserAgent(system.Product(p), system.FirmwareVersion(firmware.MustParse(v)), testMAC)
 			m := wazoUA.FindStringSubmatch(ua)
 			require.NotNil(t, m, ua)
 			require.Equal(t, p.Model, m[wazoUA.SubexpIndex("model")])

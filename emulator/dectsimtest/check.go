@@ -16,7 +16,7 @@ import (
 
 // CheckState checks the DECT state of the slot found by ipui (by IPUI,
 // else slot id); system.Absent checks that there is none.
-func (s *Sim) CheckState(t T, ipui string, want system.State) bool {
+func (s *Sim) CheckState(t Reporter, ipui string, want system.State) bool {
 	t.Helper()
 	defer s.lock()()
 	got := s.sys.SlotState(ipui)
@@ -29,7 +29,7 @@ func (s *Sim) CheckState(t T, ipui string, want system.State) bool {
 
 // CheckRegistered checks that the handset is registered: its slot is
 // Registered and it holds its subscription.
-func (s *Sim) CheckRegistered(t T, ipui string) bool {
+func (s *Sim) CheckRegistered(t Reporter, ipui string) bool {
 	t.Helper()
 	defer s.lock()()
 	st := s.sys.SlotState(ipui)
@@ -43,18 +43,18 @@ func (s *Sim) CheckRegistered(t T, ipui string) bool {
 
 // CheckGhost checks that the handset is a ghost: subscribed to a system
 // that no longer holds its registration.
-func (s *Sim) CheckGhost(t T, ipui string) bool {
+func (s *Sim) CheckGhost(t Reporter, ipui string) bool {
 	t.Helper()
 	return s.checkGhost(t, ipui, true)
 }
 
 // CheckNotGhost checks that the handset is not a ghost.
-func (s *Sim) CheckNotGhost(t T, ipui string) bool {
+func (s *Sim) CheckNotGhost(t Reporter, ipui string) bool {
 	t.Helper()
 	return s.checkGhost(t, ipui, false)
 }
 
-func (s *Sim) checkGhost(t T, ipui string, want bool) bool {
+func (s *Sim) checkGhost(t Reporter, ipui string, want bool) bool {
 	t.Helper()
 	defer s.lock()()
 	h, ok := s.sys.Handset(ipui)
@@ -74,7 +74,7 @@ func (s *Sim) checkGhost(t T, ipui string, want bool) bool {
 }
 
 // CheckGhostCount checks how many ghosts the system has.
-func (s *Sim) CheckGhostCount(t T, want int) bool {
+func (s *Sim) CheckGhostCount(t Reporter, want int) bool {
 	t.Helper()
 	defer s.lock()()
 	ids := s.sys.GhostIPUIs()
@@ -86,7 +86,7 @@ func (s *Sim) CheckGhostCount(t T, want int) bool {
 }
 
 // CheckSlotCount checks the number of slots in the handset list.
-func (s *Sim) CheckSlotCount(t T, want int) bool {
+func (s *Sim) CheckSlotCount(t Reporter, want int) bool {
 	t.Helper()
 	defer s.lock()()
 	if n := s.sys.SlotCount(); n != want {
@@ -101,7 +101,7 @@ func (s *Sim) CheckSlotCount(t T, want int) bool {
 }
 
 // CheckParam checks a provisioned setting's value.
-func (s *Sim) CheckParam(t T, name, want string) bool {
+func (s *Sim) CheckParam(t Reporter, name, want string) bool {
 	t.Helper()
 	defer s.lock()()
 	got, ok := s.sys.Setting(name)
@@ -117,7 +117,7 @@ func (s *Sim) CheckParam(t T, name, want string) bool {
 }
 
 // CheckNoParam checks that a setting does not exist.
-func (s *Sim) CheckNoParam(t T, name string) bool {
+func (s *Sim) CheckNoParam(t Reporter, name string) bool {
 	t.Helper()
 	defer s.lock()()
 	if got, ok := s.sys.Setting(name); ok {
@@ -131,7 +131,7 @@ func (s *Sim) CheckNoParam(t T, name string) bool {
 // with that outcome, trigger, reason or code ("" for any); want < 0 means
 // at least one. CheckEventCount, CheckSomeEvent and CheckNoEvent say the
 // same with an EventQuery and without the magic count.
-func (s *Sim) CheckEvent(t T, typ, key, outcome string, want int) bool {
+func (s *Sim) CheckEvent(t Reporter, typ, key, outcome string, want int) bool {
 	t.Helper()
 	defer s.lock()()
 	n := s.sys.CountEvents(system.EventQuery{Type: typ, Key: key, Outcome: outcome})
@@ -147,7 +147,7 @@ func (s *Sim) CheckEvent(t T, typ, key, outcome string, want int) bool {
 }
 
 // CheckEventCount checks that exactly want events match q.
-func (s *Sim) CheckEventCount(t T, q system.EventQuery, want int) bool {
+func (s *Sim) CheckEventCount(t Reporter, q system.EventQuery, want int) bool {
 	t.Helper()
 	defer s.lock()()
 	if n := s.sys.CountEvents(q); n != want {
@@ -158,7 +158,7 @@ func (s *Sim) CheckEventCount(t T, q system.EventQuery, want int) bool {
 }
 
 // CheckSomeEvent checks that at least one event matches q.
-func (s *Sim) CheckSomeEvent(t T, q system.EventQuery) bool {
+func (s *Sim) CheckSomeEvent(t Reporter, q system.EventQuery) bool {
 	t.Helper()
 	defer s.lock()()
 	if s.sys.CountEvents(q) == 0 {
@@ -170,7 +170,7 @@ func (s *Sim) CheckSomeEvent(t T, q system.EventQuery) bool {
 
 // CheckNoEvent checks that no event matches q; the failure lists those
 // that do.
-func (s *Sim) CheckNoEvent(t T, q system.EventQuery) bool {
+func (s *Sim) CheckNoEvent(t Reporter, q system.EventQuery) bool {
 	t.Helper()
 	defer s.lock()()
 	found := s.sys.FindEvents(q)
@@ -183,14 +183,14 @@ func (s *Sim) CheckNoEvent(t T, q system.EventQuery) bool {
 
 // CheckNoWarnings checks that no file applied so far earned a warning;
 // the failure lists each with its file, line and column.
-func (s *Sim) CheckNoWarnings(t T) bool {
+func (s *Sim) CheckNoWarnings(t Reporter) bool {
 	t.Helper()
 	return s.CheckNoEvent(t, system.EventQuery{Type: system.EvWarning})
 }
 
 // CheckFetches checks how many fetches ended with outcome: "ok", "error",
 // or a reason such as "unauthorized" ("" counts every fetch).
-func (s *Sim) CheckFetches(t T, outcome string, want int) bool {
+func (s *Sim) CheckFetches(t Reporter, outcome string, want int) bool {
 	t.Helper()
 	return s.CheckEventCount(t, system.EventQuery{Type: system.EvFetch, Outcome: outcome}, want)
 }
@@ -212,7 +212,7 @@ const NoUser = "-"
 
 // CheckRequest checks that exactly want of the system's HTTP requests
 // match m; the failure lists every request.
-func (s *Sim) CheckRequest(t T, m RequestMatch, want int) bool {
+func (s *Sim) CheckRequest(t Reporter, m RequestMatch, want int) bool {
 	t.Helper()
 	var ua *regexp.Regexp
 	if m.UserAgent != "" {

@@ -37,7 +37,7 @@ func story(t *testing.T) *Sim {
 	require.NoError(t, sim.AddRegistered(alice))
 	require.NoError(t, sim.AddHandset(system.HandsetSpec{IPUI: bob, State: system.Registered, Off: true}))
 	require.NoError(t, sim.Advance(time.Minute))
-	require.NoError(t, sim.CheckSync())
+	require.NoError(t, sim.SendCheckSync())
 	require.NoError(t, sim.Advance(25*time.Hour))
 	return sim
 }
@@ -69,27 +69,27 @@ func TestCheckHelpersHoldOnWhatHappened(t *testing.T) {
 func TestCheckHelpersFailSayingWhatWasFound(t *testing.T) {
 	sim := story(t)
 	for name, c := range map[string]struct {
-		check func(T) bool
+		check func(Reporter) bool
 		says  []string
 	}{
-		"state":        {func(r T) bool { return sim.CheckState(r, bob, system.Registered) }, []string{"slot " + bob + " is absent, want Registered", "ghost-created"}},
-		"param":        {func(r T) bool { return sim.CheckParam(r, "SipAccount."+alice+".DisplayName", "Bob") }, []string{`is "Alice", want "Bob"`}},
-		"absent param": {func(r T) bool { return sim.CheckParam(r, "X.y", "1") }, []string{"setting X.y is absent"}},
-		"no param":     {func(r T) bool { return sim.CheckNoParam(r, "SipAccount."+alice+".DisplayName") }, []string{`is "Alice", want it absent`}},
-		"slots":        {func(r T) bool { return sim.CheckSlotCount(r, 2) }, []string{"1 slots, want 2", alice + "(Registered)"}},
-		"ghosts":       {func(r T) bool { return sim.CheckGhostCount(r, 0) }, []string{"1 ghosts [" + bob + "], want 0"}},
-		"not ghost":    {func(r T) bool { return sim.CheckNotGhost(r, bob) }, []string{"is a ghost"}},
-		"no handset":   {func(r T) bool { return sim.CheckGhost(r, "0000000001") }, []string{"no handset 0000000001"}},
-		"warnings": {func(r T) bool { return sim.CheckNoWarnings(r) }, []string{"2 events of type warning, want none",
+		"state":        {func(r Reporter) bool { return sim.CheckState(r, bob, system.Registered) }, []string{"slot " + bob + " is absent, want Registered", "ghost-created"}},
+		"param":        {func(r Reporter) bool { return sim.CheckParam(r, "SipAccount."+alice+".DisplayName", "Bob") }, []string{`is "Alice", want "Bob"`}},
+		"absent param": {func(r Reporter) bool { return sim.CheckParam(r, "X.y", "1") }, []string{"setting X.y is absent"}},
+		"no param":     {func(r Reporter) bool { return sim.CheckNoParam(r, "SipAccount."+alice+".DisplayName") }, []string{`is "Alice", want it absent`}},
+		"slots":        {func(r Reporter) bool { return sim.CheckSlotCount(r, 2) }, []string{"1 slots, want 2", alice + "(Registered)"}},
+		"ghosts":       {func(r Reporter) bool { return sim.CheckGhostCount(r, 0) }, []string{"1 ghosts [" + bob + "], want 0"}},
+		"not ghost":    {func(r Reporter) bool { return sim.CheckNotGhost(r, bob) }, []string{"is a ghost"}},
+		"no handset":   {func(r Reporter) bool { return sim.CheckGhost(r, "0000000001") }, []string{"no handset 0000000001"}},
+		"warnings": {func(r Reporter) bool { return sim.CheckNoWarnings(r) }, []string{"2 events of type warning, want none",
 			"warning", alice, "code=bad-regstatus", "at http://pbx.invalid/prov/7c2f80a1b2c3.xml:1:"}},
-		"fetches": {func(r T) bool { return sim.CheckFetches(r, "ok", 1) }, []string{"2 events of type fetch with outcome ok, want 1"}},
-		"some": {func(r T) bool {
+		"fetches": {func(r Reporter) bool { return sim.CheckFetches(r, "ok", 1) }, []string{"2 events of type fetch with outcome ok, want 1"}},
+		"some": {func(r Reporter) bool {
 			return sim.CheckSomeEvent(r, system.EventQuery{Type: system.EvDeregTimeout, Key: alice})
 		}, []string{"no events of type dereg-timeout about " + alice, "code=bad-regstatus"}},
-		"event": {func(r T) bool { return sim.CheckEvent(r, system.EvGhostCreated, "", "", 2) }, []string{"1 ghost-created events", "want 2"}},
-		"request": {func(r T) bool { return sim.CheckRequest(r, RequestMatch{Path: "/other.xml"}, 1) },
+		"event": {func(r Reporter) bool { return sim.CheckEvent(r, system.EvGhostCreated, "", "", 2) }, []string{"1 ghost-created events", "want 2"}},
+		"request": {func(r Reporter) bool { return sim.CheckRequest(r, RequestMatch{Path: "/other.xml"}, 1) },
 			[]string{"0 requests match", "want 1", "GET http://pbx.invalid/prov/7c2f80a1b2c3.xml  user -  status 404"}},
-		"pattern": {func(r T) bool { return sim.CheckRequest(r, RequestMatch{UserAgent: "("}, 1) }, []string{"User-Agent pattern"}},
+		"pattern": {func(r Reporter) bool { return sim.CheckRequest(r, RequestMatch{UserAgent: "("}, 1) }, []string{"User-Agent pattern"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var r recorder
@@ -114,11 +114,11 @@ func TestDrivingCallsReachTheModel(t *testing.T) {
 	sim.CheckGhost(t, alice)
 	require.NoError(t, sim.Reset(alice))
 	sim.CheckNotGhost(t, alice)
-	require.NoError(t, sim.Register(alice, "9999"))
+	require.NoError(t, sim.RegisterWithPIN(alice, "9999"))
 	sim.CheckSomeEvent(t, system.EventQuery{Type: system.EvRegistrationRefused, Key: alice, Outcome: system.RefusedNotConnected})
 	require.Same(t, sim.System(), sim.System())
 	require.Nil(t, sim.Requests(), "no fetcher, no requests")
-	require.NoError(t, sim.CheckSync(), "no fetcher: nothing to do")
+	require.NoError(t, sim.SendCheckSync(), "no fetcher: nothing to do")
 	require.Equal(t, 0, sim.System().CountEvents(system.EventQuery{Type: system.EvFetch}))
 	require.True(t, strings.Contains(sim.Timeline(alice), "handset-reset"))
 }

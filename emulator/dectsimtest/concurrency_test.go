@@ -50,7 +50,7 @@ func (h *readingHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = sim.Events()
 	_ = sim.Timeline("")
 	sim.CheckGhostCount(&recorder{}, 0)
-	errs := []error{sim.Advance(time.Second), sim.CheckSync(), sim.Move("02b6ec8aa5", false)}
+	errs := []error{sim.Advance(time.Second), sim.SendCheckSync(), sim.Move("02b6ec8aa5", false)}
 	_, applyErr := sim.Apply("x.xml", []byte(ghostFile))
 	errs = append(errs, applyErr)
 	h.mu.Lock()
@@ -90,7 +90,7 @@ func TestAHandlerMayReadTheSimDuringAFetch(t *testing.T) {
 			})
 			within(t, "CheckSync with a handler reading the Sim", func() {
 				require.NoError(t, sim.AdvanceTo(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)))
-				require.NoError(t, sim.CheckSync())
+				require.NoError(t, sim.SendCheckSync())
 				require.NoError(t, sim.Advance(time.Minute))
 			})
 			h.mu.Lock()

@@ -38,17 +38,17 @@ import (
 	"github.com/dectsim/dectsim/internal/engine/syshook"
 )
 
-// Tester is what NewT needs from a test: *testing.T and *testing.B satisfy
+// Harness is what NewT needs from a test: *testing.T and *testing.B satisfy
 // it, and so can other harnesses (testing.TB cannot be implemented outside
 // the testing package).
-type Tester interface {
+type Harness interface {
 	Helper()
 	Fatalf(format string, args ...any)
 	Cleanup(func())
 }
 
-// T is what the check helpers need to report a failure.
-type T interface {
+// Reporter is what the check helpers need to report a failure.
+type Reporter interface {
 	Helper()
 	Errorf(format string, args ...any)
 }
@@ -142,7 +142,7 @@ func New(opts ...Option) (*Sim, error) {
 
 // NewT is New for tests: it fails the test on error and closes the Sim
 // when the test ends.
-func NewT(t Tester, opts ...Option) *Sim {
+func NewT(t Harness, opts ...Option) *Sim {
 	t.Helper()
 	s, err := New(opts...)
 	if err != nil {
@@ -235,8 +235,8 @@ func (s *Sim) AddRegistered(ipui string) error {
 }
 
 // Apply applies a provisioning document directly, as if fetched now.
-func (s *Sim) Apply(name string, data []byte) (system.Result, error) {
-	var res system.Result
+func (s *Sim) Apply(name string, data []byte) (system.ApplySummary, error) {
+	var res system.ApplySummary
 	err := s.drive(func() (err error) {
 		res, err = s.sys.Apply(name, data)
 		return err
@@ -254,15 +254,15 @@ func (s *Sim) Power(ipui string, on bool) error {
 	return s.drive(func() error { return s.sys.Power(ipui, on) })
 }
 
-// Register is the handset's user registering with pin ("" types the
-// handset's own PIN).
-func (s *Sim) Register(ipui, pin string) error {
-	return s.drive(func() error {
-		if pin == "" {
-			return s.sys.Register(ipui, nil)
-		}
-		return s.sys.Register(ipui, &pin)
-	})
+// Register is the handset's user registering it, typing the handset's
+// own PIN (system.System.Register).
+func (s *Sim) Register(ipui string) error {
+	return s.drive(func() error { return s.sys.Register(ipui) })
+}
+
+// RegisterWithPIN is Register with the user typing pin instead.
+func (s *Sim) RegisterWithPIN(ipui, pin string) error {
+	return s.drive(func() error { return s.sys.RegisterWithPIN(ipui, pin) })
 }
 
 // Reset is the handset's user resetting it (ends a ghost).
@@ -270,19 +270,19 @@ func (s *Sim) Reset(ipui string) error {
 	return s.drive(func() error { return s.sys.Reset(ipui) })
 }
 
-// CheckSync asks the system to fetch its file now (SIP NOTIFY check-sync):
+// SendCheckSync asks the system to fetch its file now (SIP NOTIFY check-sync):
 // the request is made during the call; the result lands after the fetch
 // latency, on the next Advance. It logs a check-sync event with source
 // "api". The error is ErrFetching when a fetch is already waiting for its
 // answer.
-func (s *Sim) CheckSync() error { return s.checkSync(false) }
+func (s *Sim) SendCheckSync() error { return s.checkSync(false) }
 
-// CheckSyncReboot is CheckSync asking for a reboot first, which the system
+// SendCheckSyncReboot is SendCheckSync asking for a reboot first, which the system
 // does only on firmware 2.52.0 or later with
 // SystemSettings.global.CheckSyncRebootEnabled=1: then it reboots and its
-// boot fetch runs on the next Advance. Otherwise it is CheckSync, with a
+// boot fetch runs on the next Advance. Otherwise it is SendCheckSync, with a
 // check-sync-no-reboot warning.
-func (s *Sim) CheckSyncReboot() error { return s.checkSync(true) }
+func (s *Sim) SendCheckSyncReboot() error { return s.checkSync(true) }
 
 func (s *Sim) checkSync(reboot bool) error {
 	return s.drive(func() error {
@@ -355,7 +355,7 @@ func (s *Sim) timeline(key string) string {
 func (s *Sim) lines(evs []system.Event) string {
 	var b strings.Builder
 	for _, e := range evs {
-		b.WriteString(e.TimelineLine(s.sys.Start(), false))
+		b.WriteString(e.TimelineLine(s.sys.StartTime(), false))
 		b.WriteByte('\n')
 	}
 	return b.String()

@@ -109,7 +109,7 @@ func TestNoGoroutineOutlivesClose(t *testing.T) {
 	sim, err := New(WithURL(srv.URL + "/p.xml"))
 	require.NoError(t, err)
 	require.NoError(t, sim.Advance(time.Minute))
-	sim.CheckSync()
+	sim.SendCheckSync()
 	require.NoError(t, sim.Advance(time.Minute))
 	require.Len(t, sim.Requests(), 2)
 	sim.Close()

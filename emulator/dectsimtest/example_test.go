@@ -15,7 +15,7 @@ import (
 )
 
 // exampleT stands in for the *testing.T an Example does not get. It is a
-// dectsimtest.Tester (for NewT), a dectsimtest.T (for the checks) and a
+// dectsimtest.Harness (for NewT), a dectsimtest.Reporter (for the checks) and a
 // require.TestingT: it prints failures, stops on a fatal one, and runs
 // its cleanups when the example calls done.
 type exampleT struct{ cleanups []func() }
@@ -80,7 +80,7 @@ func ExampleNewT() {
 
 	require.NoError(t, sim.Advance(time.Minute)) // boot fetch, applied 1 s later
 	sim.CheckState(t, "02b6ec8aa5", system.ToReg)
-	require.NoError(t, sim.Register("02b6ec8aa5", "")) // the user registers it (no PIN asked)
+	require.NoError(t, sim.Register("02b6ec8aa5")) // the user registers it (no PIN asked)
 	require.NoError(t, sim.Advance(time.Minute))
 	sim.CheckRegistered(t, "02b6ec8aa5")
 
@@ -133,7 +133,7 @@ func ExampleNew() {
 // A user is removed on the PBX while the handset is on the desk: the
 // system deregisters it gracefully, over the air (the handset first, then
 // its slot).
-func ExampleSim_CheckSync() {
+func ExampleSim_SendCheckSync() {
 	t := &exampleT{}
 	defer t.done()
 
@@ -147,7 +147,7 @@ func ExampleSim_CheckSync() {
 	require.NoError(t, sim.Advance(time.Minute))
 
 	server.remove("02b6ec8aa5")
-	sim.CheckSync() // the PBX notifies the system after a change
+	sim.SendCheckSync() // the PBX notifies the system after a change
 	require.NoError(t, sim.Advance(time.Minute))
 
 	sim.CheckState(t, "02b6ec8aa5", system.Absent)
@@ -177,7 +177,7 @@ func ExampleSim_CheckGhost() {
 	require.NoError(t, sim.Move("02b6ec8aa5", false)) // away for two days
 
 	server.remove("02b6ec8aa5")
-	sim.CheckSync()
+	sim.SendCheckSync()
 	require.NoError(t, sim.Advance(2*24*time.Hour))
 
 	sim.CheckGhost(t, "02b6ec8aa5") // holds, so it reports nothing

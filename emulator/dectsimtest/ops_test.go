@@ -12,8 +12,8 @@ import (
 func TestSimCheckSyncIsSourceAPIAndAdminActsOnTheSlot(t *testing.T) {
 	sim := NewT(t, WithSystem(system.WithFirmware("2.52.0")))
 	require.NoError(t, sim.AddRegistered("029e74a599"))
-	require.NoError(t, sim.CheckSync())
-	require.NoError(t, sim.CheckSyncReboot())
+	require.NoError(t, sim.SendCheckSync())
+	require.NoError(t, sim.SendCheckSyncReboot())
 	require.NoError(t, sim.Admin("029e74a599", system.ToDeReg))
 	require.NoError(t, sim.Advance(time.Minute))
 	var syncs []system.Event

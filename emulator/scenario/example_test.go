@@ -27,12 +27,12 @@ func ExampleRunFile() {
 
 // A scenario played as a clock moves, with steps of one's own in between:
 // what `dectsim serve` does for each system.
-func ExampleStart() {
+func ExampleNewLive() {
 	sc, err := scenario.ParseFile("../../scenarios/ghost-after-24h.xml")
 	if err != nil {
 		panic(err)
 	}
-	l, err := scenario.Start(sc, scenario.Options{})
+	l, err := scenario.NewLive(sc, scenario.Options{})
 	if err != nil {
 		panic(err)
 	}

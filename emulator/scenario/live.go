@@ -20,10 +20,10 @@ type Live struct {
 	next int // the next block to run
 }
 
-// Start builds the scenario's system, its world before t=0 and its
+// NewLive builds the scenario's system, its world before t=0 and its
 // network. Nothing has run yet: the boot fetch and the first block are due
 // at the start. Close releases the network.
-func Start(sc *Scenario, o Options) (*Live, error) {
+func NewLive(sc *Scenario, o Options) (*Live, error) {
 	sys, err := build(sc, o.SystemOptions...)
 	if err != nil {
 		return nil, err

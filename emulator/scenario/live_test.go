@@ -25,7 +25,7 @@ func startLive(t *testing.T, src string, o scenario.Options) *scenario.Live {
 	t.Helper()
 	sc, err := scenario.Parse("live.xml", []byte(src))
 	require.NoError(t, err)
-	l, err := scenario.Start(sc, o)
+	l, err := scenario.NewLive(sc, o)
 	require.NoError(t, err)
 	t.Cleanup(l.Close)
 	return l
@@ -197,7 +197,7 @@ func TestAlwaysFetchGivesASystemWithoutURLAFetcher(t *testing.T) {
 	require.NotNil(t, l.Fetcher())
 	next, ok := l.Fetcher().NextCheck()
 	require.True(t, ok)
-	require.Equal(t, l.System().Start().Add(time.Minute), next)
+	require.Equal(t, l.System().StartTime().Add(time.Minute), next)
 }
 
 func TestACheckSyncSentToALiveSystemComesFromTheAPI(t *testing.T) {

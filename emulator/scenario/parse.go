@@ -62,7 +62,7 @@ func ParseWith(path string, data []byte, o ParseOptions) (*Scenario, error) {
 	if err != nil {
 		var xe *xmltok.Error
 		if errors.As(err, &xe) {
-			return nil, &Error{File: path, Pos: xe.Pos, Msg: xe.Msg, Src: data}
+			return nil, &Error{File: path, Pos: Pos(xe.Pos), Msg: xe.Msg, Src: data}
 		}
 		return nil, &Error{File: path, Pos: Pos{Line: 1, Col: 1}, Msg: err.Error(), Src: data}
 	}
@@ -98,14 +98,14 @@ func (p *parser) errAt(pos Pos, format string, args ...any) *Error {
 }
 
 func (p *parser) errf(e *etree.Element, format string, args ...any) *Error {
-	return p.errAt(p.doc.Pos(e), format, args...)
+	return p.errAt(p.pos(e), format, args...)
 }
 
 // errAttr is an error about attribute attr of e, placed at the attribute
 // (at e when the attribute cannot be found in the source).
 func (p *parser) errAttr(e *etree.Element, attr, format string, args ...any) *Error {
 	if pos, ok := p.doc.AttrPos(e, attr); ok {
-		return p.errAt(pos, format, args...)
+		return p.errAt(Pos(pos), format, args...)
 	}
 	return p.errf(e, format, args...)
 }
@@ -277,7 +277,7 @@ func (p *parser) system(e *etree.Element) error {
 		return err
 	}
 	s := &p.sc.System
-	s.Pos = p.doc.Pos(e)
+	s.Pos = p.pos(e)
 	if err := p.systemIdentity(e, a, s); err != nil {
 		return err
 	}
@@ -408,7 +408,7 @@ func (p *parser) handset(e *etree.Element) error {
 	// Known from here, so a mistake below does not make every step that
 	// names it a mistake too.
 	p.handsets[id] = true
-	h := HandsetDecl{Pos: p.doc.Pos(e), IPUI: id, PIN: a["pin"]}
+	h := HandsetDecl{Pos: p.pos(e), IPUI: id, PIN: a["pin"]}
 	switch a["state"] {
 	case "", "Registered", "ToReg":
 		h.State = a["state"]
@@ -459,7 +459,7 @@ func (p *parser) serveSpec(e *etree.Element) (Serve, error) {
 	if err != nil {
 		return fail(err)
 	}
-	sv := Serve{Pos: p.doc.Pos(e), Path: a["path"], Status: 200}
+	sv := Serve{Pos: p.pos(e), Path: a["path"], Status: 200}
 	if !strings.HasPrefix(sv.Path, "/") {
 		return fail(p.errf(e, "<serve> needs path= starting with /; got %q", sv.Path))
 	}
@@ -575,7 +575,7 @@ func (p *parser) block(e *etree.Element) (Block, error) {
 	if err != nil {
 		return Block{}, err
 	}
-	b := Block{Pos: p.doc.Pos(e), T: d}
+	b := Block{Pos: p.pos(e), T: d}
 	kids := e.ChildElements()
 	for _, c := range kids {
 		st, err := p.step(c)
@@ -650,7 +650,7 @@ var stepReaders = map[string]func(p *parser, e *etree.Element, st *Step) error{
 }
 
 func (p *parser) step(e *etree.Element) (Step, error) {
-	st := Step{Kind: e.Tag, Pos: p.doc.Pos(e)}
+	st := Step{Kind: e.Tag, Pos: p.pos(e)}
 	if e.Tag != StepProvision && e.Tag != StepServe {
 		if err := p.noChildren(e); err != nil {
 			return st, err
@@ -913,6 +913,9 @@ func (p *parser) provision(e *etree.Element, st *Step) error {
 	start, end := p.doc.Span(kids[0])
 	st.Source = p.sc.File
 	st.Data = p.sc.Src[start:end]
-	st.Origin = p.doc.Pos(kids[0])
+	st.Origin = p.pos(kids[0])
 	return nil
 }
+
+// pos is where e starts in the scenario file.
+func (p *parser) pos(e *etree.Element) Pos { return Pos(p.doc.Pos(e)) }

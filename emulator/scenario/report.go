@@ -74,7 +74,7 @@ func readingsSet(r *Result) string {
 // the line with a caret, expected, found, and the recent timeline.
 func WriteFailure(w io.Writer, sc *Scenario, f Failure, st Style) {
 	fmt.Fprintf(w, "%s:%d:%d: %s %s\n", safe(f.File), f.Step.Pos.Line, f.Step.Pos.Col, st.paint("31;1", "expectation failed:"), safe(f.Step.Describe()))
-	if ex := xmltok.Excerpt(sc.Src, f.Step.Pos); ex != "" {
+	if ex := xmltok.Excerpt(sc.Src, xmltok.Pos(f.Step.Pos)); ex != "" {
 		fmt.Fprintln(w, ex)
 	}
 	fmt.Fprintf(w, "    expected: %s\n", safe(f.Expected))

@@ -87,7 +87,7 @@ type Options struct {
 // that cannot be built or a network that cannot be set up); failed
 // expectations are in the Result.
 func Run(sc *Scenario, o Options) (*Result, error) {
-	l, err := Start(sc, o)
+	l, err := NewLive(sc, o)
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +199,7 @@ func build(sc *Scenario, extra ...system.Option) (*system.System, error) {
 func (r *Result) step(sys *system.System, st Step, net *network) error {
 	switch st.Kind {
 	case StepProvision:
-		err := syshook.Of[system.Event](sys).Apply(st.Source, st.Data, st.Origin)
+		err := syshook.Of[system.Event](sys).Apply(st.Source, st.Data, xmltok.Pos(st.Origin))
 		var pe *system.FileError
 		if err != nil && !errors.As(err, &pe) {
 			return err
@@ -211,7 +211,10 @@ func (r *Result) step(sys *system.System, st Step, net *network) error {
 	case StepPower:
 		return sys.Power(st.IPUI, st.On)
 	case StepRegister:
-		return sys.Register(st.IPUI, st.PIN)
+		if st.PIN != nil {
+			return sys.RegisterWithPIN(st.IPUI, *st.PIN)
+		}
+		return sys.Register(st.IPUI)
 	case StepReset:
 		return sys.Reset(st.IPUI)
 	case StepFirmware:
@@ -407,7 +410,7 @@ func nearEvents(sys *system.System, st Step) string {
 // describeEvent is one event as a failure's found text shows it: when,
 // whom and what it carries.
 func describeEvent(sys *system.System, e system.Event) string {
-	parts := []string{"+" + e.Time.Sub(sys.Start()).String()}
+	parts := []string{"+" + e.Time.Sub(sys.StartTime()).String()}
 	if k := cmp.Or(e.IPUI, e.Slot); k != "" {
 		parts = append(parts, k)
 	}

@@ -13,8 +13,13 @@ import (
 	"github.com/dectsim/dectsim/internal/xmltok"
 )
 
-// Pos is a line and column in a scenario file.
-type Pos = xmltok.Pos
+// Pos is a line and column (from 1) in a scenario file.
+type Pos struct {
+	Line, Col int
+}
+
+// String gives "line:col", the form compilers use.
+func (p Pos) String() string { return xmltok.Pos(p).String() }
 
 // Scenario is one parsed scenario file.
 type Scenario struct {
@@ -236,5 +241,5 @@ func (e *Error) Excerpt() string {
 	if e.Src == nil {
 		return ""
 	}
-	return xmltok.Excerpt(e.Src, e.Pos)
+	return xmltok.Excerpt(e.Src, xmltok.Pos(e.Pos))
 }

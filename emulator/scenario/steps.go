@@ -62,14 +62,14 @@ func (p *parser) liveSteps() ([]Step, error) {
 	if err != nil {
 		var xe *xmltok.Error
 		if errors.As(err, &xe) {
-			return nil, p.errAt(xe.Pos, "%s", xe.Msg)
+			return nil, p.errAt(Pos(xe.Pos), "%s", xe.Msg)
 		}
 		return nil, p.errAt(Pos{Line: 1, Col: 1}, "%v", err)
 	}
 	p.doc = d
 	kids := d.Root().ChildElements()
 	if len(kids) == 0 {
-		return nil, p.errAt(d.Pos(d.Root()), "no steps: send the elements of an <at> block, e.g. <move ipui=\"0311223344\" range=\"out\"/>")
+		return nil, p.errAt(Pos(d.Pos(d.Root())), "no steps: send the elements of an <at> block, e.g. <move ipui=\"0311223344\" range=\"out\"/>")
 	}
 	if len(kids) > MaxSteps {
 		return nil, p.errf(kids[MaxSteps], "more than %d steps; send them in parts", MaxSteps)

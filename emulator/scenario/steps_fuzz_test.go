@@ -14,7 +14,7 @@ func fuzzLive(t testing.TB) *Live {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := Start(sc, Options{})
+	l, err := NewLive(sc, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -112,8 +112,8 @@ func (p *parser) varPos(e *etree.Element, ref string) Pos {
 			tag = tag[:k]
 		}
 		if i := bytes.Index(tag, []byte(ref)); i >= 0 {
-			return xmltok.LineCol(p.sc.Src, start+i)
+			return Pos(xmltok.LineCol(p.sc.Src, start+i))
 		}
 	}
-	return p.doc.Pos(e)
+	return p.pos(e)
 }

@@ -17,14 +17,14 @@ func TestAdminToRegToNotRegDisablesRegistrationAndNotRegToToRegReopensIt(t *test
 	require.Equal(t, hsA, ev.Slot)
 	require.Equal(t, hsA, ev.IPUI)
 
-	require.NoError(t, s.Register(hsA, nil))
+	require.NoError(t, s.Register(hsA))
 	refused := requireEvents(t, s, EvRegistrationRefused, hsA, 1)
 	require.Equal(t, RefusedSlotState, refused[0].Reason, "a NotReg slot takes no registration")
 
 	require.NoError(t, s.Admin(hsA, ToReg))
 	require.Equal(t, ToReg, s.SlotState(hsA))
 	require.Equal(t, string(ToReg), requireEvents(t, s, EvAdmin, hsA, 2)[1].State)
-	require.NoError(t, s.Register(hsA, nil))
+	require.NoError(t, s.Register(hsA))
 	advance(t, s, time.Minute)
 	require.Equal(t, Registered, s.SlotState(hsA))
 }
@@ -32,7 +32,7 @@ func TestAdminToRegToNotRegDisablesRegistrationAndNotRegToToRegReopensIt(t *test
 func TestAdminInRegToNotRegCancelsTheRegistration(t *testing.T) {
 	s := newSys(t)
 	addHS(t, s, HandsetSpec{IPUI: hsA, State: ToReg})
-	require.NoError(t, s.Register(hsA, nil))
+	require.NoError(t, s.Register(hsA))
 	require.Equal(t, InReg, s.SlotState(hsA))
 	require.NoError(t, s.Admin(hsA, NotReg))
 	require.Equal(t, NotReg, s.SlotState(hsA))
@@ -50,7 +50,7 @@ func TestAdminInRegToNotRegOnAPlaceholderForgetsTheIPUI(t *testing.T) {
 	s := newSys(t)
 	addHS(t, s, HandsetSpec{IPUI: hsA})
 	apply(t, s, doc(addOper("00001")+windowOpen))
-	require.NoError(t, s.Register(hsA, nil))
+	require.NoError(t, s.Register(hsA))
 	require.Equal(t, InReg, s.SlotState("00001"))
 	require.NoError(t, s.Admin(hsA, NotReg), "the slot is named by the IPUI registering in it")
 	sl, ok := s.Slot("00001")

@@ -46,14 +46,32 @@ const (
 	WarnCheckSyncNoReboot = "check-sync-no-reboot"
 )
 
-// FileError is a document the system refused: its File, the Pos (Line,
-// Col) of the offending element, a Code (xml-syntax, not-provisioning,
-// limit or product-id) and a Msg for people. Error() reads
-// "file:line:col: message".
-type FileError = provfile.Error
+// FileError is a document the system refused, as Apply, ApplyReader and
+// ApplyFile return it. The system logs the same refusal as a
+// provisioning-rejected event.
+type FileError struct {
+	// File is the document's name as given to Apply, or its path.
+	File string
+	// Line and Col (from 1) locate the offending element or character.
+	Line, Col int
+	// Code says why: xml-syntax, not-provisioning, limit or product-id.
+	Code string
+	// Msg says why for people.
+	Msg string
+}
 
-// Result summarises one applied file.
-type Result struct {
+// Error gives "file:line:col: message", the form editors jump to.
+func (e *FileError) Error() string {
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+}
+
+// fileError is the reader's refusal as the system reports it.
+func fileError(pe *provfile.Error) *FileError {
+	return &FileError{File: pe.File, Line: pe.Pos.Line, Col: pe.Pos.Col, Code: pe.Code, Msg: pe.Msg}
+}
+
+// ApplySummary summarises one applied file.
+type ApplySummary struct {
 	Params, Opers, Warnings int
 }
 
@@ -62,24 +80,25 @@ type Result struct {
 // handset and setting as it was; the refusal is logged as a
 // provisioning-rejected event, as a real system would log it. A system
 // stopped by its event budget applies nothing and returns Err().
-func (s *System) Apply(name string, data []byte) (Result, error) {
+func (s *System) Apply(name string, data []byte) (ApplySummary, error) {
 	return s.applyAt(name, data, provfile.Pos{})
 }
 
 // applyAt is Apply for bytes that sit inside a larger file at origin (an
 // inline document in a scenario).
-func (s *System) applyAt(name string, data []byte, origin provfile.Pos) (Result, error) {
+func (s *System) applyAt(name string, data []byte, origin provfile.Pos) (ApplySummary, error) {
 	if s.stopped != nil {
-		return Result{}, s.stopped
+		return ApplySummary{}, s.stopped
 	}
 	f, err := provfile.ParseWith(name, data, provfile.Options{Limits: provfile.DefaultLimits, Origin: origin})
 	if err != nil {
-		var pe *FileError
+		var pe *provfile.Error
 		if errors.As(err, &pe) {
-			s.reject(pe)
-			return Result{}, pe
+			fe := fileError(pe)
+			s.reject(fe)
+			return ApplySummary{}, fe
 		}
-		return Result{}, err
+		return ApplySummary{}, err
 	}
 	return s.applyParsed(f)
 }
@@ -88,9 +107,9 @@ func (s *System) applyAt(name string, data []byte, origin provfile.Pos) (Result,
 // one byte past the largest document the system accepts. A read error is
 // returned as is (nothing arrived, nothing is logged); a document over the
 // limit is rejected like any other (provisioning-rejected, reason limit).
-func (s *System) ApplyReader(name string, r io.Reader) (Result, error) {
+func (s *System) ApplyReader(name string, r io.Reader) (ApplySummary, error) {
 	if s.stopped != nil {
-		return Result{}, s.stopped
+		return ApplySummary{}, s.stopped
 	}
 	data, err := fsread.Read(name, r, maxDocBytes())
 	return s.applyRead(name, data, err)
@@ -100,9 +119,9 @@ func (s *System) ApplyReader(name string, r io.Reader) (Result, error) {
 // anything: a device or a pipe is read within the same limit as a file, so
 // /dev/zero is a rejected document, not an exhausted memory. A path that
 // cannot be read (missing, a directory) is an error and not an event.
-func (s *System) ApplyFile(path string) (Result, error) {
+func (s *System) ApplyFile(path string) (ApplySummary, error) {
 	if s.stopped != nil {
-		return Result{}, s.stopped
+		return ApplySummary{}, s.stopped
 	}
 	data, err := fsread.ReadFile(path, maxDocBytes())
 	return s.applyRead(path, data, err)
@@ -111,39 +130,39 @@ func (s *System) ApplyFile(path string) (Result, error) {
 func maxDocBytes() int64 { return int64(provfile.DefaultLimits.MaxBytes) }
 
 // applyRead applies what a bounded read returned.
-func (s *System) applyRead(name string, data []byte, err error) (Result, error) {
+func (s *System) applyRead(name string, data []byte, err error) (ApplySummary, error) {
 	var tl *fsread.TooLargeError
 	switch {
 	case errors.As(err, &tl):
-		pe := &FileError{File: name, Pos: provfile.Pos{Line: 1, Col: 1}, Code: "limit",
+		pe := &FileError{File: name, Line: 1, Col: 1, Code: "limit",
 			Msg: fmt.Sprintf("the document is larger than the limit MaxBytes=%d bytes", tl.Max)}
 		s.reject(pe)
-		return Result{}, pe
+		return ApplySummary{}, pe
 	case err != nil:
-		return Result{}, err
+		return ApplySummary{}, err
 	}
 	return s.Apply(name, data)
 }
 
 func (s *System) reject(pe *FileError) {
-	s.emit(Event{Type: EvProvisioningRejected, File: pe.File, Line: pe.Pos.Line, Col: pe.Pos.Col, Reason: pe.Code, Detail: pe.Msg})
+	s.emit(Event{Type: EvProvisioningRejected, File: pe.File, Line: pe.Line, Col: pe.Col, Reason: pe.Code, Detail: pe.Msg})
 }
 
 // applyParsed applies a document already read. Every check that can refuse
 // the document runs before the first change, which is what makes
 // application atomic.
-func (s *System) applyParsed(f *provfile.File) (Result, error) {
+func (s *System) applyParsed(f *provfile.File) (ApplySummary, error) {
 	if s.stopped != nil {
-		return Result{}, s.stopped
+		return ApplySummary{}, s.stopped
 	}
 	if !f.HasProductID || f.ProductID != "e2" {
 		msg := fmt.Sprintf("productID is %q; this system accepts only \"e2\"", f.ProductID)
 		if !f.HasProductID {
 			msg = "the <provisioning> element has no productID; this system accepts only productID=\"e2\""
 		}
-		pe := &FileError{File: f.Name, Pos: f.Pos, Code: "product-id", Msg: msg}
+		pe := &FileError{File: f.Name, Line: f.Pos.Line, Col: f.Pos.Col, Code: "product-id", Msg: msg}
 		s.reject(pe)
-		return Result{}, pe
+		return ApplySummary{}, pe
 	}
 	a := applier{s: s, f: f, fw: s.fw}
 	a.run()
@@ -154,7 +173,7 @@ type applier struct {
 	s   *System
 	f   *provfile.File
 	fw  firmware.Version // the firmware running when the file arrived
-	res Result
+	res ApplySummary
 }
 
 func (a *applier) warn(p provfile.Pos, code, detail string) {

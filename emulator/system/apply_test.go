@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dectsim/dectsim/internal/engine/syshook"
-	"github.com/dectsim/dectsim/internal/provfile"
 )
 
 // populated builds a system with something of everything in it, so a
@@ -46,14 +45,14 @@ func TestRejectedFileChangesNothing(t *testing.T) {
 			before := s.Snapshot()
 			n := s.EventCount()
 			_, err := s.Apply("bad.xml", []byte(xml))
-			var pe *provfile.Error
-			require.True(t, errors.As(err, &pe), "want *provfile.Error, got %v", err)
-			require.GreaterOrEqual(t, pe.Pos.Line, 1)
+			var pe *FileError
+			require.True(t, errors.As(err, &pe), "want *FileError, got %v", err)
+			require.GreaterOrEqual(t, pe.Line, 1)
 			require.Equal(t, before, s.Snapshot())
 			ev := s.EventsSince(n)
 			require.Len(t, ev, 1)
 			require.Equal(t, EvProvisioningRejected, ev[0].Type)
-			require.Equal(t, pe.Pos.Line, ev[0].Line)
+			require.Equal(t, pe.Line, ev[0].Line)
 			// Time goes on exactly as if nothing had arrived.
 			advance(t, s, 25*time.Hour)
 			require.Equal(t, Registered, s.SlotState(hsA))
@@ -64,9 +63,9 @@ func TestRejectedFileChangesNothing(t *testing.T) {
 func TestRejectedProductIDNamesLineAndReason(t *testing.T) {
 	s := newSys(t)
 	_, err := s.Apply("p.xml", []byte("\n\n"+`<provisioning version="1.1" productID="e1"><nvm/></provisioning>`))
-	var pe *provfile.Error
+	var pe *FileError
 	require.ErrorAs(t, err, &pe)
-	require.Equal(t, 3, pe.Pos.Line)
+	require.Equal(t, 3, pe.Line)
 	require.Contains(t, pe.Error(), `p.xml:3:1: productID is "e1"`)
 	ev := requireEvents(t, s, EvProvisioningRejected, "", 1)
 	require.Equal(t, "product-id", ev[0].Reason)
@@ -99,7 +98,7 @@ func TestToRegOnRegisteredOrInRegChangesNothing(t *testing.T) {
 	s := newSys(t)
 	addHS(t, s, HandsetSpec{IPUI: hsA, State: Registered})
 	addHS(t, s, HandsetSpec{IPUI: hsB, State: ToReg})
-	require.NoError(t, s.Register(hsB, nil))
+	require.NoError(t, s.Register(hsB))
 	require.Equal(t, InReg, s.SlotState(hsB))
 	apply(t, s, doc(`<param name="hs.029e74a599.RegStatus" value="ToReg"/><param name="hs.02b6ec8aa5.RegStatus" value="ToReg"/>`+addOper(hsA)))
 	require.Equal(t, Registered, s.SlotState(hsA))

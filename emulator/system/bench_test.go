@@ -115,7 +115,7 @@ func BenchmarkMonthVI20k(b *testing.B) {
 			for _, u := range joining {
 				id := provfile.GenerateIPUI(u)
 				_ = s.AddHandset(HandsetSpec{IPUI: id})
-				_ = s.Register(id, nil)
+				_ = s.Register(id)
 			}
 			for j, g := range s.Ghosts() {
 				if j%4 == 0 {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dectsim/dectsim/internal/engine/des"
 	"github.com/dectsim/dectsim/internal/testfiles"
 )
 
@@ -43,7 +44,7 @@ func TestEventBudgetStopsARunawayStory(t *testing.T) {
 	require.Contains(t, err.Error(), "(the budget is 1000)")
 	require.Equal(t, uint64(1000), s.sim.Ran(), "no event runs past the budget")
 	require.Greater(t, s.sim.Ran(), ranBefore)
-	require.Less(t, s.Now().Sub(s.Start()), 365*24*time.Hour, "time stops at the last event run")
+	require.Less(t, s.Now().Sub(s.StartTime()), 365*24*time.Hour, "time stops at the last event run")
 	require.Less(t, n, uint64(2<<20), "bytes allocated")
 
 	// Stopped for good: time does not move, files are not applied.
@@ -165,4 +166,10 @@ func TestEventLogTextLimitStopsTheSystem(t *testing.T) {
 	require.ErrorIs(t, s.Advance(time.Hour), ErrEventBudget)
 	_, err := New(WithEventLog(0, -1))
 	require.Error(t, err)
+}
+
+// TestDefaultEventBudgetIsTheEnginesDefault: the documented constant is
+// the budget the engine applies when none is given.
+func TestDefaultEventBudgetIsTheEnginesDefault(t *testing.T) {
+	require.EqualValues(t, des.DefaultBudget, DefaultEventBudget)
 }

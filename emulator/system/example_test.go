@@ -66,7 +66,7 @@ func Example_forcedRemoval() {
   <oper name="delete_hs" value="02b6ec8aa5"/>
 </nvm></provisioning>`))
 	for _, e := range s.Events() {
-		fmt.Println(strings.TrimSpace(fmt.Sprint(e.Time.Sub(s.Start()), " ", e.Type, " ", e.IPUI, " ", e.Trigger)))
+		fmt.Println(strings.TrimSpace(fmt.Sprint(e.Time.Sub(s.StartTime()), " ", e.Type, " ", e.IPUI, " ", e.Trigger)))
 	}
 	// Output:
 	// 0s provisioning-applied
@@ -90,7 +90,7 @@ func ExampleWithReading() {
 </nvm></provisioning>`))
 	_ = s.Advance(time.Minute)
 	for _, e := range s.Events()[1:] {
-		fmt.Println(strings.Join(strings.Fields(fmt.Sprint(e.Time.Sub(s.Start()), " ", e.Type, " ", e.State, " ", e.Detail)), " "))
+		fmt.Println(strings.Join(strings.Fields(fmt.Sprint(e.Time.Sub(s.StartTime()), " ", e.Type, " ", e.State, " ", e.Detail)), " "))
 	}
 	// Output:
 	// 1h0m0s provisioning-applied 0 params, 1 opers

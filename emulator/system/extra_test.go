@@ -11,14 +11,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dectsim/dectsim/internal/engine/syshook"
-	"github.com/dectsim/dectsim/internal/provfile"
 )
 
 func TestSlotInRegToldToGoRefusesRegistrationAndWaitsAsNeverRegistered(t *testing.T) {
 	s := newSys(t)
 	addHS(t, s, HandsetSpec{IPUI: hsA})
 	apply(t, s, doc(addOper("00001")+windowOpen))
-	require.NoError(t, s.Register(hsA, nil))
+	require.NoError(t, s.Register(hsA))
 	require.Equal(t, InReg, s.SlotState("00001"))
 	apply(t, s, doc(`<param name="hs.00001.RegStatus" value="ToDeReg"/>`))
 	ev := requireEvents(t, s, EvRegistrationRefused, hsA, 1)
@@ -104,7 +103,7 @@ func TestUnreadableInputIsAnErrorAndNotAnEvent(t *testing.T) {
 	require.ErrorContains(t, err, "connection reset")
 	_, err = s.ApplyFile(filepath.Join(t.TempDir(), "missing.xml"))
 	require.Error(t, err)
-	var pe *provfile.Error
+	var pe *FileError
 	require.False(t, errors.As(err, &pe), "nothing arrived, so nothing was rejected")
 	require.Zero(t, s.EventCount())
 }

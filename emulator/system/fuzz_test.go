@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dectsim/dectsim/internal/provfile"
 	"github.com/dectsim/dectsim/internal/testfiles"
 )
 
@@ -159,9 +158,9 @@ func FuzzApply(f *testing.F) {
 		before := s.Snapshot()
 		_, err := s.Apply("fuzz.xml", data)
 		if err != nil {
-			var pe *provfile.Error
+			var pe *FileError
 			if !errors.As(err, &pe) {
-				t.Fatalf("error %T %v is not a *provfile.Error", err, err)
+				t.Fatalf("error %T %v is not a *FileError", err, err)
 			}
 			after := s.Snapshot()
 			if !snapshotsEqual(before, after) {
@@ -169,7 +168,7 @@ func FuzzApply(f *testing.F) {
 			}
 		}
 		checkInvariants(t, s)
-		_ = s.Register("0400000002", nil)
+		_ = s.Register("0400000002")
 		_ = s.Move(hsB, true)
 		if err := s.Advance(25 * time.Hour); err != nil {
 			t.Fatal(err)
@@ -233,8 +232,8 @@ func FuzzApplyUnderReadings(f *testing.F) {
 		_ = s.Move(hsA, true)
 		_ = s.Move(hsB, true)
 		_ = s.Power(hsC, true)
-		_ = s.Register(hsC, nil)
-		_ = s.Register("0400000002", nil)
+		_ = s.Register(hsC)
+		_ = s.Register("0400000002")
 		_, _ = s.Apply("again.xml", data)
 		checkInvariants(t, s)
 		if err := s.Advance(25 * time.Hour); err != nil {

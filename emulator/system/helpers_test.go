@@ -50,7 +50,7 @@ func addOper(id string) string {
 	return fmt.Sprintf(`<oper name="add_hs" value="%s"><param name="hs.RegStatus" value="ToReg"/></oper>`, id)
 }
 
-func apply(t *testing.T, s *System, xml string) Result {
+func apply(t *testing.T, s *System, xml string) ApplySummary {
 	t.Helper()
 	r, err := s.Apply("test.xml", []byte(xml))
 	require.NoError(t, err)
@@ -65,7 +65,7 @@ func advance(t *testing.T, s *System, d time.Duration) {
 // advanceTo moves to start+d.
 func at(t *testing.T, s *System, d time.Duration) {
 	t.Helper()
-	require.NoError(t, s.AdvanceTo(s.Start().Add(d)))
+	require.NoError(t, s.AdvanceTo(s.StartTime().Add(d)))
 }
 
 func eventsOf(s *System, typ, key string) []Event {
@@ -92,7 +92,7 @@ func warnings(s *System, code string) []Event {
 func dumpEvents(s *System) string {
 	var b strings.Builder
 	for _, e := range s.Events() {
-		fmt.Fprintf(&b, "  %s %s slot=%s ipui=%s %s%s%s%s %s\n", e.Time.Sub(s.Start()), e.Type, e.Slot, e.IPUI, e.Outcome, e.Trigger, e.Reason, e.Code, e.Detail)
+		fmt.Fprintf(&b, "  %s %s slot=%s ipui=%s %s%s%s%s %s\n", e.Time.Sub(s.StartTime()), e.Type, e.Slot, e.IPUI, e.Outcome, e.Trigger, e.Reason, e.Code, e.Detail)
 	}
 	return b.String()
 }

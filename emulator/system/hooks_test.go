@@ -38,7 +38,7 @@ func TestHooksReachTheSystem(t *testing.T) {
 	require.Equal(t, 10, w[0].Line)
 
 	err = h.ApplyParsed(&provfile.File{Name: "x.xml", Pos: provfile.Pos{Line: 1, Col: 1}, ProductID: "e1", HasProductID: true})
-	var fe *provfile.Error
+	var fe *FileError
 	require.True(t, errors.As(err, &fe))
 	require.Equal(t, "product-id", fe.Code)
 	requireEvents(t, s, EvProvisioningRejected, "", 1)

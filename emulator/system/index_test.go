@@ -47,9 +47,9 @@ func TestIndexesFollowEveryChange(t *testing.T) {
 				_, err = s.Apply("f.xml", []byte(doc(fmt.Sprintf(`<oper name="delete_hs" value="%s"/>`, pick(ids)))))
 			case 4:
 				pin := pick([]string{"", "1", "2", "3"})
-				err = s.Register(pick(ipuis), &pin)
+				err = s.RegisterWithPIN(pick(ipuis), pin)
 			case 5:
-				err = s.Register(pick(ipuis), nil)
+				err = s.Register(pick(ipuis))
 			case 6:
 				err = s.Move(pick(ipuis), rng.IntN(2) == 0)
 			case 7:
@@ -112,7 +112,7 @@ func TestPlaceholderRegistrationLooksAtTwoSlots(t *testing.T) {
 	s, ids := placeholders(t, n)
 	none := ""
 	for i, id := range ids {
-		if err := s.Register(id, &none); err != nil {
+		if err := s.RegisterWithPIN(id, none); err != nil {
 			t.Fatal(err)
 		}
 		if i == 0 {
@@ -131,7 +131,7 @@ func TestPlaceholderRegistrationLooksAtTwoSlots(t *testing.T) {
 	require.Equal(t, "the PIN matches none of the 6666 free placeholder slots", refused[0].Detail)
 	one := "1"
 	probes := s.probes
-	require.NoError(t, s.Register(ids[n-1], &one))
+	require.NoError(t, s.RegisterWithPIN(ids[n-1], one))
 	require.Equal(t, "00003", s.FindEvents(EventQuery{Type: EvRegistrationStarted, Key: ids[n-1]})[0].Slot)
 	require.LessOrEqual(t, s.probes-probes, 2)
 	checkIndexes(t, s)
@@ -146,7 +146,7 @@ func BenchmarkPlaceholderRegistration(b *testing.B) {
 		s, ids := placeholders(b, 20_000)
 		b.StartTimer()
 		for _, id := range ids {
-			if err := s.Register(id, nil); err != nil {
+			if err := s.Register(id); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -34,12 +34,18 @@ func (w Window) Open(t time.Time) bool {
 // RegistrationWindow returns the window the last update_dm set.
 func (s *System) RegistrationWindow() Window { return s.window }
 
-// Register is the handset's user starting registration with a PIN. When
-// pin is nil the handset's own PIN (from its spec) is typed. The outcome
-// shows as events: registration-started then registered, or
-// registration-refused with a reason. The error is only for an unknown
-// handset.
-func (s *System) Register(id string, pin *string) error {
+// Register is the handset's user starting registration, typing the
+// handset's own PIN (HandsetSpec.PIN). The outcome shows as events:
+// registration-started then registered, or registration-refused with a
+// reason. The error is only for an unknown handset.
+func (s *System) Register(id string) error { return s.register(id, nil) }
+
+// RegisterWithPIN is Register with the user typing pin instead of the
+// handset's own PIN ("" is an empty PIN, not the handset's own).
+func (s *System) RegisterWithPIN(id, pin string) error { return s.register(id, &pin) }
+
+// register types pin, or the handset's own PIN when pin is nil.
+func (s *System) register(id string, pin *string) error {
 	h, err := s.handset(id)
 	if err != nil {
 		return err

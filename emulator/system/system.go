@@ -39,7 +39,7 @@ const (
 	// DefaultEventBudget is how many simulation events (deadlines,
 	// over-the-air exchanges, ghost attempts, scheduled fetches) a system
 	// runs before it stops with ErrEventBudget.
-	DefaultEventBudget = des.DefaultBudget
+	DefaultEventBudget = 50_000_000 // the engine's own default, des.DefaultBudget (a test holds them equal)
 	// DefaultMaxEvents is how many events the log holds before the system
 	// stops with ErrEventBudget: some 250 MB of log, ten times a big real
 	// story (a Virtual Integrator's 20,000 handsets each removed, added
@@ -120,7 +120,7 @@ var (
 	//     unnoticed.
 	//
 	// The first value is the default; WithReading chooses another.
-	Readings = []Reading(readings.All)
+	Readings = publicReadings()
 )
 
 // Config is what a system is built from. Options fill it in.
@@ -339,20 +339,38 @@ func (s *System) Config() Config {
 	return c
 }
 
-// Product is a product profile: its Name (N610, N670, N770, N870, N870E,
-// VI), the Model its User-Agent carries ("N870 IP PRO") and its default
-// handset capacity, MaxHandsets.
-type Product = product.Profile
+// Product is a product profile.
+type Product struct {
+	// Name is the profile name used on the command line and in scenarios:
+	// N610, N670, N770, N870, N870E or VI.
+	Name string
+	// Model is the model part of the device's User-Agent, e.g. "N870 IP PRO".
+	Model string
+	// MaxHandsets is the default handset capacity.
+	MaxHandsets int
+}
 
-// FirmwareVersion is a firmware version: Major, Minor and Patch, String
-// ("2.65.0"), Compare and Less.
-type FirmwareVersion = firmware.Version
+// FirmwareVersion is a firmware version, MAJOR.MINOR.PATCH.
+type FirmwareVersion struct {
+	Major, Minor, Patch int
+}
+
+// String gives the version as MAJOR.MINOR.PATCH ("2.65.0").
+func (v FirmwareVersion) String() string { return firmware.Version(v).String() }
+
+// Compare returns -1, 0 or +1 as v is older than, equal to or newer than o.
+func (v FirmwareVersion) Compare(o FirmwareVersion) int {
+	return firmware.Version(v).Compare(firmware.Version(o))
+}
+
+// Less reports whether v is older than o.
+func (v FirmwareVersion) Less(o FirmwareVersion) bool { return v.Compare(o) < 0 }
 
 // Product returns the product profile.
-func (s *System) Product() Product { return s.profile }
+func (s *System) Product() Product { return Product(s.profile) }
 
 // Firmware returns the running firmware version.
-func (s *System) Firmware() FirmwareVersion { return s.fw }
+func (s *System) Firmware() FirmwareVersion { return FirmwareVersion(s.fw) }
 
 // MAC returns the MAC address: 12 upper-case hex digits.
 func (s *System) MAC() string { return s.mac }
@@ -360,8 +378,8 @@ func (s *System) MAC() string { return s.mac }
 // Now returns the simulated time.
 func (s *System) Now() time.Time { return s.sim.Now() }
 
-// Start returns the simulated time the system started at.
-func (s *System) Start() time.Time { return s.sim.Start() }
+// StartTime returns the simulated time the system started at.
+func (s *System) StartTime() time.Time { return s.sim.Start() }
 
 // Advance runs every event due within d and moves time forward by d. A
 // system that runs out of its event budget stops at the last event it ran

@@ -18,7 +18,7 @@ func (s *System) PendingFirmware() (FirmwareVersion, string, bool) {
 	if s.pendingFW == nil {
 		return FirmwareVersion{}, "", false
 	}
-	return s.pendingFW.to, s.pendingFW.url, true
+	return FirmwareVersion(s.pendingFW.to), s.pendingFW.url, true
 }
 
 // offerFirmware starts a download when v is newer than what runs (and than

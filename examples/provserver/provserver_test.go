@@ -43,7 +43,7 @@ func TestAddedUsersHandsetRegisters(t *testing.T) {
 	sim.CheckState(t, alice, system.ToReg)
 	sim.CheckParam(t, "SipAccount.029e74a599.DisplayName", "1001 Alice")
 
-	require.NoError(t, sim.Register(alice, ""))
+	require.NoError(t, sim.Register(alice))
 	require.NoError(t, sim.Advance(time.Minute))
 	sim.CheckRegistered(t, alice)
 }
@@ -54,13 +54,13 @@ func TestUserRemovedWhileHandsetOnDeskIsDeregisteredGracefully(t *testing.T) {
 	srv.Add(provserver.User{Ext: "1002", Name: "Bob", IPUI: bob, PIN: "1002"})
 	sim := newSystem(t, srv)
 	require.NoError(t, sim.Advance(time.Minute))
-	require.NoError(t, sim.Register(alice, ""))
-	require.NoError(t, sim.Register(bob, ""))
+	require.NoError(t, sim.Register(alice))
+	require.NoError(t, sim.Register(bob))
 	require.NoError(t, sim.Advance(time.Minute))
 	sim.CheckRegistered(t, bob)
 
 	srv.Remove("1002")
-	sim.CheckSync() // the PBX notifies the system after a change
+	sim.SendCheckSync() // the PBX notifies the system after a change
 	require.NoError(t, sim.Advance(2*time.Minute))
 
 	sim.CheckState(t, bob, system.Absent)
@@ -77,12 +77,12 @@ func TestUserRemovedWhileHandsetAwayForTwoDaysLeavesAGhost(t *testing.T) {
 	srv.Add(provserver.User{Ext: "1002", Name: "Bob", IPUI: bob, PIN: "1002"})
 	sim := newSystem(t, srv)
 	require.NoError(t, sim.Advance(time.Minute))
-	require.NoError(t, sim.Register(bob, ""))
+	require.NoError(t, sim.Register(bob))
 	require.NoError(t, sim.Advance(time.Minute))
 	require.NoError(t, sim.Move(bob, false)) // Bob leaves for two days
 
 	srv.Remove("1002")
-	sim.CheckSync()
+	sim.SendCheckSync()
 	require.NoError(t, sim.Advance(2*24*time.Hour))
 	require.NoError(t, sim.Move(bob, true))
 	require.NoError(t, sim.Advance(time.Hour))
@@ -109,7 +109,7 @@ func TestGhostStoryInsideSynctest(t *testing.T) {
 		require.NoError(t, sim.AddHandset(system.HandsetSpec{IPUI: bob, State: system.Registered, OutOfRange: true}))
 		require.NoError(t, sim.Advance(time.Minute))
 		srv.Remove("1002")
-		sim.CheckSync()
+		sim.SendCheckSync()
 		require.NoError(t, sim.Advance(25*time.Hour))
 		sim.CheckGhost(t, bob)
 	})

@@ -57,7 +57,7 @@ type Host[E any] struct {
 	// Apply applies provisioning bytes whole or not at all; origin places
 	// them inside a larger file (the zero Pos: they are a file of their
 	// own). A document the system refuses is logged as
-	// provisioning-rejected and returned as a *provfile.Error.
+	// provisioning-rejected and returned as a *system.FileError.
 	Apply func(name string, data []byte, origin provfile.Pos) error
 	// ApplyParsed applies a document already read, with the same rules.
 	ApplyParsed func(f *provfile.File) error

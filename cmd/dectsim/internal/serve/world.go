@@ -206,7 +206,7 @@ func (w *World) addFleet(sc *scenario.Scenario, fleet int, cfg Config, client *h
 // seed, so two such files would share one: the second counts up from it
 // to the first MAC no system has.
 func (w *World) start1(sc *scenario.Scenario, o scenario.Options, derived bool) (*scenario.Live, error) {
-	l, err := scenario.Start(sc, o)
+	l, err := scenario.NewLive(sc, o)
 	if err != nil || !derived {
 		return l, err
 	}
@@ -220,7 +220,7 @@ func (w *World) start1(sc *scenario.Scenario, o scenario.Options, derived bool) 
 	}
 	l.Close()
 	o.SystemOptions = append([]system.Option{system.WithMAC(fmt.Sprintf("%012X", free))}, o.SystemOptions...)
-	return scenario.Start(sc, o)
+	return scenario.NewLive(sc, o)
 }
 
 // DefaultScenario is the world without a scenario file: one N870 with its

@@ -58,7 +58,7 @@ func TestTimelineEscapesEveryValue(t *testing.T) {
 func TestALiveSystemsPictureRunsToItsNow(t *testing.T) {
 	sc, err := scenario.Parse("live.xml", []byte(`<scenario name="live"><handset ipui="029e74a599" state="Registered"/></scenario>`))
 	require.NoError(t, err)
-	l, err := scenario.Start(sc, scenario.Options{})
+	l, err := scenario.NewLive(sc, scenario.Options{})
 	require.NoError(t, err)
 	defer l.Close()
 	require.NoError(t, l.System().Move("029e74a599", false))

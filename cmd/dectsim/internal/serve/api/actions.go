@@ -11,6 +11,7 @@ import (
 
 	"github.com/dectsim/dectsim/cmd/dectsim/internal/serve"
 	"github.com/dectsim/dectsim/emulator/scenario"
+	"github.com/dectsim/dectsim/emulator/system"
 	"github.com/dectsim/dectsim/internal/provfile"
 	"github.com/dectsim/dectsim/internal/vocab/readings"
 )
@@ -139,7 +140,7 @@ func errorOf(err error) errorBody {
 	var es scenario.Errors
 	var se *scenario.Error
 	var je *scenario.StepError
-	var fe *provfile.Error
+	var fe *system.FileError
 	switch {
 	case errors.As(err, &es) && len(es) > 1:
 		b := errorOf(es[0])
@@ -152,7 +153,7 @@ func errorOf(err error) errorBody {
 	case errors.As(err, &je):
 		return errorBody{Error: je.Error(), Step: je.Step}
 	case errors.As(err, &fe):
-		return errorBody{Error: fe.Msg, Line: fe.Pos.Line, Col: fe.Pos.Col}
+		return errorBody{Error: fe.Msg, Line: fe.Line, Col: fe.Col}
 	}
 	return errorBody{Error: err.Error()}
 }

@@ -246,7 +246,7 @@ func inState(t *testing.T, st system.State) *system.System {
 	case system.NotReg:
 		require.NoError(t, s.Admin("0311223344", system.NotReg))
 	case system.InReg:
-		require.NoError(t, s.Register("0311223344", nil))
+		require.NoError(t, s.Register("0311223344"))
 	case system.ToDeReg:
 		require.NoError(t, s.Admin("0311223344", system.ToDeReg))
 	}
