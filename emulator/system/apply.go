@@ -297,33 +297,11 @@ func (a *applier) paramsForRemoved(victims []*slot) {
 			byKey[sl.ipui] = sl
 		}
 	}
-	lower := a.s.rd.LowerCaseOnly(a.fw)
-	type hit struct {
-		first *provfile.Item
-		n     int
-	}
-	hits := make(map[*slot]*hit)
-	var order []*slot
-	for i := range a.f.Items {
-		it := &a.f.Items[i]
-		raw, ok := readings.Setting(it)
-		if !ok {
-			continue
-		}
-		key, ok := readings.Key(raw, lower)
-		if sl := byKey[key]; ok && sl != nil {
-			if hits[sl] == nil {
-				hits[sl] = &hit{first: it}
-				order = append(order, sl)
-			}
-			hits[sl].n++
-		}
-	}
-	for _, sl := range order {
-		h := hits[sl]
-		a.warnAbout(h.first.Pos, sl.id, WarnParamsForRemovedSlot, fmt.Sprintf(
+	removed := func(key string) (*slot, bool) { sl := byKey[key]; return sl, sl != nil }
+	for _, h := range readings.SettingsOfRemoved(a.f.Items, a.s.rd.LowerCaseOnly(a.fw), removed) {
+		a.warnAbout(h.First.Pos, h.Slot.id, WarnParamsForRemovedSlot, fmt.Sprintf(
 			"the file sets %s%s, but its own DeleteNotProvisionedHS removes slot %s, since no add_hs names it (%s): the settings go with the slot; add an add_hs for %s to keep the handset",
-			h.first.Name, readings.MoreSettings(h.n-1), sl.id, a.s.rd.Tag(readings.DNPHSKeeps), sl.id))
+			h.First.Name, readings.MoreSettings(h.N-1), h.Slot.id, a.s.rd.Tag(readings.DNPHSKeeps), h.Slot.id))
 	}
 }
 

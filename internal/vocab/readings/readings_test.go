@@ -188,3 +188,32 @@ func TestASettingIsAMentionThatIsStored(t *testing.T) {
 		require.Equal(t, want, setting, i)
 	}
 }
+
+// TestSettingsOfRemovedGroupsASlotsSettingsInFileOrder: the rule both the
+// system and the linter report as params-for-removed-slot. Settings are
+// grouped by the slot removed names, counted, and listed in the order the
+// file first sets each slot; RegStatus is an instruction, not a setting;
+// upper-case IPUIs name nothing where only lower case matches.
+func TestSettingsOfRemovedGroupsASlotsSettingsInFileOrder(t *testing.T) {
+	its := items(t, doc("", `<param name="hs.0311223344.DECT_AC" value="1"/>`+
+		`<param name="SipAccount.029e74a599.AuthName" value="a"/>`+
+		`<param name="hs.0311223344.RegStatus" value="ToReg"/>`+
+		`<param name="SipAccount.0311223344.UserName" value="b"/>`+
+		`<param name="hs.02B6EC8AA5.DECT_AC" value="1"/>`+
+		`<param name="hs.kept.DECT_AC" value="1"/>`))
+	// Both IPUIs 0311223344 and 02b6ec8aa5 are one slot, "s1"; 029e74a599 is "s2".
+	slotOf := map[string]string{"0311223344": "s1", "02b6ec8aa5": "s1", "029e74a599": "s2"}
+	removed := func(key string) (string, bool) { s, ok := slotOf[key]; return s, ok }
+
+	got := SettingsOfRemoved(its, false, removed)
+	require.Len(t, got, 2)
+	require.Equal(t, "s1", got[0].Slot)
+	require.Same(t, &its[0], got[0].First)
+	require.Equal(t, 3, got[0].N, "hs. and SipAccount. settings, by id or IPUI, not the RegStatus")
+	require.Equal(t, "s2", got[1].Slot)
+	require.Equal(t, 1, got[1].N)
+
+	lower := SettingsOfRemoved(its, true, removed)
+	require.Equal(t, 2, lower[0].N, "hs.02B6EC8AA5 names nothing where only lower case matches")
+	require.Empty(t, SettingsOfRemoved(its, false, func(string) (string, bool) { return "", false }))
+}

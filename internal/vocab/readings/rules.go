@@ -221,6 +221,49 @@ func (s Set) Kept(items []provfile.Item, lowerOnly bool) map[string]struct{} {
 	return kept
 }
 
+// RemovedSettings is what a file sets for one slot that its own
+// DeleteNotProvisionedHS removes: the first such setting and how many.
+type RemovedSettings[S comparable] struct {
+	Slot  S
+	First *provfile.Item
+	N     int
+}
+
+// SettingsOfRemoved is the rule params-for-removed-slot, for the system
+// that applies a file and for the linter that reads it: the settings
+// (Setting, keyed by Key under lowerOnly) a file sets for slots that its
+// own DeleteNotProvisionedHS removes, grouped by slot in the order the
+// file first sets each. removed says which removed slot, if any, a key
+// names: the system knows the slots on it, the linter only the keys the
+// file keeps.
+func SettingsOfRemoved[S comparable](items []provfile.Item, lowerOnly bool, removed func(key string) (S, bool)) []RemovedSettings[S] {
+	var out []RemovedSettings[S]
+	at := make(map[S]int)
+	for i := range items {
+		it := &items[i]
+		raw, ok := Setting(it)
+		if !ok {
+			continue
+		}
+		key, ok := Key(raw, lowerOnly)
+		if !ok {
+			continue
+		}
+		sl, ok := removed(key)
+		if !ok {
+			continue
+		}
+		j, seen := at[sl]
+		if !seen {
+			j = len(out)
+			at[sl] = j
+			out = append(out, RemovedSettings[S]{Slot: sl, First: it})
+		}
+		out[j].N++
+	}
+	return out
+}
+
 // MoreSettings says how many more settings of one slot a file sets, for
 // params-for-removed-slot: "", " and 1 more setting of that slot", ….
 func MoreSettings(n int) string {

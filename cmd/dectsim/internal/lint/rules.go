@@ -434,37 +434,15 @@ func (k *checker) paramsForRemoved(kept map[string]struct{}) {
 	for _, a := range k.adds {
 		placeholders = placeholders || !ipui.IsIPUI(a.id)
 	}
-	type hit struct {
-		first *provfile.Item
-		n     int
-	}
-	hits := make(map[string]*hit)
-	var order []string
-	for i := range k.f.Items {
-		it := &k.f.Items[i]
-		raw, ok := readings.Setting(it)
-		if !ok {
-			continue
-		}
-		key, ok := readings.Key(raw, lower)
-		if _, keep := kept[key]; !ok || keep {
-			continue
-		}
-		if hits[key] == nil {
-			hits[key] = &hit{first: it}
-			order = append(order, key)
-		}
-		hits[key].n++
-	}
-	for _, key := range order {
-		h := hits[key]
+	notKept := func(key string) (string, bool) { _, keep := kept[key]; return key, !keep }
+	for _, h := range readings.SettingsOfRemoved(k.f.Items, lower, notKept) {
 		unless := ""
-		if placeholders && ipui.IsIPUI(key) {
-			unless = fmt.Sprintf(" (unless %s is the IPUI registered in a placeholder slot an add_hs of this file names)", key)
+		if placeholders && ipui.IsIPUI(h.Slot) {
+			unless = fmt.Sprintf(" (unless %s is the IPUI registered in a placeholder slot an add_hs of this file names)", h.Slot)
 		}
-		k.add(h.first.Pos, Error, system.WarnParamsForRemovedSlot,
+		k.add(h.First.Pos, Error, system.WarnParamsForRemovedSlot,
 			"the file sets %s%s, but its own DeleteNotProvisionedHS removes every slot no add_hs names (%s): a slot %s on the system is deregistered%s and these settings go with it; add an add_hs for %s to keep the handset",
-			h.first.Name, readings.MoreSettings(h.n-1), k.c.rd.Tag(readings.DNPHSKeeps), key, unless, key)
+			h.First.Name, readings.MoreSettings(h.N-1), k.c.rd.Tag(readings.DNPHSKeeps), h.Slot, unless, h.Slot)
 	}
 }
 
