@@ -18,7 +18,7 @@ package serve_test
 //
 // Reproduce, interleaved (docs/performance.md):
 //
-//	go test -c -o /tmp/serve.test ./internal/live/
+//	go test -c -o /tmp/serve.test ./cmd/dectsim/internal/serve/
 //	for r in 1 2 3; do /tmp/serve.test -test.run '^$' -test.bench 'FleetBoot' -test.benchtime 3x; done
 //	/tmp/serve.test -test.run '^$' -test.bench 'IdleSystemMemory' -test.benchtime 1x -test.count 3
 
