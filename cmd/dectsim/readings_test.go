@@ -26,7 +26,7 @@ func TestReadingsListsEveryReadingWithValuesVendorSentenceAndProducts(t *testing
 	} {
 		require.Contains(t, out, want)
 	}
-	require.Equal(t, 7, strings.Count(out, "the vendor documents no difference between products"),
+	require.Equal(t, 8, strings.Count(out, "the vendor documents no difference between products"),
 		"only detect-delay has a product note")
 }
 
@@ -94,7 +94,7 @@ func TestAllReadingsTablesExpectationsThatDependOnAReading(t *testing.T) {
 	require.Contains(t, out, "Every expectation passes as written.")
 	require.Contains(t, out, "1 expectation passes as written but fails under another reading")
 	require.Contains(t, out, "fails under dnphs-position=first, dnphs-position=nvm-first")
-	require.Contains(t, out, "1 scenario, each as written and under every other value of each reading: 11 runs.")
+	require.Contains(t, out, "1 scenario, each as written and under every other value of each reading: 12 runs.")
 }
 
 func TestAllReadingsExitsFourWhenAnExpectationFailsAsWritten(t *testing.T) {

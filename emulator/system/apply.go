@@ -36,6 +36,9 @@ const (
 	WarnUnknownParam         = "unknown-param"
 	WarnParamsForRemovedSlot = "params-for-removed-slot"
 	WarnToDeRegNotFirst      = "todereg-not-first"
+	// WarnNoSuchDM: update_dm names a DM the system does not have
+	// (update-dm-scope=named).
+	WarnNoSuchDM = "no-such-dm"
 	// WarnAdminRefused: an operator's change of a slot in the web UI that
 	// the web UI does not offer in the slot's current state, or for a slot
 	// that is not in the list. Nothing changes.
@@ -539,7 +542,20 @@ func (a *applier) updateDM(it *provfile.Item) {
 		}
 	}
 	st := time.Unix(start, 0).UTC()
-	a.s.window = Window{Start: st, End: st.Add(d)}
+	w := Window{Start: st, End: st.Add(d)}
+	if a.s.rd.UpdateDMAll {
+		for _, dm := range a.s.dms {
+			dm.window = w
+		}
+		return
+	}
+	name := strings.TrimSpace(it.Value)
+	dm := a.s.dmByID[name]
+	if dm == nil {
+		a.warn(it.Pos, WarnNoSuchDM, fmt.Sprintf("update_dm names DM %q, which this system does not have (its DMs: %s): no registration window opens (%s)", name, a.s.dmIDs(), a.s.rd.Tag(readings.UpdateDMScope)))
+		return
+	}
+	dm.window = w
 }
 
 func (a *applier) firmware(ff provfile.FirmwareFile) {

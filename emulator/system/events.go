@@ -89,6 +89,11 @@ type Event struct {
 	Reason string
 	// Code is a warning's finding code.
 	Code string
+	// Base and DM are the base station and the DECT manager a multicell
+	// event concerns; From and To what a handover (bases) or roaming
+	// (DMs) went from and to.
+	Base, DM string
+	From, To string
 	// File, Line and Col locate the provisioning input an event came from.
 	File string
 	Line int

@@ -21,10 +21,15 @@ type Handset struct {
 	// Ghost is set when the handset is subscribed but no slot holds its
 	// registration.
 	Ghost bool
+	// Base is the base station it camps at; empty when it is not
+	// connected (off, out of range, or no base of its reach serves). The
+	// bases within its reach: System.Reach.
+	Base string
 }
 
-// Connected reports whether the handset is on and in range.
-func (h Handset) Connected() bool { return h.On && h.InRange }
+// Connected reports whether the handset is on, in range and camping at a
+// serving base.
+func (h Handset) Connected() bool { return h.On && h.InRange && h.Base != "" }
 
 type handset struct {
 	ipui       string
@@ -39,9 +44,15 @@ type handset struct {
 	lostEv des.ID
 	seq    int  // the order it was added in
 	ghost  bool // kept by touch: it is in System.ghosts
+	// reach is the bases within its reach, best first (nil: every base);
+	// at the base it camps at, nil when it is not connected.
+	reach      []*base
+	at         *base
+	everywhere int    // its index in System.everywhere while reach is nil, else -1
+	mark       uint32 // the resync round that queued it
 }
 
-func (h *handset) connected() bool { return h.on && h.inRange }
+func (h *handset) connected() bool { return h.at != nil }
 
 // HandsetSpec describes a handset in the world before time starts.
 type HandsetSpec struct {
@@ -57,6 +68,9 @@ type HandsetSpec struct {
 	// PIN is what the user types by default, and with State the slot's
 	// DECT_AC.
 	PIN string
+	// At lists the bases within its reach, best first; empty: every base
+	// of the system, in declaration order.
+	At []string
 }
 
 // AddHandset puts a handset (and, with a State, its slot) into the world
@@ -82,7 +96,23 @@ func (s *System) AddHandset(spec HandsetSpec) error {
 			return fmt.Errorf("handset %s: the handset list is full (%d slots)", id, s.cfg.MaxHandsets)
 		}
 	}
-	h := &handset{ipui: id, on: !spec.Off, inRange: !spec.OutOfRange, pin: spec.PIN, seq: len(s.hsOrder)}
+	reach, err := s.reachOf(spec.At)
+	if err != nil {
+		return fmt.Errorf("handset %s: %w", id, err)
+	}
+	home := s.dms[0]
+	if len(reach) > 0 {
+		home = reach[0].dm
+	}
+	if spec.State == Registered && home.capped && home.slots >= MaxSlotsPerDM {
+		return fmt.Errorf("handset %s: DM %s already holds %d handsets", id, home.id, MaxSlotsPerDM)
+	}
+	h := &handset{ipui: id, on: !spec.Off, inRange: !spec.OutOfRange, pin: spec.PIN, seq: len(s.hsOrder), everywhere: -1}
+	s.setReach(h, reach)
+	if h.at = s.campable(h); h.at != nil {
+		h.at.camping++
+		home = h.at.dm
+	}
 	h.seen = h.connected()
 	s.handsets[id] = h
 	s.hsOrder = append(s.hsOrder, h)
@@ -90,6 +120,7 @@ func (s *System) AddHandset(spec HandsetSpec) error {
 		sl := s.addSlot(id, spec.State)
 		if spec.State == Registered {
 			sl.registered = true
+			s.locate(sl, home)
 			s.setSubscribed(h, true)
 		}
 		if spec.PIN != "" {
@@ -118,7 +149,25 @@ func (s *System) isGhost(h *handset) bool {
 }
 
 func (s *System) handsetView(h *handset) Handset {
-	return Handset{IPUI: h.ipui, On: h.on, InRange: h.inRange, Subscribed: h.subscribed, PIN: h.pin, Ghost: s.isGhost(h)}
+	v := Handset{IPUI: h.ipui, On: h.on, InRange: h.inRange, Subscribed: h.subscribed, PIN: h.pin, Ghost: s.isGhost(h)}
+	if h.at != nil {
+		v.Base = h.at.id
+	}
+	return v
+}
+
+// Reach lists the bases within a handset's reach, best first; nil when it
+// reaches every base of the system, and for an unknown handset.
+func (s *System) Reach(id string) []string {
+	h := s.handsets[ipui.Normalize(id)]
+	if h == nil {
+		return nil
+	}
+	var out []string
+	for _, b := range h.reach {
+		out = append(out, b.id)
+	}
+	return out
 }
 
 // Handset returns the handset with that IPUI (any case).
@@ -165,10 +214,9 @@ func (s *System) Move(id string, inRange bool) error {
 	if err != nil {
 		return err
 	}
-	was := h.connected()
 	h.inRange = inRange
 	s.emit(Event{Type: EvHandsetMoved, IPUI: h.ipui, Slot: s.slotIDOf(h), Detail: inOut(inRange)})
-	s.connectivityChanged(h, was)
+	s.place(h, false)
 	return nil
 }
 
@@ -178,10 +226,9 @@ func (s *System) Power(id string, on bool) error {
 	if err != nil {
 		return err
 	}
-	was := h.connected()
 	h.on = on
 	s.emit(Event{Type: EvHandsetPower, IPUI: h.ipui, Slot: s.slotIDOf(h), Detail: onOff(on)})
-	s.connectivityChanged(h, was)
+	s.place(h, false)
 	return nil
 }
 
@@ -208,8 +255,9 @@ func (s *System) slotIDOf(h *handset) string {
 
 // connectivityChanged drives everything that waits on a handset being
 // reachable: a pending deregistration, a registration in flight, a ghost's
-// attempts.
-func (s *System) connectivityChanged(h *handset, was bool) {
+// attempts. byBase says the handset lost its base rather than left: the
+// DM sees a base go at once, so detect-delay does not apply.
+func (s *System) connectivityChanged(h *handset, was, byBase bool) {
 	now := h.connected()
 	if now == was {
 		return
@@ -228,7 +276,7 @@ func (s *System) connectivityChanged(h *handset, was bool) {
 	}
 	s.sim.Cancel(h.ghostEv)
 	h.ghostEv = 0
-	if d := s.rd.DetectDelay; d > 0 {
+	if d := s.rd.DetectDelay; d > 0 && !byBase {
 		h.lostEv = s.sim.After(d, func() {
 			h.lostEv = 0
 			s.noticeLost(h)

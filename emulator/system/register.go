@@ -18,6 +18,9 @@ const (
 	// RefusedCancelled: the operator cancelled the registration in the
 	// web UI.
 	RefusedCancelled = "cancelled"
+	// RefusedDMFull: the DM the handset registers through already holds
+	// MaxSlotsPerDM slots.
+	RefusedDMFull = "dm-full"
 )
 
 // Window is the registration window that update_dm opens.
@@ -31,8 +34,9 @@ func (w Window) Open(t time.Time) bool {
 	return !w.Start.IsZero() && !t.Before(w.Start) && t.Before(w.End)
 }
 
-// RegistrationWindow returns the window the last update_dm set.
-func (s *System) RegistrationWindow() Window { return s.window }
+// RegistrationWindow returns the window the last update_dm set on the
+// first DM (the only one, unless the system declares several; see DMs).
+func (s *System) RegistrationWindow() Window { return s.dms[0].window }
 
 // Register is the handset's user starting registration, typing the
 // handset's own PIN (HandsetSpec.PIN). The outcome shows as events:
@@ -75,11 +79,16 @@ func (s *System) register(id string, pin *string) error {
 // registerAnew registers h in the slot that waits for its IPUI, else in a
 // placeholder while the window is open.
 func (s *System) registerAnew(h *handset, own *slot, typed string) {
+	d := h.at.dm
 	switch {
+	case d.capped && d.slots >= MaxSlotsPerDM && (own == nil || own.dm != d):
+		s.refuse(h, own, RefusedDMFull, fmt.Sprintf("DM %s, through which the handset registers, already holds %d handsets", d.id, MaxSlotsPerDM))
 	case own != nil:
 		s.registerInOwnSlot(h, own, typed)
-	case !s.window.Open(s.sim.Now()):
+	case !d.window.Open(s.sim.Now()) && len(s.dms) == 1:
 		s.refuse(h, nil, RefusedWindow, "no slot waits for this IPUI and the registration window is closed")
+	case !d.window.Open(s.sim.Now()):
+		s.refuse(h, nil, RefusedWindow, fmt.Sprintf("no slot waits for this IPUI and the registration window of DM %s, through which the handset registers, is closed", d.id))
 	default:
 		s.registerInPlaceholder(h, typed)
 	}
@@ -125,12 +134,15 @@ func describeReach(h *handset) string {
 	switch {
 	case !h.on:
 		return "switched off"
-	default:
+	case !h.inRange:
 		return "out of range"
+	default:
+		return "out of coverage: no base within its reach serves"
 	}
 }
 
 func (s *System) startRegistration(sl *slot, h *handset) {
+	s.locate(sl, h.at.dm)
 	s.setSlotIPUI(sl, h.ipui)
 	s.setState(sl, InReg)
 	s.emit(Event{Type: EvRegistrationStarted, Slot: sl.id, IPUI: h.ipui})
@@ -152,6 +164,9 @@ func (s *System) startRegistration(sl *slot, h *handset) {
 func (s *System) abortRegistration(sl *slot, h *handset, reason, detail string) {
 	s.sim.Cancel(sl.regEv)
 	sl.regEv = 0
+	if !sl.registered {
+		s.locate(sl, nil)
+	}
 	s.setState(sl, ToReg)
 	if sl.ipui != sl.id {
 		s.setSlotIPUI(sl, "")

@@ -49,6 +49,9 @@ type Slot struct {
 	Trigger string
 	// Forced is set while a delete_hs waits on an over-the-air exchange.
 	Forced bool
+	// Location is the DM through which its handset registered (it follows
+	// roaming); empty while no handset has registered in it.
+	Location string
 }
 
 type slot struct {
@@ -67,10 +70,14 @@ type slot struct {
 	seq        int    // position in the list, for the placeholder index
 	freeAt     int    // index in s.free[freePIN] while a free placeholder, else -1
 	freePIN    string // the PIN it is indexed under
+	dm         *dm    // its location
 }
 
 func (s *System) view(sl *slot) Slot {
 	v := Slot{ID: sl.id, IPUI: sl.ipui, State: sl.state, PIN: s.pin(sl), Trigger: sl.trigger, Forced: sl.forced}
+	if sl.dm != nil {
+		v.Location = sl.dm.id
+	}
 	if sl.state == ToDeReg {
 		v.DeregRequested = sl.requested
 		if !sl.forced && sl.airEv == 0 {
@@ -162,6 +169,7 @@ func (s *System) dropSlot(sl *slot) {
 	s.sim.Cancel(sl.regEv)
 	sl.deadlineEv, sl.airEv, sl.regEv = 0, 0, 0
 	sl.gone = true
+	s.locate(sl, nil)
 	delete(s.slots, sl.id)
 	if sl.ipui != "" && s.byIPUI[sl.ipui] == sl {
 		delete(s.byIPUI, sl.ipui)

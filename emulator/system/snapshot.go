@@ -12,6 +12,7 @@ type Snapshot struct {
 	Handsets    []Handset
 	Settings    map[string]string
 	Window      Window
+	DMs         []DM
 	PendingJobs int
 }
 
@@ -23,7 +24,8 @@ func (s *System) Snapshot() Snapshot {
 		Slots:       s.Slots(),
 		Handsets:    s.Handsets(),
 		Settings:    s.Settings(),
-		Window:      s.window,
+		Window:      s.RegistrationWindow(),
+		DMs:         s.DMs(),
 		PendingJobs: s.sim.Pending(),
 	}
 	if p := s.pendingFW; p != nil {

@@ -99,6 +99,8 @@ var (
 		EvGhostCreated, EvGhostAttempt, EvHandsetMoved, EvHandsetPower,
 		EvHandsetReset, EvFirmwareChanged, EvReboot, EvDeregCancelled,
 		EvAdmin, EvCheckSync,
+		EvBaseDown, EvBaseUp, EvBaseSyncLost, EvBaseSynced, EvDMDown, EvDMUp,
+		EvHandover, EvRoamed, EvCoverageLost, EvCoverageRegained,
 	}
 
 	// Readings lists every reading, in a fixed order:
@@ -117,7 +119,9 @@ var (
 	//   - ghost-reregister (reset-first | allowed): whether a ghost may
 	//     register again without a reset;
 	//   - detect-delay (a duration, 0s): how long a handset that left goes
-	//     unnoticed.
+	//     unnoticed;
+	//   - update-dm-scope (named | all): whether update_dm opens the
+	//     registration window on the DECT manager it names or on every one.
 	//
 	// The first value is the default; WithReading chooses another.
 	Readings = publicReadings()
@@ -136,6 +140,12 @@ type Config struct {
 	AirLatency    time.Duration
 	GhostInterval time.Duration
 	FirmwareDelay time.Duration
+	// DMs and Bases declare the multicell topology (WithDM, WithBase);
+	// none: one DM DefaultDM with one base DefaultBase. MaxBases is how
+	// many bases the system takes; 0: the product's.
+	DMs      []DMSpec
+	Bases    []BaseSpec
+	MaxBases int
 	// EventBudget is how many simulation events the system may run;
 	// MaxEvents how many events its log may hold, MaxLogBytes how much
 	// text.
@@ -204,8 +214,17 @@ type System struct {
 	slotSeq  int                   // list positions handed out
 
 	settings settingsStore
-	window   Window
 	rd       readings.Set
+
+	// The multicell side (cell.go): DMs and bases in declaration order,
+	// the handsets that reach every base, and the round counter that
+	// marks what one resync has queued.
+	dms        []*dm
+	dmByID     map[string]*dm
+	bases      []*base
+	baseByID   map[string]*base
+	everywhere []*handset
+	round      uint32
 
 	pendingFW *pendingUpgrade
 
@@ -263,6 +282,9 @@ func New(opts ...Option) (*System, error) {
 		free:     make(map[string]*slotQueue),
 		settings: newSettingsStore(),
 	}
+	if err := s.buildTopology(); err != nil {
+		return nil, err
+	}
 	s.sim.SetBudget(cfg.EventBudget)
 	s.onEvent(s.watchLog)
 	return s, nil
@@ -286,6 +308,9 @@ func (cfg *Config) resolve() (product.Profile, firmware.Version, error) {
 	}
 	if cfg.MaxHandsets == 0 {
 		cfg.MaxHandsets = prof.MaxHandsets
+	}
+	if cfg.MaxBases < 0 || cfg.MaxBases > MaxDMs*MaxBasesPerDM {
+		return prof, fw, fmt.Errorf("max-bases %d is outside 1..%d", cfg.MaxBases, MaxDMs*MaxBasesPerDM)
 	}
 	if cfg.EventBudget == 0 {
 		cfg.EventBudget = DefaultEventBudget
@@ -348,6 +373,9 @@ type Product struct {
 	Model string
 	// MaxHandsets is the default handset capacity.
 	MaxHandsets int
+	// MaxBases is the default base-station capacity (WithMaxBases sets
+	// another).
+	MaxBases int
 }
 
 // FirmwareVersion is a firmware version, MAJOR.MINOR.PATCH.

@@ -15,20 +15,26 @@ type Profile struct {
 	Model string
 	// MaxHandsets is the default handset capacity.
 	MaxHandsets int
+	// MaxBases is the default base-station capacity.
+	MaxBases int
 }
 
 // Default is the profile used when none is named.
 const Default = "N870"
 
-// Capacities come from a public PBX plugin's line counts (wazo-provd-plugins)
-// and the vendor's Virtual Integrator figures (up to 20,000 handsets).
+// Handset capacities come from a public PBX plugin's line counts
+// (wazo-provd-plugins) and the vendor's Virtual Integrator figures (up to
+// 20,000 handsets). Base capacities: the vendor's 60 bases per DM for the
+// N870/N870E and 6,000 (100 DMs of 60) for the Virtual Integrator; the
+// vendor documents none for the N610, N670 and N770, so 4, 20 and 20 are
+// assumptions (a scenario's max-bases sets another).
 var profiles = []Profile{
-	{Name: "N610", Model: "N610 IP PRO", MaxHandsets: 8},
-	{Name: "N670", Model: "N670 IP PRO", MaxHandsets: 20},
-	{Name: "N770", Model: "N770 IP PRO", MaxHandsets: 100},
-	{Name: "N870", Model: "N870 IP PRO", MaxHandsets: 250},
-	{Name: "N870E", Model: "N870E IP PRO", MaxHandsets: 250},
-	{Name: "VI", Model: "N870 VI PRO", MaxHandsets: 20000},
+	{Name: "N610", Model: "N610 IP PRO", MaxHandsets: 8, MaxBases: 4},
+	{Name: "N670", Model: "N670 IP PRO", MaxHandsets: 20, MaxBases: 20},
+	{Name: "N770", Model: "N770 IP PRO", MaxHandsets: 100, MaxBases: 20},
+	{Name: "N870", Model: "N870 IP PRO", MaxHandsets: 250, MaxBases: 60},
+	{Name: "N870E", Model: "N870E IP PRO", MaxHandsets: 250, MaxBases: 60},
+	{Name: "VI", Model: "N870 VI PRO", MaxHandsets: 20000, MaxBases: 6000},
 }
 
 // Names lists every profile name, in a fixed order.

@@ -28,6 +28,7 @@ const (
 	DeregUndo       = "dereg-undo"
 	GhostReregister = "ghost-reregister"
 	DetectDelay     = "detect-delay"
+	UpdateDMScope   = "update-dm-scope"
 )
 
 // Reading values (a contract, as the names).
@@ -50,6 +51,9 @@ const (
 
 	GhostResetFirst = "reset-first"
 	GhostAllowed    = "allowed"
+
+	ScopeNamed = "named"
+	ScopeAll   = "all"
 )
 
 // Kind says what values a reading takes.
@@ -257,6 +261,16 @@ var All = Table{
 		Source:   `"FAQ - SIP account de-register if handset is switched off (Deregister detached HS)"`,
 		Products: "N670, N870 and N870E notice a detached handset within 3 hours; the N610, which has no DECT DETACH procedure, takes 3 to 6 hours. The default stays 0s on every product.",
 	},
+	{
+		Name: UpdateDMScope, Kind: Choice, Default: ScopeNamed,
+		Values: []string{ScopeNamed, ScopeAll},
+		Means: []string{
+			`update_dm value="X" opens the registration window on the DECT manager X only; a name no DM has opens nothing (warning no-such-dm)`,
+			"any update_dm opens the window on every DECT manager of the system",
+		},
+		Vendor: `the example's <oper name="update_dm" value="local">: "local" is the DECT manager's name on an embedded Integrator, so the value names a DM; whether the window opens on that DM alone is not said`,
+		Source: FAQ,
+	},
 }
 
 // Set is a resolved set of readings, as the system and lint apply them.
@@ -273,6 +287,8 @@ type Set struct {
 	// GhostReregister is ghost-reregister=allowed.
 	GhostReregister bool
 	DetectDelay     time.Duration
+	// UpdateDMAll is update-dm-scope=all.
+	UpdateDMAll bool
 	// Values holds every reading's value in canonical form, by name.
 	Values map[string]string
 }
@@ -308,6 +324,7 @@ func Resolve(given map[string]string) (Set, error) {
 		DeregUndo:          vals[DeregUndo] == UndoAddHSCancels,
 		GhostReregister:    vals[GhostReregister] == GhostAllowed,
 		DetectDelay:        delay,
+		UpdateDMAll:        vals[UpdateDMScope] == ScopeAll,
 		Values:             vals,
 	}, nil
 }

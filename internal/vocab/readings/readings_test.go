@@ -12,7 +12,7 @@ import (
 )
 
 func TestEveryReadingHasItsDefaultFirstAndSaysWhatEachValueDoes(t *testing.T) {
-	want := []string{DNPHSPosition, DNPHSKeeps, ToDeRegPosition, IPUICase, CaseFixedIn, DeregUndo, GhostReregister, DetectDelay}
+	want := []string{DNPHSPosition, DNPHSKeeps, ToDeRegPosition, IPUICase, CaseFixedIn, DeregUndo, GhostReregister, DetectDelay, UpdateDMScope}
 	require.Equal(t, want, All.Names())
 	for _, r := range All {
 		require.NotEmpty(t, r.Values, r.Name)

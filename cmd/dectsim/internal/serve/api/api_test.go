@@ -250,7 +250,7 @@ func TestSettingsEventsClockAndReadingsAreRead(t *testing.T) {
 		Values  []struct{ Value, Means string }
 	}
 	require.Equal(t, 200, call(t, srv, "GET", "/api/readings", "", &rds))
-	require.Len(t, rds, 8)
+	require.Len(t, rds, 9)
 	require.Equal(t, "dnphs-position", rds[0].Name)
 	require.Equal(t, "first", rds[0].Default)
 
