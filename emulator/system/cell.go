@@ -501,6 +501,7 @@ func (s *System) resync(starts []*base) {
 	var changed []*base
 	for q.Len() > 0 {
 		b := heap.Pop(&q).(*base)
+		s.cellWork++
 		was := b.serving
 		s.settle(b)
 		if b.serving == was {
@@ -570,6 +571,7 @@ func (s *System) placeReachers(changed []*base) {
 		}
 	}
 	slices.SortFunc(hs, func(a, b *handset) int { return a.seq - b.seq })
+	s.cellWork += len(hs)
 	for _, h := range hs {
 		s.place(h, true)
 	}

@@ -225,6 +225,7 @@ type System struct {
 	baseByID   map[string]*base
 	everywhere []*handset
 	round      uint32
+	cellWork   int // bases settled and handsets placed (tests count the work)
 
 	pendingFW *pendingUpgrade
 
