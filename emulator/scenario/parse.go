@@ -91,6 +91,11 @@ type parser struct {
 	srcBytes int64             // their total size, at most MaxSrcBytes
 	steps    int
 	errs     []*Error // the mistakes found so far, at most MaxErrors
+	// The declared DMs and bases (cell.go), their elements in
+	// declaration order, and a live system's own.
+	bases, dmIDs         map[string]bool
+	dmElems, baseElems   []*etree.Element
+	worldBases, worldDMs map[string]bool
 }
 
 func (p *parser) errAt(pos Pos, format string, args ...any) *Error {
@@ -157,7 +162,11 @@ func (p *parser) scenario(root *etree.Element) error {
 	if err := p.scenarioAttrs(root); err != nil && !p.note(err) {
 		return nil
 	}
-	// Handsets first: steps anywhere may name them.
+	// The topology, then the handsets: handsets name bases, and steps
+	// anywhere may name either.
+	if err := p.topology(root); err != nil {
+		return nil
+	}
 	p.handsets = make(map[string]bool)
 	for _, c := range root.ChildElements() {
 		if c.Tag == "handset" {
@@ -172,7 +181,7 @@ func (p *parser) scenario(root *etree.Element) error {
 			return nil
 		}
 	}
-	return nil
+	return p.checkTopology()
 }
 
 // scenarioAttrs reads the attributes of <scenario>.
@@ -225,7 +234,7 @@ func (p *parser) section(c *etree.Element, seen *sections) error {
 		}
 		seen.system = true
 		return p.system(c)
-	case "handset":
+	case "handset", "dm", "base":
 		return nil
 	case "serve":
 		return p.serve(c)
@@ -241,7 +250,7 @@ func (p *parser) section(c *etree.Element, seen *sections) error {
 		p.sc.Blocks = append(p.sc.Blocks, b)
 		return nil
 	}
-	return p.errf(c, "unknown element <%s> in <scenario> (expected description, system, handset, serve or at)", c.Tag)
+	return p.errf(c, "unknown element <%s> in <scenario> (expected description, system, dm, base, handset, serve or at)", c.Tag)
 }
 
 // description reads <description>, its text with white space folded.
@@ -268,7 +277,7 @@ func (p *parser) duration(e *etree.Element, attr, v string) (time.Duration, erro
 }
 
 func (p *parser) system(e *etree.Element) error {
-	allowed := []string{"product", "firmware", "mac", "mac-case", "dereg-timeout", "max-handsets", "provisioning-url", "user", "password", "fetch-timeout", "ghost-interval", "event-budget"}
+	allowed := []string{"product", "firmware", "mac", "mac-case", "dereg-timeout", "max-handsets", "max-bases", "provisioning-url", "user", "password", "fetch-timeout", "ghost-interval", "event-budget"}
 	a, err := p.attrs(e, append(allowed, readings.All.Names()...)...)
 	if err != nil {
 		return err
@@ -347,6 +356,13 @@ func (p *parser) systemTimes(e *etree.Element, a map[string]string, s *SystemSpe
 		}
 		s.MaxHandsets = n
 	}
+	if v, ok := a["max-bases"]; ok {
+		n, err := strconv.Atoi(v)
+		if max := system.MaxDMs * system.MaxBasesPerDM; err != nil || n < 1 || n > max {
+			return p.errAttr(e, "max-bases", "max-bases %q is not a number from 1 to %d", v, max)
+		}
+		s.MaxBases = n
+	}
 	if s.GhostInterval, err = p.positiveDuration(e, a, "ghost-interval"); err != nil {
 		return err
 	}
@@ -387,7 +403,7 @@ func (p *parser) positiveDuration(e *etree.Element, a map[string]string, attr st
 }
 
 func (p *parser) handset(e *etree.Element) error {
-	a, err := p.attrs(e, "ipui", "state", "range", "power", "pin")
+	a, err := p.attrs(e, "ipui", "state", "range", "power", "pin", "at")
 	if err != nil {
 		return err
 	}
@@ -428,6 +444,9 @@ func (p *parser) handset(e *etree.Element) error {
 		h.Off = true
 	default:
 		return p.errAttr(e, "power", "power %q must be on or off", a["power"])
+	}
+	if err := p.handsetAt(e, a, &h); err != nil {
+		return err
 	}
 	p.handsets[id] = true
 	p.sc.Handsets = append(p.sc.Handsets, h)
@@ -647,6 +666,8 @@ var stepReaders = map[string]func(p *parser, e *etree.Element, st *Step) error{
 	StepExpectNoEvnt: (*parser).expectEvent,
 	StepExpectReq:    (*parser).expectRequest,
 	StepAdmin:        (*parser).admin,
+	StepBase:         (*parser).baseStep,
+	StepDM:           (*parser).dmStep,
 }
 
 func (p *parser) step(e *etree.Element) (Step, error) {
@@ -658,7 +679,7 @@ func (p *parser) step(e *etree.Element) (Step, error) {
 	}
 	read, ok := stepReaders[e.Tag]
 	if !ok {
-		return st, p.errf(e, "unknown step <%s> (expected provision, move, power, register, reset, firmware, check-sync, admin, serve, expect, expect-param, expect-event, expect-no-event or expect-request)", e.Tag)
+		return st, p.errf(e, "unknown step <%s> (expected provision, move, power, register, reset, firmware, check-sync, admin, base, dm, serve, expect, expect-param, expect-event, expect-no-event or expect-request)", e.Tag)
 	}
 	err := read(p, e, &st)
 	return st, err
@@ -691,8 +712,6 @@ func (p *parser) onOff(e *etree.Element, st *Step, attr, on, off string) error {
 	}
 	return nil
 }
-
-func (p *parser) move(e *etree.Element, st *Step) error { return p.onOff(e, st, "range", "in", "out") }
 
 func (p *parser) power(e *etree.Element, st *Step) error { return p.onOff(e, st, "state", "on", "off") }
 
@@ -822,25 +841,33 @@ func knownEventType(t string) bool {
 }
 
 func (p *parser) expect(e *etree.Element, st *Step) error {
-	a, err := p.attrs(e, "ipui", "state", "subscribed", "ghost", "ghosts", "slots")
+	a, err := p.attrs(e, "ipui", "state", "subscribed", "ghost", "ghosts", "slots", "base", "location", "serving", "handsets")
 	if err != nil {
 		return err
+	}
+	if ofBase, err := p.expectCell(e, a, st); ofBase || err != nil {
+		return err
+	}
+	for _, k := range []string{"serving", "handsets"} {
+		if _, has := a[k]; has {
+			return p.errAttr(e, k, "%s= checks a base: give base= and no ipui=", k)
+		}
 	}
 	if err := p.expectAttrs(e, a, st); err != nil {
 		return err
 	}
 	id, hasID := a["ipui"]
-	perHandset := st.State != "" || st.Subscribed != nil || st.Ghost != nil
+	perHandset := st.State != "" || st.Subscribed != nil || st.Ghost != nil || st.Base != "" || st.Location != ""
 	switch {
 	case perHandset && !hasID:
 		return p.errf(e, "<expect> with state, subscribed or ghost needs ipui=")
 	case hasID && !perHandset:
-		return p.errf(e, "<expect ipui=%q> checks nothing: add state=, subscribed= or ghost=", id)
+		return p.errf(e, "<expect ipui=%q> checks nothing: add state=, subscribed=, ghost=, base= or location=", id)
 	case !perHandset && st.Ghosts == nil && st.Slots == nil:
-		return p.errf(e, "<expect> checks nothing: give ipui= with state/subscribed/ghost, or ghosts=, or slots=")
+		return p.errf(e, "<expect> checks nothing: give ipui= with state/subscribed/ghost/base/location, or ghosts=, or slots=, or base= with state/serving/handsets")
 	case !hasID:
 		return nil
-	case st.Subscribed != nil || st.Ghost != nil:
+	case st.Subscribed != nil || st.Ghost != nil || st.Base != "":
 		st.IPUI, err = p.knownHandset(e, id)
 		return err
 	case !ipui.Valid(id):

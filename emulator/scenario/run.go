@@ -183,12 +183,13 @@ func build(sc *Scenario, extra ...system.Option) (*system.System, error) {
 	for _, name := range slices.Sorted(maps.Keys(s.Readings)) {
 		opts = append(opts, system.WithReading(name, s.Readings[name]))
 	}
+	opts = append(opts, cellOptions(sc)...)
 	sys, err := system.New(append(opts, extra...)...)
 	if err != nil {
 		return nil, &Error{File: sc.File, Pos: s.Pos, Msg: err.Error(), Src: sc.Src}
 	}
 	for _, h := range sc.Handsets {
-		spec := system.HandsetSpec{IPUI: h.IPUI, State: system.State(h.State), OutOfRange: h.Out, Off: h.Off, PIN: h.PIN}
+		spec := system.HandsetSpec{IPUI: h.IPUI, State: system.State(h.State), OutOfRange: h.Out, Off: h.Off, PIN: h.PIN, At: h.At}
 		if err := sys.AddHandset(spec); err != nil {
 			return nil, &Error{File: sc.File, Pos: h.Pos, Msg: err.Error(), Src: sc.Src}
 		}
@@ -207,7 +208,14 @@ func (r *Result) step(sys *system.System, st Step, net *network) error {
 		// A rejected file is the system's business, logged as an event.
 		return nil
 	case StepMove:
+		if st.To != nil {
+			return sys.MoveTo(st.IPUI, st.To)
+		}
 		return sys.Move(st.IPUI, st.On)
+	case StepBase:
+		return sys.SetBase(st.Base, st.On)
+	case StepDM:
+		return sys.SetDM(st.DM, st.On)
 	case StepPower:
 		return sys.Power(st.IPUI, st.On)
 	case StepRegister:
@@ -257,7 +265,12 @@ func evaluate(sys *system.System, st Step, net *network) (exp, found, key string
 	switch st.Kind {
 	case StepExpect:
 		key = st.IPUI
+		if st.IPUI == "" && st.Base != "" {
+			expectBase(sys, st, &v)
+			break
+		}
 		expectState(sys, st, &v)
+		expectWhere(sys, st, &v)
 	case StepExpectParam:
 		key = slotKeyOf(st.Name)
 		expectParam(sys, st, &v)

@@ -31,6 +31,8 @@ type Scenario struct {
 	Seed        uint64
 	Start       time.Time
 	System      SystemSpec
+	DMs         []DMDecl
+	Bases       []BaseDecl
 	Handsets    []HandsetDecl
 	Serves      []Serve
 	Blocks      []Block
@@ -47,6 +49,7 @@ type SystemSpec struct {
 	UpperMAC        bool
 	DeregTimeout    time.Duration
 	MaxHandsets     int
+	MaxBases        int
 	ProvisioningURL string
 	User, Password  string
 	// FetchTimeout bounds one fetch in real time (0: the fetcher's default).
@@ -69,6 +72,8 @@ type HandsetDecl struct {
 	Out   bool
 	Off   bool
 	PIN   string
+	// At lists the bases within its reach, best first; nil: every base.
+	At []string
 }
 
 // Serve is a <serve>: a file the scenario serves over HTTP from inside the
@@ -135,6 +140,17 @@ type Step struct {
 	// Reboot: a <check-sync reboot="true"/>.
 	Reboot bool
 
+	// Multicell: Base names the base of a <base> step or <expect base>
+	// ("none" for a handset that is not connected), DM the DM of a <dm>
+	// step, To the bases a <move to> carries a handset to; Location,
+	// BaseState, Serving and Camping are what <expect> checks of them.
+	Base, DM  string
+	To        []string
+	Location  string
+	BaseState string
+	Serving   *bool
+	Camping   *int
+
 	// Serve changes what the scenario's own server answers on a path.
 	Serve *Serve
 
@@ -196,6 +212,7 @@ func (st Step) Describe() string {
 	if st.Slots != nil {
 		add("slots", fmt.Sprint(*st.Slots))
 	}
+	st.describeCell(add)
 	if st.Name != "" {
 		add("name", st.Name)
 	}

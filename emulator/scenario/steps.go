@@ -35,6 +35,13 @@ func (l *Live) ParseSteps(name string, data []byte) ([]Step, error) {
 	for _, h := range l.sys.Handsets() {
 		p.handsets[h.IPUI], p.world[h.IPUI] = true, true
 	}
+	p.worldBases, p.worldDMs = make(map[string]bool), make(map[string]bool)
+	for _, b := range l.sys.Bases() {
+		p.worldBases[b.ID] = true
+	}
+	for _, d := range l.sys.DMs() {
+		p.worldDMs[d.ID] = true
+	}
 	steps, err := p.liveSteps()
 	if err == nil {
 		err = l.checkHandsetSteps(p, steps)
@@ -359,5 +366,5 @@ func jsonMsg(err error) string {
 
 // addHandset is a <handset> step: a new handset in the world, now.
 func addHandset(sys *system.System, h *HandsetDecl) error {
-	return sys.AddHandset(system.HandsetSpec{IPUI: ipui.Normalize(h.IPUI), State: system.State(h.State), OutOfRange: h.Out, Off: h.Off, PIN: h.PIN})
+	return sys.AddHandset(system.HandsetSpec{IPUI: ipui.Normalize(h.IPUI), State: system.State(h.State), OutOfRange: h.Out, Off: h.Off, PIN: h.PIN, At: h.At})
 }

@@ -97,11 +97,13 @@ func WithBase(spec BaseSpec) Option { return func(c *Config) { c.Bases = append(
 func WithMaxBases(n int) Option { return func(c *Config) { c.MaxBases = n } }
 
 // TopologyError is a DM or base declaration New refuses: Kind is "dm" or
-// "base" and Index its place among the declarations of that kind, so that
-// a scenario can point at the element.
+// "base", Index its place among the declarations of that kind and Attr
+// the attribute at fault ("id", "dm", "level", "hears"), so that a
+// scenario can point at it.
 type TopologyError struct {
 	Kind  string
 	Index int
+	Attr  string
 	Msg   string
 }
 
@@ -169,18 +171,18 @@ func (s *System) buildTopology() error {
 		dms = []DMSpec{{ID: DefaultDM}}
 	}
 	if len(dms) > 1 && s.profile.Name != "VI" {
-		return &TopologyError{Kind: "dm", Index: 1, Msg: fmt.Sprintf("several DECT managers need a Virtual Integrator (product VI); %s has one", s.profile.Name)}
+		return &TopologyError{Kind: "dm", Index: 1, Attr: "id", Msg: fmt.Sprintf("several DECT managers need a Virtual Integrator (product VI); %s has one", s.profile.Name)}
 	}
 	if len(dms) > MaxDMs {
-		return &TopologyError{Kind: "dm", Index: MaxDMs, Msg: fmt.Sprintf("more than %d DECT managers", MaxDMs)}
+		return &TopologyError{Kind: "dm", Index: MaxDMs, Attr: "id", Msg: fmt.Sprintf("more than %d DECT managers", MaxDMs)}
 	}
 	s.dmByID = make(map[string]*dm, len(dms))
 	for i, spec := range dms {
 		if err := checkName("DM", spec.ID); err != nil {
-			return &TopologyError{Kind: "dm", Index: i, Msg: err.Error()}
+			return &TopologyError{Kind: "dm", Index: i, Attr: "id", Msg: err.Error()}
 		}
 		if s.dmByID[spec.ID] != nil {
-			return &TopologyError{Kind: "dm", Index: i, Msg: fmt.Sprintf("DM %q is declared twice", spec.ID)}
+			return &TopologyError{Kind: "dm", Index: i, Attr: "id", Msg: fmt.Sprintf("DM %q is declared twice", spec.ID)}
 		}
 		name := spec.Name
 		if name == "" {
@@ -201,7 +203,7 @@ func (s *System) buildTopology() error {
 	s.baseByID = make(map[string]*base, len(bases))
 	for i, spec := range bases {
 		if err := s.addBase(spec, i, max); err != nil {
-			return &TopologyError{Kind: "base", Index: i, Msg: err.Error()}
+			return &TopologyError{Kind: "base", Index: i, Attr: err.attr, Msg: err.msg}
 		}
 	}
 	for _, b := range s.bases {
@@ -210,26 +212,33 @@ func (s *System) buildTopology() error {
 	return nil
 }
 
+// declError is what is wrong with one declaration, and in which attribute.
+type declError struct{ attr, msg string }
+
+func declErr(attr, format string, args ...any) *declError {
+	return &declError{attr: attr, msg: fmt.Sprintf(format, args...)}
+}
+
 // addBase checks one base declaration and adds it; bases are settled in
 // declaration order, which the level rule makes an order of the sync chain.
-func (s *System) addBase(spec BaseSpec, i, max int) error {
+func (s *System) addBase(spec BaseSpec, i, max int) *declError {
 	if err := checkName("base", spec.ID); err != nil {
-		return err
+		return declErr("id", "%v", err)
 	}
 	if s.baseByID[spec.ID] != nil {
-		return fmt.Errorf("base %q is declared twice", spec.ID)
+		return declErr("id", "base %q is declared twice", spec.ID)
 	}
 	if i >= max {
-		return fmt.Errorf("base %s is one too many: %s takes %d base stations (max-bases)", spec.ID, s.profile.Name, max)
+		return declErr("id", "base %s is one too many: %s takes %d base stations (max-bases)", spec.ID, s.profile.Name, max)
 	}
 	d := s.dms[0]
 	if spec.DM != "" {
 		if d = s.dmByID[spec.DM]; d == nil {
-			return fmt.Errorf("base %s: no DM %q (the DMs are %s)", spec.ID, spec.DM, s.dmIDs())
+			return declErr("dm", "base %s: no DM %q (the DMs are %s)", spec.ID, spec.DM, s.dmIDs())
 		}
 	}
 	if len(d.bases) >= MaxBasesPerDM {
-		return fmt.Errorf("base %s is one too many for DM %s: a DM takes %d bases", spec.ID, d.id, MaxBasesPerDM)
+		return declErr("id", "base %s is one too many for DM %s: a DM takes %d bases", spec.ID, d.id, MaxBasesPerDM)
 	}
 	level := spec.Level
 	if level == 0 {
@@ -239,7 +248,7 @@ func (s *System) addBase(spec BaseSpec, i, max int) error {
 		}
 	}
 	if level < 1 || level > MaxSyncLevel {
-		return fmt.Errorf("base %s: level %d is outside 1..%d", spec.ID, level, MaxSyncLevel)
+		return declErr("level", "base %s: level %d is outside 1..%d", spec.ID, level, MaxSyncLevel)
 	}
 	b := &base{id: spec.ID, dm: d, level: level, pos: len(s.bases), lan: spec.LAN, up: !spec.Down}
 	hears := spec.Hears
@@ -252,17 +261,17 @@ func (s *System) addBase(spec BaseSpec, i, max int) error {
 		h := s.baseByID[id]
 		switch {
 		case h == nil:
-			return fmt.Errorf("base %s hears %q, which is no base declared before it", spec.ID, id)
+			return declErr("hears", "base %s hears %q, which is no base declared before it", spec.ID, id)
 		case h.level >= level:
-			return fmt.Errorf("base %s (level %d) hears %s of level %d: a base synchronises only to a base of a lower level", spec.ID, level, id, h.level)
+			return declErr("hears", "base %s (level %d) hears %s of level %d: a base synchronises only to a base of a lower level", spec.ID, level, id, h.level)
 		case slices.Contains(b.hears, h):
-			return fmt.Errorf("base %s hears %s twice", spec.ID, id)
+			return declErr("hears", "base %s hears %s twice", spec.ID, id)
 		}
 		b.hears = append(b.hears, h)
 		h.heardBy = append(h.heardBy, b)
 	}
 	if level > 1 && !b.lan && len(b.hears) == 0 {
-		return fmt.Errorf("base %s (level %d) hears no base and does not synchronise over the LAN (sync=\"lan\"): it could never serve", spec.ID, level)
+		return declErr("hears", "base %s (level %d) hears no base and does not synchronise over the LAN (sync=\"lan\"): it could never serve", spec.ID, level)
 	}
 	s.baseByID[b.id] = b
 	s.bases = append(s.bases, b)

@@ -128,7 +128,7 @@ func (s *System) deleteHS(sl *slot, file string, line, col int) {
 	req := Event{Type: EvDeregRequested, Slot: sl.id, IPUI: sl.ipui, Trigger: TriggerDeleteHS, File: file, Line: line, Col: col}
 	if s.reachableHandset(sl) == nil {
 		s.emit(req)
-		s.forceRemove(sl, unreachableWhy(sl))
+		s.forceRemove(sl, s.unreachableWhy(sl))
 		return
 	}
 	sl.before = sl.state
@@ -142,9 +142,12 @@ func (s *System) deleteHS(sl *slot, file string, line, col int) {
 }
 
 // unreachableWhy says why delete_hs could not go the graceful way.
-func unreachableWhy(sl *slot) string {
+func (s *System) unreachableWhy(sl *slot) string {
 	if !sl.registered || sl.ipui == "" {
 		return "no handset ever registered in this slot, so there was nobody to inform"
+	}
+	if h := s.handsets[sl.ipui]; h != nil && h.on && h.inRange {
+		return "the handset is not connected (no base within its reach serves)"
 	}
 	return "the handset is not connected (out of range or switched off)"
 }
