@@ -34,6 +34,10 @@ type JSONEvent struct {
 	Trigger  string `json:"trigger,omitempty"`
 	Reason   string `json:"reason,omitempty"`
 	Code     string `json:"code,omitempty"`
+	Base     string `json:"base,omitempty"`
+	DM       string `json:"dm,omitempty"`
+	From     string `json:"from,omitempty"`
+	To       string `json:"to,omitempty"`
 	File     string `json:"file,omitempty"`
 	Line     int    `json:"line,omitempty"`
 	Col      int    `json:"col,omitempty"`
@@ -47,7 +51,7 @@ type JSONEvent struct {
 func Event(scenario string, start time.Time, e system.Event) JSONEvent {
 	return JSONEvent{Scenario: scenario, T: e.Time.Sub(start).String(), Time: e.Time.UTC().Format(time.RFC3339Nano),
 		Type: e.Type, IPUI: e.IPUI, Slot: e.Slot, State: e.State, Outcome: e.Outcome, Trigger: e.Trigger, Reason: e.Reason,
-		Code: e.Code, File: e.File, Line: e.Line, Col: e.Col, Detail: e.Detail}
+		Code: e.Code, Base: e.Base, DM: e.DM, From: e.From, To: e.To, File: e.File, Line: e.Line, Col: e.Col, Detail: e.Detail}
 }
 
 // EvExpectation is the type of the --json lines that report an
