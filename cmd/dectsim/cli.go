@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -405,7 +406,7 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-const checkHelp = `Usage: dectsim check [--product P] [--firmware V] [--reading NAME=VALUE]... FILE|DIR|-...
+const checkHelp = `Usage: dectsim check [--product P] [--firmware V] [--dm NAME]... [--reading NAME=VALUE]... FILE|DIR|-...
 
 Lints provisioning files against what the chosen product and firmware
 would do with them. A directory stands for every *.xml file directly in it
@@ -419,11 +420,15 @@ document, 4 when another error-level finding is present, else 0.
 
 --reading NAME=VALUE checks the file as the system applies it under that
 reading (see 'dectsim readings'); the others keep their defaults.
+--dm NAME names a DECT manager of the system (repeatable; default the one
+DM of a system that declares none, local): an update_dm that names another
+opens no registration window (warning no-such-dm).
 
 Examples:
   dectsim check provisioning/7c2f80a1b2c3.xml
   dectsim check --firmware 2.35.0 remove-handset.xml
   dectsim check --product VI --firmware 2.36.1 *.xml
+  dectsim check --product VI --dm ground --dm first site.xml
   dectsim check --reading dnphs-position=nvm-first provisioning.xml
   dectsim check provisioning/
   curl -s http://prov.example/7c2f80a1b2c3.xml | dectsim check -
@@ -437,14 +442,32 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fw := fs.String("firmware", firmware.Default.String(), "firmware version the system runs")
 	rf := readingFlags{}
 	fs.Var(rf, "reading", readingUsage)
+	var dms dmFlags
+	fs.Var(&dms, "dm", "a DECT manager of the system, which update_dm may name (repeatable; default local)")
 	files, code, ok := parseCommand(fs, checkHelp, args, stdout, stderr, "at least one provisioning file, directory or -")
 	if !ok {
 		return code
 	}
-	opts := lint.Options{Product: *prod, Firmware: *fw, Readings: rf}
+	opts := lint.Options{Product: *prod, Firmware: *fw, Readings: rf, DMs: dms}
 	if _, err := lint.Check("", []byte(`<provisioning version="1.1" productID="e2"/>`), opts); err != nil {
 		fmt.Fprintf(stderr, "dectsim check: %s\n", printable.String(err.Error()))
 		return exitUsage
 	}
 	return checkAll(files, opts, stdout, stderr)
+}
+
+// dmFlags collects --dm NAME, each once.
+type dmFlags []string
+
+func (d *dmFlags) String() string { return strings.Join(*d, ",") }
+
+func (d *dmFlags) Set(v string) error {
+	switch {
+	case v == "" || strings.ContainsAny(v, " \t\r\n"):
+		return fmt.Errorf("--dm %q is not a DM id (a word, e.g. --dm local)", v)
+	case slices.Contains(*d, v):
+		return fmt.Errorf("--dm %s is given twice", v)
+	}
+	*d = append(*d, v)
+	return nil
 }

@@ -543,19 +543,15 @@ func (a *applier) updateDM(it *provfile.Item) {
 	}
 	st := time.Unix(start, 0).UTC()
 	w := Window{Start: st, End: st.Add(d)}
-	if a.s.rd.UpdateDMAll {
-		for _, dm := range a.s.dms {
-			dm.window = w
-		}
+	ids := a.s.dmIDList()
+	open, ok := a.s.rd.WindowDMs(it.Value, ids)
+	if !ok {
+		a.warn(it.Pos, WarnNoSuchDM, a.s.rd.NoSuchDM(it.Value, ids))
 		return
 	}
-	name := strings.TrimSpace(it.Value)
-	dm := a.s.dmByID[name]
-	if dm == nil {
-		a.warn(it.Pos, WarnNoSuchDM, fmt.Sprintf("update_dm names DM %q, which this system does not have (its DMs: %s): no registration window opens (%s)", name, a.s.dmIDs(), a.s.rd.Tag(readings.UpdateDMScope)))
-		return
+	for _, id := range open {
+		a.s.dmByID[id].window = w
 	}
-	dm.window = w
 }
 
 func (a *applier) firmware(ff provfile.FirmwareFile) {

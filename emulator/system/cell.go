@@ -296,12 +296,14 @@ func checkName(what, id string) error {
 	return nil
 }
 
-func (s *System) dmIDs() string {
+func (s *System) dmIDs() string { return strings.Join(s.dmIDList(), ", ") }
+
+func (s *System) dmIDList() []string {
 	ids := make([]string, len(s.dms))
 	for i, d := range s.dms {
 		ids[i] = d.id
 	}
-	return strings.Join(ids, ", ")
+	return ids
 }
 
 // reachOf resolves the base IDs a handset reaches; none: every base.

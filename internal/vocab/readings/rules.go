@@ -275,3 +275,28 @@ func MoreSettings(n int) string {
 	}
 	return fmt.Sprintf(" and %d more settings of that slot", n)
 }
+
+// WindowDMs is the rule update-dm-scope, for the system that opens the
+// window and for the linter that reads the file: the DMs, of dms, on which
+// update_dm value="value" opens the registration window. Under named (the
+// default) that is the DM whose id value is, and none (ok false) when
+// there is no such DM; under all, every DM.
+func (s Set) WindowDMs(value string, dms []string) (open []string, ok bool) {
+	if s.UpdateDMAll {
+		return dms, true
+	}
+	name := strings.TrimSpace(value)
+	for _, d := range dms {
+		if d == name {
+			return []string{d}, true
+		}
+	}
+	return nil, false
+}
+
+// NoSuchDM says, for warning no-such-dm, that update_dm names a DM the
+// system does not have.
+func (s Set) NoSuchDM(value string, dms []string) string {
+	return fmt.Sprintf("update_dm names DM %q, which this system does not have (its DMs: %s): no registration window opens (%s)",
+		strings.TrimSpace(value), strings.Join(dms, ", "), s.Tag(UpdateDMScope))
+}

@@ -102,6 +102,8 @@ const (
 //     that does not parse.
 //   - system.WarnBadValue (warning): a value the system cannot use
 //     (update_dm times, Provisioning.global.Period).
+//   - system.WarnNoSuchDM (warning): an update_dm that names no DM of the
+//     system (Options.DMs; reading update-dm-scope).
 //   - system.WarnMissingName (warning): a <param> without a name, which the
 //     system ignores.
 //   - system.WarnUnknownParam (warning): a child param that add_hs does not
@@ -194,6 +196,9 @@ type Options struct {
 	// Readings sets readings by name (see system.Readings); the others
 	// keep their defaults. Check applies them as the system does.
 	Readings map[string]string
+	// DMs are the ids of the system's DECT managers, which update_dm may
+	// name; none: the one DM of a system that declares none, local.
+	DMs []string
 }
 
 // config is Options resolved.
@@ -202,6 +207,7 @@ type config struct {
 	fw   firmware.Version
 	cap  int
 	rd   readings.Set
+	dms  []string
 }
 
 func (o Options) resolve() (config, error) {
@@ -223,6 +229,13 @@ func (o Options) resolve() (config, error) {
 	}
 	if c.rd, err = readings.Resolve(o.Readings); err != nil {
 		return c, err
+	}
+	c.dms = o.DMs
+	if len(c.dms) == 0 {
+		c.dms = []string{system.DefaultDM}
+	}
+	if len(c.dms) > 1 && p.Name != "VI" {
+		return c, fmt.Errorf("--dm %s: several DECT managers need a Virtual Integrator (--product VI)", strings.Join(c.dms, " --dm "))
 	}
 	switch {
 	case o.MaxHandsets < 0:

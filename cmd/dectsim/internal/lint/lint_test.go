@@ -920,3 +920,41 @@ func TestContradictionSaysWhatDeregUndoChanges(t *testing.T) {
 		require.Contains(t, msg, want, undo)
 	}
 }
+
+// TestNoSuchDMAgreesWithSystem: check warns no-such-dm where the system
+// with those DMs does, with the same message, under both values of
+// update-dm-scope.
+func TestNoSuchDMAgreesWithSystem(t *testing.T) {
+	doc := nvm(`<oper name="update_dm" value="local"><param name="RegStart" value="1"/><param name="RegDuration" value="9"/></oper>` + "\n" +
+		`<oper name="update_dm" value="first"><param name="RegStart" value="1"/><param name="RegDuration" value="9"/></oper>`)
+	for _, scope := range []string{"named", "all"} {
+		rd := map[string]string{"update-dm-scope": scope}
+		for _, dms := range [][]string{nil, {"ground", "first"}} {
+			opts := []system.Option{system.WithProduct("VI"), system.WithReading("update-dm-scope", scope)}
+			for _, d := range dms {
+				opts = append(opts, system.WithDM(system.DMSpec{ID: d}))
+			}
+			s, err := system.New(opts...)
+			require.NoError(t, err)
+			_, err = s.Apply("t.xml", []byte(doc))
+			require.NoError(t, err)
+			var sys []string
+			for _, e := range s.FindEvents(system.EventQuery{Type: system.EvWarning, Outcome: system.WarnNoSuchDM}) {
+				sys = append(sys, fmt.Sprintf("%d:%d %s", e.Line, e.Col, e.Detail))
+			}
+			var lint []string
+			for _, f := range run(t, doc, Options{Product: "VI", DMs: dms, Readings: rd}) {
+				if f.Code == system.WarnNoSuchDM {
+					require.Equal(t, Warning, f.Severity)
+					lint = append(lint, fmt.Sprintf("%d:%d %s", f.Pos.Line, f.Pos.Col, f.Msg))
+				}
+			}
+			require.Equal(t, sys, lint, "scope %s, DMs %v", scope, dms)
+			if scope == "named" {
+				require.Len(t, lint, 1, "one of the two names a DM the system does not have, DMs %v", dms)
+			} else {
+				require.Empty(t, lint)
+			}
+		}
+	}
+}

@@ -360,6 +360,10 @@ func (k *checker) updateDM(it *provfile.Item) {
 	}
 	if len(missing) > 0 {
 		k.add(it.Pos, Warning, system.WarnBadValue, "update_dm without %s: the system leaves the registration window as it was (it needs RegStart, Unix seconds, and RegDuration, seconds)", strings.Join(missing, " and "))
+		return
+	}
+	if _, ok := k.c.rd.WindowDMs(it.Value, k.c.dms); !ok {
+		k.add(it.Pos, Warning, system.WarnNoSuchDM, "%s", k.c.rd.NoSuchDM(it.Value, k.c.dms))
 	}
 }
 
