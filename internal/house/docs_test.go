@@ -1,14 +1,11 @@
 package house_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -20,43 +17,20 @@ import (
 	"github.com/dectsim/dectsim/internal/testfiles"
 )
 
-// module is the module path every package's import path starts with.
-const module = "github.com/dectsim/dectsim"
-
-// docPackage is what the docs tests need of one package of `go list`.
-type docPackage struct {
-	ImportPath string
-	Imports    []string
-}
-
 // modulePackages lists the module's packages, each with the packages of
 // the module it imports (test files aside), by path from the module root.
 func modulePackages(t *testing.T) map[string][]string {
 	t.Helper()
-	goCmd, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("no go command to list the packages with: %v", err)
-	}
-	cmd := exec.Command(goCmd, "list", "-json", "./...")
-	cmd.Dir = testfiles.Root(t)
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go list -json ./...: %v", err)
-	}
-	pkgs := make(map[string][]string)
-	dec := json.NewDecoder(bytes.NewReader(out))
-	for dec.More() {
-		var p docPackage
-		if err := dec.Decode(&p); err != nil {
-			t.Fatalf("go list -json: %v", err)
-		}
+	_, list := listPackages(t)
+	pkgs := make(map[string][]string, len(list))
+	for _, p := range list {
 		var own []string
 		for _, imp := range p.Imports {
 			if rel, ok := strings.CutPrefix(imp, module+"/"); ok {
 				own = append(own, rel)
 			}
 		}
-		pkgs[strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, module), "/")] = own
+		pkgs[p.rel()] = own
 	}
 	return pkgs
 }

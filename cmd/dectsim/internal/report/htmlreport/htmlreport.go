@@ -117,7 +117,9 @@ type expectRow struct {
 	Expected, Found string
 }
 
-// build lays out one scenario.
+// build lays out one scenario: its heading and counts, the picture (a
+// lane per handset or slot, the system's lane, the expectations' lane)
+// and the two tables.
 func build(r *scenario.Result) scen {
 	sc := r.Scenario
 	s := scen{Name: safe(sc.Name), File: safe(sc.File), Description: safe(strings.Join(strings.Fields(sc.Description), " "))}
@@ -132,7 +134,41 @@ func build(r *scenario.Result) scen {
 			s.Failed++
 		}
 	}
-	start := sc.Start
+	f := newFrame(r, events)
+	s.Width = labelWidth + f.width + 20
+	s.Right = labelWidth + f.width
+	s.Ticks = ticks(f.span, f.width)
+
+	y := 28
+	st := readStories(sc.Handsets, events, f.start)
+	for _, h := range st.order {
+		s.Lanes = append(s.Lanes, f.storyLane(h, y))
+		y += laneHeight
+	}
+	s.Lanes = append(s.Lanes, lane{Class: "system", Key: "system", Label: "system", Y: y, Marks: marks(st.sys, f.x, y+15, f.width, f.line)})
+	y += laneHeight
+	var exp lane
+	exp, s.Expects = f.expectations(r, y)
+	s.Lanes = append(s.Lanes, exp)
+	y += laneHeight
+	s.Height = y + 4
+
+	s.Rows, s.More = f.eventRows(events)
+	return s
+}
+
+// frame owns the picture's time axis: the span from the scenario's start
+// to the story's end, drawn over a width the limits keep readable.
+type frame struct {
+	start, end time.Time
+	span       time.Duration
+	width      int
+}
+
+// newFrame spans the picture from the scenario's start to the latest of
+// its events, its outcomes and a live system's now.
+func newFrame(r *scenario.Result, events []system.Event) frame {
+	start := r.Scenario.Start
 	end := start
 	for _, e := range events {
 		if e.Time.After(end) {
@@ -153,45 +189,59 @@ func build(r *scenario.Result) scen {
 	span := end.Sub(start)
 	width := int(span.Hours() * pxPerHour)
 	width = max(minWidth, min(maxWidth, width))
-	s.Width = labelWidth + width + 20
-	s.Right = labelWidth + width
-	x := func(t time.Time) int {
-		if span <= 0 {
-			return labelWidth
-		}
-		return labelWidth + int(float64(t.Sub(start))/float64(span)*float64(width))
-	}
-	s.Ticks = ticks(span, width)
+	return frame{start: start, end: end, span: span, width: width}
+}
 
-	// Lanes: declared handsets first, then every IPUI or slot the events
-	// name, in order of first appearance.
-	type hs struct {
-		key            string
-		handset        bool
-		power, inRange bool
-		state          string
-		ghost          bool
-		ghostFrom      time.Time
-		where          []change
-		states         []change
-		ghosts         []span2
-		marks          []evmark
+// x is where t falls on the picture.
+func (f frame) x(t time.Time) int {
+	if f.span <= 0 {
+		return labelWidth
 	}
-	byKey := map[string]*hs{}
-	var order []*hs
-	get := func(key string) *hs {
-		if h := byKey[key]; h != nil {
-			return h
-		}
-		h := &hs{key: key, power: true, inRange: true, state: system.StateAbsent}
-		h.where = []change{{start, "in"}}
-		h.states = []change{{start, system.StateAbsent}}
-		byKey[key] = h
-		order = append(order, h)
-		return h
-	}
-	for _, d := range sc.Handsets {
-		h := get(strings.ToLower(d.IPUI))
+	return labelWidth + int(float64(t.Sub(f.start))/float64(f.span)*float64(f.width))
+}
+
+// since writes t as an offset from the scenario's start, as "+1h30m0s".
+func (f frame) since(t time.Time) string {
+	return "+" + t.Sub(f.start).String()
+}
+
+// line is an event's text timeline line, made a tooltip: trimmed, its
+// column alignment squeezed out.
+func (f frame) line(e system.Event) string {
+	return spaces.ReplaceAllString(strings.TrimSpace(e.TimelineLine(f.start, false)), "  ")
+}
+
+// story is what the events tell of one lane's key (an IPUI or a slot):
+// where the handset was, its slot's DECT states, its ghost periods and the
+// marks of its other events.
+type story struct {
+	key            string
+	handset        bool
+	power, inRange bool
+	state          string
+	ghost          bool
+	ghostFrom      time.Time
+	where          []change
+	states         []change
+	ghosts         []span2
+	marks          []evmark
+}
+
+// stories sorts the event log into lanes: a story per IPUI or slot, in
+// order of first appearance, and the system lane's marks.
+type stories struct {
+	start time.Time
+	byKey map[string]*story
+	order []*story
+	sys   []evmark
+}
+
+// readStories tells the lanes' stories: declared handsets first, then
+// every IPUI or slot the events name, in order of first appearance.
+func readStories(declared []scenario.HandsetDecl, events []system.Event, start time.Time) *stories {
+	st := &stories{start: start, byKey: map[string]*story{}}
+	for _, d := range declared {
+		h := st.get(strings.ToLower(d.IPUI))
 		h.handset = true
 		h.power, h.inRange = !d.Off, !d.Out
 		h.where = []change{{start, whereOf(h.power, h.inRange)}}
@@ -200,114 +250,149 @@ func build(r *scenario.Result) scen {
 			h.states = []change{{start, d.State}}
 		}
 	}
-	var sys []evmark
 	for _, e := range events {
-		key := strings.ToLower(e.IPUI)
-		if key == "" {
-			key = strings.ToLower(e.Slot)
-		}
-		if key == "" {
-			sys = append(sys, evmark{e: e, class: sysClass(e.Type)})
-			continue
-		}
-		h := get(key)
-		h.handset = h.handset || e.IPUI != ""
-		// The state is the slot's: a placeholder slot's own lane follows
-		// it too once a handset has registered in it.
-		if sl := byKey[strings.ToLower(e.Slot)]; sl != nil && sl != h && e.State != "" && e.State != sl.state {
-			sl.state = e.State
-			sl.states = append(sl.states, change{e.Time, e.State})
-		}
-		switch e.Type {
-		case system.EvHandsetMoved:
-			h.inRange = e.Detail == "in"
-			h.where = append(h.where, change{e.Time, whereOf(h.power, h.inRange)})
-		case system.EvHandsetPower:
-			h.power = e.Detail == "on"
-			h.where = append(h.where, change{e.Time, whereOf(h.power, h.inRange)})
-		case system.EvGhostCreated:
-			if !h.ghost {
-				h.ghost, h.ghostFrom = true, e.Time
-			}
-		case system.EvHandsetReset, system.EvRegistered:
-			if h.ghost {
-				h.ghosts = append(h.ghosts, span2{h.ghostFrom, e.Time})
-				h.ghost = false
-			}
-		}
-		if e.State != "" && e.State != h.state {
-			h.state = e.State
-			h.states = append(h.states, change{e.Time, e.State})
-		}
-		switch e.Type {
-		case system.EvHandsetMoved, system.EvHandsetPower:
-		case system.EvGhostAttempt:
-			h.marks = append(h.marks, evmark{e: e, class: "m-attempt"})
-		case system.EvFetch, system.EvProvisioningApplied, system.EvProvisioningRejected:
-			sys = append(sys, evmark{e: e, class: sysClass(e.Type)})
-		default:
-			h.marks = append(h.marks, evmark{e: e, class: markClass(e.Type)})
-		}
+		st.add(e)
 	}
+	return st
+}
 
-	y := 28
-	line := func(e system.Event) string {
-		return spaces.ReplaceAllString(strings.TrimSpace(e.TimelineLine(start, false)), "  ")
+// get is key's story, begun (in range, powered, absent) at its first
+// mention.
+func (st *stories) get(key string) *story {
+	if h := st.byKey[key]; h != nil {
+		return h
 	}
-	for _, h := range order {
+	h := &story{key: key, power: true, inRange: true, state: system.StateAbsent}
+	h.where = []change{{st.start, "in"}}
+	h.states = []change{{st.start, system.StateAbsent}}
+	st.byKey[key] = h
+	st.order = append(st.order, h)
+	return h
+}
+
+// add files one event in the story of its IPUI, else of its slot. Events
+// of neither, and fetches and provisioning results even when a handset's,
+// go to the system lane.
+func (st *stories) add(e system.Event) {
+	key := strings.ToLower(e.IPUI)
+	if key == "" {
+		key = strings.ToLower(e.Slot)
+	}
+	if key == "" {
+		st.sys = append(st.sys, evmark{e: e, class: sysClass(e.Type)})
+		return
+	}
+	h := st.get(key)
+	h.handset = h.handset || e.IPUI != ""
+	// The state is the slot's: a placeholder slot's own lane follows
+	// it too once a handset has registered in it.
+	if sl := st.byKey[strings.ToLower(e.Slot)]; sl != nil && sl != h {
+		sl.setState(e)
+	}
+	h.follow(e)
+	switch e.Type {
+	case system.EvHandsetMoved, system.EvHandsetPower:
+	case system.EvGhostAttempt:
+		h.marks = append(h.marks, evmark{e: e, class: "m-attempt"})
+	case system.EvFetch, system.EvProvisioningApplied, system.EvProvisioningRejected:
+		st.sys = append(st.sys, evmark{e: e, class: sysClass(e.Type)})
+	default:
+		h.marks = append(h.marks, evmark{e: e, class: markClass(e.Type)})
+	}
+}
+
+// follow moves the story on by one of its events: where the handset is,
+// whether it is a ghost, its slot's state.
+func (h *story) follow(e system.Event) {
+	switch e.Type {
+	case system.EvHandsetMoved:
+		h.inRange = e.Detail == "in"
+		h.where = append(h.where, change{e.Time, whereOf(h.power, h.inRange)})
+	case system.EvHandsetPower:
+		h.power = e.Detail == "on"
+		h.where = append(h.where, change{e.Time, whereOf(h.power, h.inRange)})
+	case system.EvGhostCreated:
+		if !h.ghost {
+			h.ghost, h.ghostFrom = true, e.Time
+		}
+	case system.EvHandsetReset, system.EvRegistered:
 		if h.ghost {
-			h.ghosts = append(h.ghosts, span2{h.ghostFrom, end})
+			h.ghosts = append(h.ghosts, span2{h.ghostFrom, e.Time})
+			h.ghost = false
 		}
-		l := lane{Class: "lane", Key: safe(h.key), Label: safe(clip(h.key, 20)), Title: safe(h.key), Y: y}
-		if h.handset {
-			l.Bands = append(l.Bands, segments(h.where, end, x, y+3, 6, "w-", "where")...)
-		}
-		l.Bands = append(l.Bands, segments(h.states, end, x, y+11, 10, "s-", "slot")...)
-		for _, g := range h.ghosts {
-			l.Bands = append(l.Bands, seg{Class: "ghost", X: x(g.from), Y: y + 23, W: max(1, x(g.to)-x(g.from)), H: 4,
-				Title: "ghost from +" + g.from.Sub(start).String() + " to +" + g.to.Sub(start).String()})
-		}
-		l.Marks = marks(h.marks, x, y+16, width, line)
-		s.Lanes = append(s.Lanes, l)
-		y += laneHeight
 	}
-	sysLane := lane{Class: "system", Key: "system", Label: "system", Y: y}
-	sysLane.Marks = marks(sys, x, y+15, width, line)
-	s.Lanes = append(s.Lanes, sysLane)
-	y += laneHeight
+	h.setState(e)
+}
+
+// setState records the state an event carries when it differs from the
+// story's.
+func (h *story) setState(e system.Event) {
+	if e.State != "" && e.State != h.state {
+		h.state = e.State
+		h.states = append(h.states, change{e.Time, e.State})
+	}
+}
+
+// storyLane draws one story at height y: the where band (handsets only),
+// the slot band, the ghost periods (one still open runs to the end) and
+// the event marks.
+func (f frame) storyLane(h *story, y int) lane {
+	ghosts := h.ghosts
+	if h.ghost {
+		ghosts = append(ghosts, span2{h.ghostFrom, f.end})
+	}
+	l := lane{Class: "lane", Key: safe(h.key), Label: safe(clip(h.key, 20)), Title: safe(h.key), Y: y}
+	if h.handset {
+		l.Bands = append(l.Bands, segments(h.where, f.end, f.x, y+3, 6, "w-", "where")...)
+	}
+	l.Bands = append(l.Bands, segments(h.states, f.end, f.x, y+11, 10, "s-", "slot")...)
+	for _, g := range ghosts {
+		l.Bands = append(l.Bands, seg{Class: "ghost", X: f.x(g.from), Y: y + 23, W: max(1, f.x(g.to)-f.x(g.from)), H: 4,
+			Title: "ghost from " + f.since(g.from) + " to " + f.since(g.to)})
+	}
+	l.Marks = marks(h.marks, f.x, y+16, f.width, f.line)
+	return l
+}
+
+// expectations draws the expectations' lane at height y, the passes'
+// marks before the failures' so a failure is drawn on top, and lists the
+// outcomes as the expectations table's rows.
+func (f frame) expectations(r *scenario.Result, y int) (lane, []expectRow) {
+	file := r.Scenario.File
 	exp := lane{Class: "expectations", Key: "expectations", Label: "expectations", Y: y}
 	var oks, fails []evmark
+	var rows []expectRow
 	for i, o := range r.Outcomes {
-		title := fmt.Sprintf("%s %s:%d:%d %s", passFail(o.OK), sc.File, o.Step.Pos.Line, o.Step.Pos.Col, o.Step.Describe())
+		where := fmt.Sprintf("%s:%d:%d", file, o.Step.Pos.Line, o.Step.Pos.Col)
+		title := passFail(o.OK) + " " + where + " " + o.Step.Describe()
 		if !o.OK {
 			title += "\nexpected: " + o.Expected + "\nfound: " + o.Found
 		}
-		em := evmark{e: system.Event{Seq: i, Time: o.At}, class: "m-fail"}
-		em.title = title
+		em := evmark{e: system.Event{Seq: i, Time: o.At}, class: "m-fail", title: title}
 		if o.OK {
 			em.class = "m-pass"
 			oks = append(oks, em)
 		} else {
 			fails = append(fails, em)
 		}
-		s.Expects = append(s.Expects, expectRow{OK: o.OK, T: "+" + o.At.Sub(start).String(),
-			Where: safe(fmt.Sprintf("%s:%d:%d", sc.File, o.Step.Pos.Line, o.Step.Pos.Col)), Desc: safe(o.Step.Describe()),
+		rows = append(rows, expectRow{OK: o.OK, T: f.since(o.At), Where: safe(where), Desc: safe(o.Step.Describe()),
 			Expected: safe(o.Expected), Found: safe(o.Found)})
 	}
-	exp.Marks = append(marks(oks, x, y+15, width, line), marks(fails, x, y+15, width, line)...)
-	s.Lanes = append(s.Lanes, exp)
-	y += laneHeight
-	s.Height = y + 4
+	exp.Marks = append(marks(oks, f.x, y+15, f.width, f.line), marks(fails, f.x, y+15, f.width, f.line)...)
+	return exp, rows
+}
 
+// eventRows is the event table, cut at maxRows; more counts the events
+// left out.
+func (f frame) eventRows(events []system.Event) (rows []row, more int) {
 	for i, e := range events {
 		if i == maxRows {
-			s.More = len(events) - maxRows
-			break
+			return rows, len(events) - maxRows
 		}
-		s.Rows = append(s.Rows, row{T: "+" + e.Time.Sub(start).String(), Time: e.Time.UTC().Format(time.RFC3339),
+		rows = append(rows, row{T: f.since(e.Time), Time: e.Time.UTC().Format(time.RFC3339),
 			Type: safe(e.Type), Who: safe(e.Who()), State: safe(e.State), Detail: safe(e.Particulars()), Class: markClass(e.Type)})
 	}
-	return s
+	return rows, 0
 }
 
 type change struct {
