@@ -25,9 +25,9 @@ func (e Event) TimelineLine(start time.Time, color bool) string {
 	switch e.Type {
 	case EvGhostCreated, EvGhostAttempt, EvProvisioningRejected, EvForcedRemoval, EvDeregTimeout:
 		typ = printable.Paint(color, "31", typ)
-	case EvWarning, EvRegistrationRefused:
+	case EvWarning, EvRegistrationRefused, EvBaseDown, EvBaseSyncLost, EvDMDown, EvCoverageLost:
 		typ = printable.Paint(color, "33", typ)
-	case EvDeregCompleted, EvRegistered:
+	case EvDeregCompleted, EvRegistered, EvBaseSynced, EvCoverageRegained:
 		typ = printable.Paint(color, "32", typ)
 	}
 	line := fmt.Sprintf("  %-12s %s  %s %-22s %-10s  %s", "+"+e.Time.Sub(start).String(), e.Time.UTC().Format(time.RFC3339), typ,

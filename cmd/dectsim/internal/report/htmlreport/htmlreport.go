@@ -62,7 +62,8 @@ type page struct {
 // report puts it in its page, the live page serves it as a file.
 const TimelineStyle = `svg text { font: 11px sans-serif; fill: #333; }
 .axis { stroke: #ddd; }
-.w-in { fill: #9c9; } .w-out { fill: #fc6; } .w-off { fill: #999; } .w-other { fill: #ccc; }
+.w-in { fill: #9c9; } .w-out { fill: #fc6; } .w-off { fill: #999; } .w-nocov { fill: #f99; } .w-other { fill: #ccc; }
+.c-base { fill: #69c; } .c-none { fill: #c33; }
 .s-ToReg { fill: #9cf; } .s-NotReg { fill: #ccd; } .s-InReg { fill: #69f; } .s-Registered { fill: #36c; }
 .s-ToDeReg { fill: #f96; } .s-absent { fill: #eee; } .s-other { fill: #ccc; }
 .ghost { fill: #c00; }
@@ -218,10 +219,12 @@ type story struct {
 	key            string
 	handset        bool
 	power, inRange bool
+	uncovered      bool // no base within its reach serves
 	state          string
 	ghost          bool
 	ghostFrom      time.Time
 	where          []change
+	camps          []change // the base it camps at ("none"), once a multicell event tells
 	states         []change
 	ghosts         []span2
 	marks          []evmark
@@ -311,6 +314,8 @@ func (h *story) follow(e system.Event) {
 	case system.EvHandsetPower:
 		h.power = e.Detail == "on"
 		h.where = append(h.where, change{e.Time, whereOf(h.power, h.inRange)})
+	case system.EvHandover, system.EvCoverageLost, system.EvCoverageRegained:
+		h.followBase(e)
 	case system.EvGhostCreated:
 		if !h.ghost {
 			h.ghost, h.ghostFrom = true, e.Time
@@ -322,6 +327,51 @@ func (h *story) follow(e system.Event) {
 		}
 	}
 	h.setState(e)
+}
+
+// followBase moves the story's base on: a handover from one base to
+// another, coverage lost (no base serves) or regained. The base it camped
+// at before the first of these is the one that event leaves.
+func (h *story) followBase(e system.Event) {
+	from, to := e.From, e.To
+	switch e.Type {
+	case system.EvCoverageLost:
+		from, to = e.Base, "none"
+		h.uncovered = true
+	case system.EvCoverageRegained:
+		from, to = "none", e.Base
+		h.uncovered = false
+	}
+	if len(h.camps) == 0 {
+		h.camps = []change{{h.where[0].at, from}}
+	}
+	h.camps = append(h.camps, change{e.Time, to})
+	if e.Type != system.EvHandover {
+		where := whereOf(h.power, h.inRange)
+		if h.uncovered && where == "in" {
+			where = "nocov"
+		}
+		h.where = append(h.where, change{e.Time, where})
+	}
+}
+
+// baseBands draws where a handset camps, a band per base it camped at
+// (red while no base serves it).
+func (f frame) baseBands(cs []change, y int) []seg {
+	var out []seg
+	for i, c := range cs {
+		to := f.end
+		if i+1 < len(cs) {
+			to = cs[i+1].at
+		}
+		class := "c-base"
+		if c.value == "none" {
+			class = "c-none"
+		}
+		out = append(out, seg{Class: class, X: f.x(c.at), Y: y, W: max(1, f.x(to)-f.x(c.at)), H: 2,
+			Title: safe("base: " + c.value + " from " + f.since(c.at))})
+	}
+	return out
 }
 
 // setState records the state an event carries when it differs from the
@@ -344,6 +394,7 @@ func (f frame) storyLane(h *story, y int) lane {
 	l := lane{Class: "lane", Key: safe(h.key), Label: safe(clip(h.key, 20)), Title: safe(h.key), Y: y}
 	if h.handset {
 		l.Bands = append(l.Bands, segments(h.where, f.end, f.x, y+3, 6, "w-", "where")...)
+		l.Bands = append(l.Bands, f.baseBands(h.camps, y)...)
 	}
 	l.Bands = append(l.Bands, segments(h.states, f.end, f.x, y+11, 10, "s-", "slot")...)
 	for _, g := range ghosts {
@@ -448,7 +499,7 @@ func segments(cs []change, end time.Time, x func(time.Time) int, y, h int, prefi
 // cssName keeps a value usable as a class name.
 func cssName(v string) string {
 	switch v {
-	case "in", "out", "off", "ToReg", "NotReg", "InReg", "Registered", "ToDeReg", "absent":
+	case "in", "out", "off", "nocov", "ToReg", "NotReg", "InReg", "Registered", "ToDeReg", "absent":
 		return v
 	}
 	return "other"
@@ -535,9 +586,9 @@ func markClass(t string) string {
 	switch t {
 	case system.EvGhostCreated, system.EvGhostAttempt, system.EvProvisioningRejected, system.EvForcedRemoval, system.EvDeregTimeout:
 		return "m-bad"
-	case system.EvWarning, system.EvRegistrationRefused:
+	case system.EvWarning, system.EvRegistrationRefused, system.EvBaseDown, system.EvBaseSyncLost, system.EvDMDown, system.EvCoverageLost:
 		return "m-warn"
-	case system.EvDeregCompleted, system.EvRegistered:
+	case system.EvDeregCompleted, system.EvRegistered, system.EvBaseSynced, system.EvCoverageRegained:
 		return "m-good"
 	}
 	return "m-other"
@@ -607,7 +658,8 @@ tr.m-bad td, tr.fail td { color: #c00; } tr.m-warn td { color: #a60; } tr.m-good
 </head>
 <body>
 <h1>dectsim report</h1>
-<p class="legend">where: <span style="background:#9c9">in range</span><span style="background:#fc6">out of range</span><span style="background:#999">off</span>
+<p class="legend">where: <span style="background:#9c9">in range</span><span style="background:#fc6">out of range</span><span style="background:#999">off</span><span style="background:#f99">no base serves</span>
+base (the thin line above, in multicell stories): <span style="background:#69c;color:#fff">camping</span><span style="background:#c33;color:#fff">none</span>
 slot: <span style="background:#9cf">ToReg</span><span style="background:#69f">InReg</span><span style="background:#36c;color:#fff">Registered</span><span style="background:#f96">ToDeReg</span><span style="background:#eee">absent</span>
 <span style="background:#c00;color:#fff">ghost</span> (hover a mark or band for its events)</p>
 {{range .Scenarios}}<section class="scenario">

@@ -160,3 +160,28 @@ func TestPlaceholderSlotLaneFollowsItsSlot(t *testing.T) {
 	require.Contains(t, lane, `class="s-Registered"`)
 	require.NotContains(t, lane, `class="w-in"`)
 }
+
+// TestAMulticellLaneShowsWhereTheHandsetCampsAndWhenItsBaseStoppedServing:
+// a handset's lane has a band per base it camps at, a "none" band while
+// no base serves it, and its where band turns to no coverage meanwhile.
+func TestAMulticellLaneShowsWhereTheHandsetCampsAndWhenItsBaseStoppedServing(t *testing.T) {
+	res, err := scenario.RunFile(filepath.Join(testfiles.Root(t), "scenarios", "multicell-sync-master-reboots.xml"), scenario.Options{})
+	require.NoError(t, err)
+	var b bytes.Buffer
+	require.NoError(t, Write(&b, []*scenario.Result{res}))
+	page := b.String()
+	lane := page[strings.Index(page, `data-key="029e74a599"`):]
+	lane = lane[:strings.Index(lane, "</g>")]
+	require.Contains(t, lane, `class="c-base"`)
+	require.Contains(t, lane, "<title>base: b2 from &#43;0s</title>")
+	require.Contains(t, lane, `class="c-none"`)
+	require.Contains(t, lane, "<title>base: none from &#43;5m0s</title>")
+	require.Contains(t, lane, "<title>base: b2 from &#43;15m30s</title>")
+	require.Contains(t, lane, `class="w-nocov"`)
+
+	plain, err := scenario.RunFile(filepath.Join(testfiles.Root(t), "scenarios", "ghost-after-24h.xml"), scenario.Options{})
+	require.NoError(t, err)
+	b.Reset()
+	require.NoError(t, Write(&b, []*scenario.Result{plain}))
+	require.NotContains(t, b.String(), `class="c-`, "a story without multicell events draws no base band")
+}
