@@ -320,7 +320,7 @@ func (p *parser) expectCell(e *etree.Element, a map[string]string, st *Step) (ok
 		return true, p.errAttr(e, "base", "unknown base %q: %s", b, p.baseHint())
 	}
 	st.Base = b
-	for _, k := range []string{"subscribed", "ghost", "ghosts", "slots"} {
+	for _, k := range []string{"subscribed", "ghost", "ghosts", "slots", "sip"} {
 		if _, has := a[k]; has {
 			return true, p.errAttr(e, k, "<expect base=%q> checks the base: state, serving or handsets, not %s", b, k)
 		}
@@ -378,6 +378,14 @@ func expectWhere(sys *system.System, st Step, v *verdict) {
 		sl, _ := sys.Slot(st.IPUI)
 		v.cmp("location", st.Location, cmpOr(sl.Location, "none"))
 	}
+	if st.SIP != "" {
+		sl, ok := sys.Slot(st.IPUI)
+		got := system.SIPUnregistered // no slot: nothing is registered
+		if ok {
+			got = sl.SIP
+		}
+		v.cmp("sip", st.SIP, got)
+	}
 }
 
 func cmpOr(s, dflt string) string {
@@ -404,6 +412,9 @@ func (st Step) describeCell(add func(k, v string)) {
 	}
 	if st.Camping != nil {
 		add("handsets", fmt.Sprint(*st.Camping))
+	}
+	if st.SIP != "" {
+		add("sip", st.SIP)
 	}
 }
 

@@ -50,6 +50,9 @@ var eventOutcomes = map[string][]string{
 	system.EvDeregRequested: deregTriggers,
 	system.EvDeregCancelled: deregTriggers,
 	system.EvDeregCompleted: {"graceful"},
+	system.EvSIPUnregistered: {system.SIPReasonRemoved, system.SIPReasonNotReachable,
+		system.SIPReasonMoved, system.SIPReasonAccountChanged},
+	system.EvSIPRegisterFailed: {system.SIPReasonForbidden},
 	system.EvCheckSync: {system.CheckSyncScenario, system.CheckSyncAPI, system.CheckSyncSIP,
 		system.CheckSyncReboot, system.CheckSyncNoReboot},
 }

@@ -277,7 +277,7 @@ func (p *parser) duration(e *etree.Element, attr, v string) (time.Duration, erro
 }
 
 func (p *parser) system(e *etree.Element) error {
-	allowed := []string{"product", "firmware", "mac", "mac-case", "dereg-timeout", "max-handsets", "max-bases", "provisioning-url", "user", "password", "fetch-timeout", "ghost-interval", "event-budget"}
+	allowed := []string{"product", "firmware", "mac", "mac-case", "dereg-timeout", "max-handsets", "max-bases", "sip-registrar", "provisioning-url", "user", "password", "fetch-timeout", "ghost-interval", "event-budget"}
 	a, err := p.attrs(e, append(allowed, readings.All.Names()...)...)
 	if err != nil {
 		return err
@@ -292,6 +292,12 @@ func (p *parser) system(e *etree.Element) error {
 	}
 	if err := p.systemTimes(e, a, s); err != nil {
 		return err
+	}
+	switch v := a["sip-registrar"]; v {
+	case "", system.SIPAccept, system.SIPRefuse:
+		s.SIPRegistrar = v
+	default:
+		return p.errAttr(e, "sip-registrar", "sip-registrar %q must be accept or refuse", v)
 	}
 	s.ProvisioningURL = a["provisioning-url"]
 	s.User = a["user"]
@@ -841,7 +847,7 @@ func knownEventType(t string) bool {
 }
 
 func (p *parser) expect(e *etree.Element, st *Step) error {
-	a, err := p.attrs(e, "ipui", "state", "subscribed", "ghost", "ghosts", "slots", "base", "location", "serving", "handsets")
+	a, err := p.attrs(e, "ipui", "state", "subscribed", "ghost", "ghosts", "slots", "base", "location", "serving", "handsets", "sip")
 	if err != nil {
 		return err
 	}
@@ -857,12 +863,20 @@ func (p *parser) expect(e *etree.Element, st *Step) error {
 		return err
 	}
 	id, hasID := a["ipui"]
-	perHandset := st.State != "" || st.Subscribed != nil || st.Ghost != nil || st.Base != "" || st.Location != ""
+	if v, ok := a["sip"]; ok {
+		switch v {
+		case system.SIPRegistered, system.SIPUnregistered, system.SIPFailed:
+			st.SIP = v
+		default:
+			return p.errAttr(e, "sip", "sip %q must be registered, unregistered or failed", v)
+		}
+	}
+	perHandset := st.State != "" || st.Subscribed != nil || st.Ghost != nil || st.Base != "" || st.Location != "" || st.SIP != ""
 	switch {
 	case perHandset && !hasID:
 		return p.errf(e, "<expect> with state, subscribed or ghost needs ipui=")
 	case hasID && !perHandset:
-		return p.errf(e, "<expect ipui=%q> checks nothing: add state=, subscribed=, ghost=, base= or location=", id)
+		return p.errf(e, "<expect ipui=%q> checks nothing: add state=, subscribed=, ghost=, base=, location= or sip=", id)
 	case !perHandset && st.Ghosts == nil && st.Slots == nil:
 		return p.errf(e, "<expect> checks nothing: give ipui= with state/subscribed/ghost/base/location, or ghosts=, or slots=, or base= with state/serving/handsets")
 	case !hasID:

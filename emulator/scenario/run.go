@@ -180,6 +180,9 @@ func build(sc *Scenario, extra ...system.Option) (*system.System, error) {
 	if s.EventBudget > 0 {
 		opts = append(opts, system.WithEventBudget(s.EventBudget))
 	}
+	if s.SIPRegistrar != "" {
+		opts = append(opts, system.WithSIPRegistrar(s.SIPRegistrar))
+	}
 	for _, name := range slices.Sorted(maps.Keys(s.Readings)) {
 		opts = append(opts, system.WithReading(name, s.Readings[name]))
 	}

@@ -46,10 +46,13 @@ type SystemSpec struct {
 	MAC      string
 	// UpperMAC writes the MAC in upper case in %MACD and the <MAC>.xml of
 	// a directory URL (mac-case="upper"); lower case otherwise.
-	UpperMAC        bool
-	DeregTimeout    time.Duration
-	MaxHandsets     int
-	MaxBases        int
+	UpperMAC     bool
+	DeregTimeout time.Duration
+	MaxHandsets  int
+	MaxBases     int
+	// SIPRegistrar is how the simulated registrar answers (accept, the
+	// default, or refuse).
+	SIPRegistrar    string
 	ProvisioningURL string
 	User, Password  string
 	// FetchTimeout bounds one fetch in real time (0: the fetcher's default).
@@ -150,6 +153,8 @@ type Step struct {
 	BaseState string
 	Serving   *bool
 	Camping   *int
+	// SIP is what <expect ipui sip> checks: the slot's SIP state.
+	SIP string
 
 	// Serve changes what the scenario's own server answers on a path.
 	Serve *Serve

@@ -23,7 +23,7 @@ func WithEventLog(events int, bytes int64) Option {
 func eventCost(e *Event) int64 {
 	const fixed = 256
 	return fixed + int64(len(e.Type)+len(e.Slot)+len(e.IPUI)+len(e.Outcome)+len(e.Trigger)+
-		len(e.Reason)+len(e.Code)+len(e.Base)+len(e.DM)+len(e.From)+len(e.To)+len(e.File)+len(e.Detail))
+		len(e.Reason)+len(e.Code)+len(e.Base)+len(e.DM)+len(e.From)+len(e.To)+len(e.User)+len(e.Registrar)+len(e.File)+len(e.Detail))
 }
 
 // Err returns the error that stopped the system (wrapping

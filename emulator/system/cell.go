@@ -388,6 +388,7 @@ func (s *System) place(h *handset, byBase bool) {
 			s.emit(Event{Type: EvRoamed, IPUI: h.ipui, Slot: slotID, From: old.dm.id, To: now.dm.id})
 			if sl := s.byIPUI[h.ipui]; sl != nil && sl.registered {
 				s.locate(sl, now.dm)
+				s.sipEval(sl)
 			}
 		}
 		return

@@ -94,6 +94,9 @@ type Event struct {
 	// (DMs) went from and to.
 	Base, DM string
 	From, To string
+	// User and Registrar are the SIP account and the registrar a SIP
+	// event concerns.
+	User, Registrar string
 	// File, Line and Col locate the provisioning input an event came from.
 	File string
 	Line int

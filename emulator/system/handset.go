@@ -266,6 +266,9 @@ func (s *System) connectivityChanged(h *handset, was, byBase bool) {
 	if now {
 		s.sim.Cancel(h.lostEv)
 		h.lostEv, h.seen = 0, true
+		if sl != nil {
+			s.sipEval(sl)
+		}
 		if sl != nil && sl.state == ToDeReg && sl.registered && sl.airEv == 0 {
 			s.startAirDereg(sl)
 		}
@@ -295,6 +298,7 @@ func (s *System) noticeLost(h *handset) {
 	if sl == nil {
 		return
 	}
+	s.sipEval(sl)
 	switch {
 	case sl.state == InReg && sl.regEv != 0:
 		s.abortRegistration(sl, h, "handset-lost", "the handset left before registration completed")

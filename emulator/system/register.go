@@ -156,6 +156,7 @@ func (s *System) startRegistration(sl *slot, h *handset) {
 		sl.registered = true
 		s.setSubscribed(h, true)
 		s.emit(Event{Type: EvRegistered, Slot: sl.id, IPUI: h.ipui})
+		s.sipEval(sl)
 	})
 }
 

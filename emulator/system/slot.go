@@ -52,6 +52,9 @@ type Slot struct {
 	// Location is the DM through which its handset registered (it follows
 	// roaming); empty while no handset has registered in it.
 	Location string
+	// SIP is its account's state at the PBX: SIPRegistered,
+	// SIPUnregistered or SIPFailed.
+	SIP string
 }
 
 type slot struct {
@@ -71,6 +74,7 @@ type slot struct {
 	freeAt     int    // index in s.free[freePIN] while a free placeholder, else -1
 	freePIN    string // the PIN it is indexed under
 	dm         *dm    // its location
+	sip        sipState
 }
 
 func (s *System) view(sl *slot) Slot {
@@ -78,6 +82,7 @@ func (s *System) view(sl *slot) Slot {
 	if sl.dm != nil {
 		v.Location = sl.dm.id
 	}
+	v.SIP = sl.sipView()
 	if sl.state == ToDeReg {
 		v.DeregRequested = sl.requested
 		if !sl.forced && sl.airEv == 0 {
@@ -164,6 +169,12 @@ func (s *System) setSlotIPUI(sl *slot, id string) {
 
 // dropSlot takes a slot out of the list with its accounts settings.
 func (s *System) dropSlot(sl *slot) {
+	// The account goes before the slot's own removal event.
+	if sl.sip.state == SIPRegistered {
+		s.sipUnregister(sl, SIPReasonRemoved)
+	}
+	s.sim.Cancel(sl.sip.ev)
+	sl.sip.ev = 0
 	s.sim.Cancel(sl.deadlineEv)
 	s.sim.Cancel(sl.airEv)
 	s.sim.Cancel(sl.regEv)

@@ -101,6 +101,7 @@ var (
 		EvAdmin, EvCheckSync,
 		EvBaseDown, EvBaseUp, EvBaseSyncLost, EvBaseSynced, EvDMDown, EvDMUp,
 		EvHandover, EvRoamed, EvCoverageLost, EvCoverageRegained,
+		EvSIPRegistered, EvSIPUnregistered, EvSIPRegisterFailed,
 	}
 
 	// Readings lists every reading, in a fixed order:
@@ -146,6 +147,9 @@ type Config struct {
 	DMs      []DMSpec
 	Bases    []BaseSpec
 	MaxBases int
+	// SIPRegistrar is how the simulated registrar answers: SIPAccept
+	// (empty) or SIPRefuse.
+	SIPRegistrar string
 	// EventBudget is how many simulation events the system may run;
 	// MaxEvents how many events its log may hold, MaxLogBytes how much
 	// text.
@@ -309,6 +313,11 @@ func (cfg *Config) resolve() (product.Profile, firmware.Version, error) {
 	}
 	if cfg.MaxHandsets == 0 {
 		cfg.MaxHandsets = prof.MaxHandsets
+	}
+	switch cfg.SIPRegistrar {
+	case "", SIPAccept, SIPRefuse:
+	default:
+		return prof, fw, fmt.Errorf("sip-registrar %q must be %s or %s", cfg.SIPRegistrar, SIPAccept, SIPRefuse)
 	}
 	if cfg.MaxBases < 0 || cfg.MaxBases > MaxDMs*MaxBasesPerDM {
 		return prof, fw, fmt.Errorf("max-bases %d is outside 1..%d", cfg.MaxBases, MaxDMs*MaxBasesPerDM)

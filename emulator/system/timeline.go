@@ -54,7 +54,7 @@ func (e Event) Who() string {
 func (e Event) Particulars() string {
 	var parts []string
 	for _, kv := range [][2]string{{"outcome", e.Outcome}, {"trigger", e.Trigger}, {"reason", e.Reason}, {"code", e.Code},
-		{"base", e.Base}, {"dm", e.DM}, {"from", e.From}, {"to", e.To}} {
+		{"base", e.Base}, {"dm", e.DM}, {"from", e.From}, {"to", e.To}, {"user", e.User}, {"registrar", e.Registrar}} {
 		if kv[1] != "" {
 			parts = append(parts, kv[0]+"="+kv[1])
 		}

@@ -273,7 +273,11 @@ class TestGhostAfter24h(Base):
         self.assertEqual(srv.requests, [])
         self.assertEqual(d.events(SITE_MAC), [])
         moved = self.boot(d)
-        self.assertEqual([(e["type"], e.get("outcome")) for e in moved["events"]], [("fetch", "ok"), ("provisioning-applied", None)])
+        self.assertEqual([(e["type"], e.get("outcome"), e["ipui"]) for e in moved["events"]], [
+            ("fetch", "ok", ""), ("provisioning-applied", None, ""),
+            # Within the air time the DM registers each handset's account at the PBX.
+            ("sip-registered", None, ALICE), ("sip-registered", None, BOB)])
+        self.assertEqual([(e["user"], e["registrar"]) for e in moved["events"][2:]], [("1001", "pbx.example.net"), ("1002", "pbx.example.net")])
         # The URL ends in /: a directory. provisioning.xml first, then <mac>.xml.
         self.assertEqual(srv.paths(), ["/provisioning.xml", "/%s.xml" % SITE_MAC])
         ua = srv.requests[-1][1]
@@ -313,6 +317,8 @@ class TestGhostAfter24h(Base):
         # still holding its subscription, is a ghost.
         moved = d.advance(by="1s")
         self.assertEqual([(e["type"], e["ipui"], e["time"]) for e in moved["events"]], [
+            # The PBX sees Bob's extension unregistered: the first it knows of the ghost.
+            ("sip-unregistered", BOB, "2026-01-06T09:01:01Z"),
             ("dereg-timeout", BOB, "2026-01-06T09:01:01Z"),
             ("ghost-created", BOB, "2026-01-06T09:01:01Z"),
         ])
@@ -359,6 +365,7 @@ class TestDeleteHS(Base):
         moved = d.advance(by="2s")
         self.assertEqual([(e["type"], e["ipui"], e.get("trigger")) for e in moved["events"] if e["ipui"]], [
             ("dereg-requested", BOB, "delete_hs"),
+            ("sip-unregistered", BOB, None),  # the PBX sees Bob's extension go first
             ("forced-removal", BOB, None),
             ("ghost-created", BOB, None),
             ("dereg-requested", CAROL, "delete_hs"),

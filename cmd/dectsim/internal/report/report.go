@@ -23,27 +23,29 @@ import (
 // JSONEvent is one line of --json output. Field order is fixed so the
 // output is byte-identical across runs.
 type JSONEvent struct {
-	Scenario string `json:"scenario"`
-	T        string `json:"t"`
-	Time     string `json:"time"`
-	Type     string `json:"type"`
-	IPUI     string `json:"ipui"`
-	Slot     string `json:"slot"`
-	State    string `json:"state,omitempty"`
-	Outcome  string `json:"outcome,omitempty"`
-	Trigger  string `json:"trigger,omitempty"`
-	Reason   string `json:"reason,omitempty"`
-	Code     string `json:"code,omitempty"`
-	Base     string `json:"base,omitempty"`
-	DM       string `json:"dm,omitempty"`
-	From     string `json:"from,omitempty"`
-	To       string `json:"to,omitempty"`
-	File     string `json:"file,omitempty"`
-	Line     int    `json:"line,omitempty"`
-	Col      int    `json:"col,omitempty"`
-	Detail   string `json:"detail,omitempty"`
-	Expected string `json:"expected,omitempty"`
-	Found    string `json:"found,omitempty"`
+	Scenario  string `json:"scenario"`
+	T         string `json:"t"`
+	Time      string `json:"time"`
+	Type      string `json:"type"`
+	IPUI      string `json:"ipui"`
+	Slot      string `json:"slot"`
+	State     string `json:"state,omitempty"`
+	Outcome   string `json:"outcome,omitempty"`
+	Trigger   string `json:"trigger,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+	Code      string `json:"code,omitempty"`
+	Base      string `json:"base,omitempty"`
+	DM        string `json:"dm,omitempty"`
+	From      string `json:"from,omitempty"`
+	To        string `json:"to,omitempty"`
+	User      string `json:"user,omitempty"`
+	Registrar string `json:"registrar,omitempty"`
+	File      string `json:"file,omitempty"`
+	Line      int    `json:"line,omitempty"`
+	Col       int    `json:"col,omitempty"`
+	Detail    string `json:"detail,omitempty"`
+	Expected  string `json:"expected,omitempty"`
+	Found     string `json:"found,omitempty"`
 }
 
 // Event is one event as a --json line shows it: scenario names the file,
@@ -51,7 +53,7 @@ type JSONEvent struct {
 func Event(scenario string, start time.Time, e system.Event) JSONEvent {
 	return JSONEvent{Scenario: scenario, T: e.Time.Sub(start).String(), Time: e.Time.UTC().Format(time.RFC3339Nano),
 		Type: e.Type, IPUI: e.IPUI, Slot: e.Slot, State: e.State, Outcome: e.Outcome, Trigger: e.Trigger, Reason: e.Reason,
-		Code: e.Code, Base: e.Base, DM: e.DM, From: e.From, To: e.To, File: e.File, Line: e.Line, Col: e.Col, Detail: e.Detail}
+		Code: e.Code, Base: e.Base, DM: e.DM, From: e.From, To: e.To, User: e.User, Registrar: e.Registrar, File: e.File, Line: e.Line, Col: e.Col, Detail: e.Detail}
 }
 
 // EvExpectation is the type of the --json lines that report an

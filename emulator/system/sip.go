@@ -1,0 +1,235 @@
+package system
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dectsim/dectsim/internal/engine/des"
+)
+
+// The SIP side of a slot: a DM registers every registered handset's SIP
+// account with the PBX and de-registers it when the slot goes. The
+// registrar here is simulated: it accepts every REGISTER, or, with
+// WithSIPRegistrar(SIPRefuse), answers 403 to every one.
+
+// SIP event types (a contract, as the others).
+const (
+	EvSIPRegistered     = "sip-registered"
+	EvSIPUnregistered   = "sip-unregistered"
+	EvSIPRegisterFailed = "sip-register-failed"
+)
+
+// A slot's SIP state, as Slot.SIP and the API show it.
+const (
+	SIPRegistered   = "registered"
+	SIPUnregistered = "unregistered"
+	SIPFailed       = "failed"
+)
+
+// Reasons of sip-unregistered and sip-register-failed.
+const (
+	SIPReasonRemoved        = "removed"
+	SIPReasonNotReachable   = "not-reachable"
+	SIPReasonMoved          = "moved"
+	SIPReasonAccountChanged = "account-changed"
+	SIPReasonForbidden      = "forbidden"
+)
+
+// Simulated registrar modes (WithSIPRegistrar, <system sip-registrar>).
+const (
+	SIPAccept = "accept"
+	SIPRefuse = "refuse"
+)
+
+// SIPRetry is how long a slot whose REGISTER failed waits before it tries
+// again (the vendor's failed-registration retry timer, 300 s).
+const SIPRetry = 300 * time.Second
+
+// WithSIPRegistrar makes the simulated registrar accept (SIPAccept, the
+// default) or refuse with 403 (SIPRefuse) every REGISTER.
+func WithSIPRegistrar(mode string) Option { return func(c *Config) { c.SIPRegistrar = mode } }
+
+// SIPAccount is what a slot registers at the PBX, from its
+// SipAccount.<id>.* settings and those of the SipProvider.<n> they name.
+type SIPAccount struct {
+	// User is SipAccount.<id>.UserName, Domain the provider's Domain.
+	User, Domain string
+	// Registrar is where REGISTERs go: RegServerAddress[:RegServerPort],
+	// else the Domain.
+	Registrar string
+	// Transport is the provider's TransportProtocol (empty: UDP).
+	Transport string
+	// AuthName and AuthPassword answer a Digest challenge.
+	AuthName, AuthPassword string
+	// Expires is RegServerRefreshTimer in seconds (default 180).
+	Expires int
+	// DeregDetached is WithDeregOnHsNotReachable=1 ("Deregister detached
+	// HS"): the account is de-registered while the handset is away.
+	DeregDetached bool
+}
+
+// sipState is a slot's SIP side.
+type sipState struct {
+	state string     // SIPRegistered, SIPFailed or "" (unregistered)
+	acct  SIPAccount // what is registered
+	dm    *dm        // where it is registered
+	ev    des.ID     // a REGISTER (or its retry) due
+}
+
+// sipAccount reads the account of slot sl from the settings; ok is false
+// when it is incomplete (no UserName, or a provider with neither Domain
+// nor RegServerAddress).
+func (s *System) sipAccount(sl *slot) (SIPAccount, bool) {
+	get := func(name string) string {
+		v, _ := s.settings.get("SipAccount." + sl.id + "." + name)
+		if v == "" && sl.ipui != "" && sl.ipui != sl.id {
+			v, _ = s.settings.get("SipAccount." + sl.ipui + "." + name)
+		}
+		return strings.TrimSpace(v)
+	}
+	a := SIPAccount{User: get("UserName"), AuthName: get("AuthName"), AuthPassword: get("AuthPassword"), Expires: 180}
+	prov := get("ProviderId")
+	if prov == "" {
+		prov = "0"
+	}
+	pget := func(name string) string {
+		v, _ := s.settings.get("SipProvider." + prov + "." + name)
+		return strings.TrimSpace(v)
+	}
+	a.Domain = pget("Domain")
+	a.Registrar = pget("RegServerAddress")
+	if a.Registrar == "" {
+		a.Registrar = a.Domain
+	} else if port := pget("RegServerPort"); port != "" {
+		a.Registrar += ":" + port
+	}
+	a.Transport = pget("TransportProtocol")
+	if n, err := fmt.Sscanf(pget("RegServerRefreshTimer"), "%d", &a.Expires); n != 1 || err != nil || a.Expires <= 0 {
+		a.Expires = 180
+	}
+	a.DeregDetached = pget("WithDeregOnHsNotReachable") == "1"
+	return a, a.User != "" && a.Registrar != ""
+}
+
+// sipWants reports whether sl should be SIP-registered now, and with what
+// account and at which DM: it holds its handset's registration (Registered,
+// or ToDeReg until it goes), has a complete account, and, with "Deregister
+// detached HS", its handset is known to be reachable. A ghost has no slot,
+// so it is never SIP-registered.
+func (s *System) sipWants(sl *slot) (SIPAccount, *dm, bool) {
+	if sl.gone || !sl.registered || (sl.state != Registered && sl.state != ToDeReg) {
+		return SIPAccount{}, nil, false
+	}
+	a, ok := s.sipAccount(sl)
+	if !ok {
+		return a, nil, false
+	}
+	h := s.handsets[sl.ipui]
+	if a.DeregDetached && (h == nil || !h.seen) {
+		return a, nil, false
+	}
+	d := sl.dm
+	if d == nil {
+		d = s.dms[0]
+	}
+	return a, d, true
+}
+
+// sipEval brings sl's SIP side in line with what it should be: a
+// REGISTER within the air time, a de-registration at once, or, after a
+// roam, the new DM first and then the old.
+func (s *System) sipEval(sl *slot) {
+	a, d, want := s.sipWants(sl)
+	st := &sl.sip
+	switch {
+	case !want && st.state == SIPRegistered:
+		reason := SIPReasonNotReachable
+		if sl.gone || !sl.registered || (sl.state != Registered && sl.state != ToDeReg) {
+			reason = SIPReasonRemoved
+		} else if _, ok := s.sipAccount(sl); !ok {
+			reason = SIPReasonAccountChanged
+		}
+		s.sipUnregister(sl, reason)
+	case !want:
+		s.sim.Cancel(st.ev)
+		st.ev, st.state = 0, ""
+	case st.state == SIPRegistered && st.acct != a:
+		s.sipUnregister(sl, SIPReasonAccountChanged)
+		s.sipSchedule(sl, s.cfg.AirLatency)
+	case st.state == SIPRegistered && st.dm != d:
+		old := st.dm
+		st.dm = d
+		s.emitSIP(sl, EvSIPRegistered, "", d)
+		st.dm = old
+		s.emitSIP(sl, EvSIPUnregistered, SIPReasonMoved, old)
+		st.dm = d
+	case st.state != SIPRegistered && st.ev == 0:
+		s.sipSchedule(sl, s.cfg.AirLatency)
+	}
+}
+
+// sipSchedule lets sl send its REGISTER after d.
+func (s *System) sipSchedule(sl *slot, d time.Duration) {
+	s.sim.Cancel(sl.sip.ev)
+	sl.sip.ev = s.sim.After(d, func() {
+		sl.sip.ev = 0
+		s.sipRegister(sl)
+	})
+}
+
+// sipRegister sends sl's REGISTER to the simulated registrar.
+func (s *System) sipRegister(sl *slot) {
+	a, d, want := s.sipWants(sl)
+	if !want {
+		return
+	}
+	st := &sl.sip
+	st.acct, st.dm = a, d
+	if s.cfg.SIPRegistrar == SIPRefuse {
+		st.state = SIPFailed
+		s.emitSIP(sl, EvSIPRegisterFailed, SIPReasonForbidden, d)
+		s.sipSchedule(sl, SIPRetry)
+		return
+	}
+	st.state = SIPRegistered
+	s.emitSIP(sl, EvSIPRegistered, "", d)
+}
+
+// sipUnregister de-registers sl's account at once.
+func (s *System) sipUnregister(sl *slot, reason string) {
+	s.sim.Cancel(sl.sip.ev)
+	sl.sip.ev = 0
+	sl.sip.state = ""
+	s.emitSIP(sl, EvSIPUnregistered, reason, sl.sip.dm)
+}
+
+func (s *System) emitSIP(sl *slot, typ, reason string, d *dm) {
+	a := sl.sip.acct
+	e := Event{Type: typ, Slot: sl.id, IPUI: sl.ipui, Reason: reason, User: a.User, Registrar: a.Registrar}
+	if d != nil {
+		e.DM = d.id
+	}
+	if typ == EvSIPRegisterFailed {
+		e.Detail = fmt.Sprintf("the registrar answered 403 Forbidden; trying again in %s", SIPRetry)
+	}
+	s.emit(e)
+}
+
+// sipEvalAll re-reads every slot's account after a file changed settings.
+func (s *System) sipEvalAll() {
+	for _, sl := range s.order {
+		if !sl.gone {
+			s.sipEval(sl)
+		}
+	}
+}
+
+// sipView is a slot's SIP state for callers.
+func (sl *slot) sipView() string {
+	switch sl.sip.state {
+	case SIPRegistered, SIPFailed:
+		return sl.sip.state
+	}
+	return SIPUnregistered
+}
