@@ -111,11 +111,10 @@ func versionString() string {
 // parseCommand parses a subcommand's flags and arguments. -h prints the
 // help on stdout (exit 0); a bad flag or no arguments print it on stderr
 // (exit 1). ok is false when the command should exit with code.
-func parseCommand(fs *flag.FlagSet, help string, args []string, stdout, stderr io.Writer, need string) (files []string, code int, ok bool) {
+func parseCommand(fs *flag.FlagSet, shapes flagShapes, help string, args []string, stdout, stderr io.Writer, need string) (files []string, code int, ok bool) {
 	usage := func(w io.Writer) {
-		fs.SetOutput(w)
 		fmt.Fprint(w, help)
-		fs.PrintDefaults()
+		printFlags(w, fs, shapes)
 	}
 	// The flag package prints its own error line; the help follows it on
 	// stderr, or goes to stdout when asked for with -h.
@@ -197,13 +196,14 @@ Flags:
 func cmdRun(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	jsonOut := fs.Bool("json", false, "print one JSON object per event per line")
-	junit := fs.String("junit", "", "also write a JUnit XML report to `FILE`")
-	htmlOut := fs.String("html", "", "also write a self-contained HTML report to `FILE`")
+	junit := fs.String("junit", "", "also write a JUnit XML report to FILE")
+	htmlOut := fs.String("html", "", "also write a self-contained HTML report to FILE")
 	rf := readingFlags{}
 	fs.Var(rf, "reading", readingUsage)
 	fs.Var(newRunVars(), "var", varUsage)
 	all := fs.Bool("all-readings", false, "run each scenario under every value of every reading and show which expectations depend on one")
-	files, code, ok := parseCommand(fs, runHelp, args, stdout, stderr, "at least one scenario file or directory")
+	shapes := flagShapes{"junit": "FILE", "html": "FILE", "reading": "NAME=VALUE", "var": "NAME=VALUE"}
+	files, code, ok := parseCommand(fs, shapes, runHelp, args, stdout, stderr, "at least one scenario file or directory")
 	if !ok {
 		return code
 	}
@@ -444,7 +444,8 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs.Var(rf, "reading", readingUsage)
 	var dms dmFlags
 	fs.Var(&dms, "dm", "a DECT manager of the system, which update_dm may name (repeatable; default local)")
-	files, code, ok := parseCommand(fs, checkHelp, args, stdout, stderr, "at least one provisioning file, directory or -")
+	shapes := flagShapes{"product": "P", "firmware": "V", "reading": "NAME=VALUE", "dm": "NAME"}
+	files, code, ok := parseCommand(fs, shapes, checkHelp, args, stdout, stderr, "at least one provisioning file, directory or -")
 	if !ok {
 		return code
 	}

@@ -28,7 +28,7 @@ func (r readingFlags) Set(arg string) error {
 	return nil
 }
 
-const readingUsage = "set a reading `NAME=VALUE`, over what the files say (repeatable; see 'dectsim readings')"
+const readingUsage = "set a reading NAME=VALUE, over what the files say (repeatable; see 'dectsim readings')"
 
 // options returns the system options that set these readings, in name
 // order.

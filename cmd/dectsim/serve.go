@@ -9,6 +9,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -180,18 +181,18 @@ func announce(stdout io.Writer, w *serve.World, addr string, sip *sipd.Server, c
 func parseServe(args []string, stdout, stderr io.Writer) (serveConfig, int, bool) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	cfg := serveConfig{readings: readingFlags{}}
-	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "listen for HTTP at `ADDR` (loopback unless it names another address)")
-	fs.StringVar(&cfg.sip, "sip", "", "answer SIP over UDP at `ADDR` (e.g. 127.0.0.1:5060)")
-	fs.StringVar(&cfg.clockMode, "clock", "manual", "`manual`: the clock moves only when asked; real: it follows wall time")
-	fs.Float64Var(&cfg.speed, "speed", 1, "with --clock real, how many times as fast as wall time (`X`)")
-	fs.IntVar(&cfg.fleet, "fleet", 1, "`N` systems of each scenario, MACs counting up")
-	fs.DurationVar(&cfg.bootSpread, "boot-spread", 0, "spread the boot fetches over `D` (seeded)")
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8080", "listen for HTTP at ADDR, HOST:PORT (loopback unless it names another address; port 0 picks a free one)")
+	fs.StringVar(&cfg.sip, "sip", "", "answer SIP over UDP at ADDR, HOST:PORT (e.g. 127.0.0.1:5060)")
+	fs.StringVar(&cfg.clockMode, "clock", "manual", "manual: the clock moves only when asked; real: it follows wall time")
+	fs.Float64Var(&cfg.speed, "speed", 1, "with --clock real, how many times as fast as wall time")
+	fs.IntVar(&cfg.fleet, "fleet", 1, "N systems of each scenario, MACs counting up")
+	fs.DurationVar(&cfg.bootSpread, "boot-spread", 0, "spread the boot fetches over D (seeded)")
 	fs.Var(cfg.readings, "reading", readingUsage)
 	fs.Var(newRunVars(), "var", varUsage)
+	shapes := flagShapes{"addr": "ADDR", "sip": "ADDR", "clock": "manual|real", "speed": "X", "fleet": "N", "boot-spread": "D", "reading": "NAME=VALUE", "var": "NAME=VALUE"}
 	usage := func(w io.Writer) {
-		fs.SetOutput(w)
 		fmt.Fprint(w, serveHelp)
-		fs.PrintDefaults()
+		printFlags(w, fs, shapes)
 	}
 	fs.Usage = func() {}
 	files, code, ok := parseFlags(fs, args, stderr)
@@ -227,13 +228,31 @@ func (c *serveConfig) check(fs *flag.FlagSet) error {
 	case c.bootSpread < 0:
 		return fmt.Errorf("--boot-spread %s is negative", c.bootSpread)
 	}
-	for _, a := range []struct{ flag, addr string }{{"--addr", c.addr}, {"--sip", c.sip}} {
+	for _, a := range []struct{ flag, addr, example string }{{"--addr", c.addr, "127.0.0.1:8080"}, {"--sip", c.sip, "127.0.0.1:5060"}} {
 		if a.addr == "" && a.flag == "--sip" {
 			continue
 		}
-		if _, _, err := net.SplitHostPort(a.addr); err != nil {
-			return fmt.Errorf("%s %q is not HOST:PORT (e.g. 127.0.0.1:8080)", a.flag, a.addr)
+		if err := checkHostPort(a.addr); err != nil {
+			return fmt.Errorf("%s %q %v (e.g. %s %s)", a.flag, a.addr, err, a.flag, a.example)
 		}
+	}
+	return nil
+}
+
+// checkHostPort refuses an address that is not HOST:PORT with a port from
+// 0 (any free port) to 65535, before anything is listened on: a bad
+// address is a bad command line, not a port that cannot be had.
+func checkHostPort(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return errors.New("is not HOST:PORT")
+	}
+	n, err := strconv.Atoi(port)
+	switch {
+	case err != nil || strings.TrimLeft(port, "0123456789") != "":
+		return fmt.Errorf("has port %q, which is not a number", port)
+	case n > 65535:
+		return fmt.Errorf("has port %d, outside 0 to 65535", n)
 	}
 	return nil
 }

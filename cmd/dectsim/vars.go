@@ -47,7 +47,7 @@ func newRunVars() varFlags {
 	return runVars
 }
 
-const varUsage = "give ${`NAME`} in scenario files the value VALUE (NAME=VALUE, repeatable; else the environment variable NAME)"
+const varUsage = "give ${NAME} in scenario files the value VALUE (repeatable; a name no --var gives is read from the environment)"
 
 // parseOptions are how dectsim run reads scenario files.
 func parseOptions() scenario.ParseOptions { return scenario.ParseOptions{Vars: runVars} }

@@ -94,7 +94,7 @@ func Chromium(t testing.TB) string {
 			return p
 		}
 	}
-	Missing(t, "a Chromium browser (Debian's chromium package, or "+ChromiumEnv+")")
+	Missing(t, "a Chromium browser (Debian's chromium package on PATH; set "+ChromiumEnv+"=PATH to use another)")
 	return ""
 }
 
@@ -113,7 +113,7 @@ func Shared(t testing.TB, parts ...string) string {
 	t.Helper()
 	dir := sharedDir(t)
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		Missing(t, "the shared corpus of real provisioning files ("+dir+")")
+		Missing(t, "the shared corpus of real provisioning files (looked for at "+dir+"; set "+CorpusEnv+"=DIR to point the tests at one)")
 	}
 	p := filepath.Join(append([]string{dir}, parts...)...)
 	if _, err := os.Stat(p); err != nil {
