@@ -2,10 +2,10 @@ package system
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/dectsim/dectsim/internal/engine/des"
+	"github.com/dectsim/dectsim/internal/vocab/sipaccount"
 )
 
 // The SIP side of a slot: a DM registers every registered handset's SIP
@@ -67,6 +67,8 @@ type SIPAccount struct {
 	// DeregDetached is WithDeregOnHsNotReachable=1 ("Deregister detached
 	// HS"): the account is de-registered while the handset is away.
 	DeregDetached bool
+	// Provider is the SipProvider number its ProviderId names ("0").
+	Provider string
 }
 
 // sipState is a slot's SIP side.
@@ -78,38 +80,15 @@ type sipState struct {
 }
 
 // sipAccount reads the account of slot sl from the settings; ok is false
-// when it is incomplete (no UserName, or a provider with neither Domain
-// nor RegServerAddress).
+// when it is incomplete (sipaccount.Read says why).
 func (s *System) sipAccount(sl *slot) (SIPAccount, bool) {
-	get := func(name string) string {
-		v, _ := s.settings.get("SipAccount." + sl.id + "." + name)
-		if v == "" && sl.ipui != "" && sl.ipui != sl.id {
-			v, _ = s.settings.get("SipAccount." + sl.ipui + "." + name)
-		}
-		return strings.TrimSpace(v)
+	get := func(name string) string { v, _ := s.settings.get(name); return v }
+	ids := []string{sl.id}
+	if sl.ipui != "" && sl.ipui != sl.id {
+		ids = append(ids, sl.ipui)
 	}
-	a := SIPAccount{User: get("UserName"), AuthName: get("AuthName"), AuthPassword: get("AuthPassword"), Expires: 180}
-	prov := get("ProviderId")
-	if prov == "" {
-		prov = "0"
-	}
-	pget := func(name string) string {
-		v, _ := s.settings.get("SipProvider." + prov + "." + name)
-		return strings.TrimSpace(v)
-	}
-	a.Domain = pget("Domain")
-	a.Registrar = pget("RegServerAddress")
-	if a.Registrar == "" {
-		a.Registrar = a.Domain
-	} else if port := pget("RegServerPort"); port != "" {
-		a.Registrar += ":" + port
-	}
-	a.Transport = pget("TransportProtocol")
-	if n, err := fmt.Sscanf(pget("RegServerRefreshTimer"), "%d", &a.Expires); n != 1 || err != nil || a.Expires <= 0 {
-		a.Expires = 180
-	}
-	a.DeregDetached = pget("WithDeregOnHsNotReachable") == "1"
-	return a, a.User != "" && a.Registrar != ""
+	a, missing := sipaccount.Read(get, ids...)
+	return SIPAccount(a), missing == ""
 }
 
 // sipWants reports whether sl should be SIP-registered now, and with what

@@ -162,6 +162,10 @@ const (
 	CodeUnknownElement = "unknown-element"
 	// CodeDuplicateSection (warning): a second <nvm> or <firmware>.
 	CodeDuplicateSection = "duplicate-section"
+	// CodeSIPAccountIncomplete (warning): a SipAccount.<id> the system
+	// cannot register: no UserName, or a provider with neither Domain nor
+	// RegServerAddress.
+	CodeSIPAccountIncomplete = "sip-account-incomplete"
 )
 
 // Finding is one thing check reports about a file, at the position of the

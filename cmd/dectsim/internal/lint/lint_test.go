@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -957,4 +958,41 @@ func TestNoSuchDMAgreesWithSystem(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestSIPAccountIncompleteIsWhereTheSystemRegistersNothing: check warns
+// once per account the system would not register, at its first param,
+// and not for a complete one.
+func TestSIPAccountIncompleteIsWhereTheSystemRegistersNothing(t *testing.T) {
+	doc := nvm(`<param name="SipProvider.0.Domain" value="pbx.example.net"/>` + "\n" +
+		`<param name="SipAccount.029e74a599.UserName" value="1001"/>` + "\n" +
+		`<param name="SipAccount.02b6ec8aa5.AuthName" value="1002"/>` + "\n" +
+		`<param name="SipAccount.02b6ec8aa5.DisplayName" value="Bob"/>` + "\n" +
+		`<param name="SipAccount.0311223344.UserName" value="1003"/>` + "\n" +
+		`<param name="SipAccount.0311223344.ProviderId" value="1"/>`)
+	var got []string
+	for _, f := range run(t, doc, Options{}) {
+		if f.Code == CodeSIPAccountIncomplete {
+			require.Equal(t, Warning, f.Severity)
+			got = append(got, fmt.Sprintf("%d:%d %s", f.Pos.Line, f.Pos.Col, f.Msg[:strings.Index(f.Msg, ",")]))
+		}
+	}
+	require.Equal(t, []string{
+		"6:1 SipAccount.02b6ec8aa5: it has no UserName",
+		"8:1 SipAccount.0311223344: its provider SipProvider.1 has neither Domain nor RegServerAddress",
+	}, got)
+
+	s, err := system.New()
+	require.NoError(t, err)
+	for _, ip := range []string{"029e74a599", "02b6ec8aa5", "0311223344"} {
+		require.NoError(t, s.AddHandset(system.HandsetSpec{IPUI: ip, State: system.Registered}))
+	}
+	_, err = s.Apply("t.xml", []byte(doc))
+	require.NoError(t, err)
+	require.NoError(t, s.Advance(time.Minute))
+	var registered []string
+	for _, e := range s.FindEvents(system.EventQuery{Type: system.EvSIPRegistered}) {
+		registered = append(registered, e.IPUI)
+	}
+	require.Equal(t, []string{"029e74a599"}, registered, "the system registers exactly the accounts check does not warn about")
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/dectsim/dectsim/internal/vocab/firmware"
 	"github.com/dectsim/dectsim/internal/vocab/ipui"
 	"github.com/dectsim/dectsim/internal/vocab/readings"
+	"github.com/dectsim/dectsim/internal/vocab/sipaccount"
 	"github.com/dectsim/dectsim/internal/vocab/timeofday"
 )
 
@@ -70,6 +71,38 @@ func (k *checker) run() {
 	}
 	k.slots()
 	k.duplicateParams()
+	k.sipAccounts()
+}
+
+// sipAccounts warns, once per account, where the file writes a SIP
+// account the system could not register (sipaccount.Read, the rule the
+// system registers by): no UserName, or a provider with neither Domain
+// nor RegServerAddress. The file alone is read, so an earlier file may
+// have set what is missing; the message says so.
+func (k *checker) sipAccounts() {
+	values := make(map[string]string)
+	var order []string
+	first := make(map[string]provfile.Pos)
+	for _, it := range k.f.Items {
+		if it.Kind != provfile.ParamItem || !it.HasName {
+			continue
+		}
+		name := system.CanonicalParamName(it.Name)
+		values[name] = it.Value
+		if key, rest, ok := readings.SlotKey(name); ok && strings.HasPrefix(name, "SipAccount.") && rest != "" {
+			if _, seen := first[key]; !seen {
+				first[key] = it.Pos
+				order = append(order, key)
+			}
+		}
+	}
+	get := func(name string) string { return values[name] }
+	for _, key := range order {
+		if _, missing := sipaccount.Read(get, key); missing != "" {
+			k.add(first[key], Warning, CodeSIPAccountIncomplete,
+				"SipAccount.%s: %s, so the DM registers no SIP account for it at the PBX and the handset's extension stays unregistered (unless an earlier file set what is missing)", key, missing)
+		}
+	}
 }
 
 // lateToDeReg reports a hs.<id>.RegStatus=ToDeReg past the leading run
