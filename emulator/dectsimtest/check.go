@@ -284,3 +284,21 @@ func describe(q system.EventQuery) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// CheckSIP checks the SIP state of the handset's account at the PBX, as
+// the simulated registrar holds it: system.SIPRegistered,
+// system.SIPUnregistered (also when the handset has no slot: a ghost's
+// extension is never registered) or system.SIPFailed.
+func (s *Sim) CheckSIP(t Reporter, ipui, want string) bool {
+	t.Helper()
+	defer s.lock()()
+	got := system.SIPUnregistered
+	if sl, ok := s.sys.Slot(ipui); ok {
+		got = sl.SIP
+	}
+	if got == want {
+		return true
+	}
+	t.Errorf("dectsimtest: the SIP account of %s is %s, want %s\n%s", ipui, got, want, s.timeline(ipui))
+	return false
+}

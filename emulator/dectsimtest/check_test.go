@@ -122,3 +122,27 @@ func TestDrivingCallsReachTheModel(t *testing.T) {
 	require.Equal(t, 0, sim.System().CountEvents(system.EventQuery{Type: system.EvFetch}))
 	require.True(t, strings.Contains(sim.Timeline(alice), "handset-reset"))
 }
+
+// TestCheckSIPHoldsOnTheAccountsStateAtThePBX: CheckSIP passes on the
+// state the simulated registrar holds and fails with the timeline; a
+// refusing registrar (system.WithSIPRegistrar) leaves the account failed.
+func TestCheckSIPHoldsOnTheAccountsStateAtThePBX(t *testing.T) {
+	for _, mode := range []string{system.SIPAccept, system.SIPRefuse} {
+		sim := NewT(t, WithSystem(system.WithSIPRegistrar(mode)))
+		require.NoError(t, sim.AddRegistered(alice))
+		_, err := sim.Apply("accounts.xml", []byte(`<provisioning version="1.1" productID="e2"><nvm>`+
+			`<param name="SipProvider.0.Domain" value="pbx.example.net"/><param name="SipAccount.`+alice+`.UserName" value="1001"/></nvm></provisioning>`))
+		require.NoError(t, err)
+		var r recorder
+		require.True(t, sim.CheckSIP(&r, alice, system.SIPUnregistered), "not before the air time")
+		require.True(t, sim.CheckSIP(&r, bob, system.SIPUnregistered), "no slot: nothing registered")
+		require.NoError(t, sim.Advance(time.Minute))
+		want := map[string]string{system.SIPAccept: system.SIPRegistered, system.SIPRefuse: system.SIPFailed}[mode]
+		require.True(t, sim.CheckSIP(&r, alice, want), mode)
+		require.Empty(t, r.msgs)
+		require.False(t, sim.CheckSIP(&r, alice, system.SIPUnregistered))
+		require.Len(t, r.msgs, 1)
+		require.Contains(t, r.msgs[0], "the SIP account of "+alice+" is "+want+", want unregistered")
+		require.Contains(t, r.msgs[0], "sip-")
+	}
+}
