@@ -63,7 +63,7 @@ type page struct {
 const TimelineStyle = `svg text { font: 11px sans-serif; fill: #333; }
 .axis { stroke: #ddd; }
 .w-in { fill: #9c9; } .w-out { fill: #fc6; } .w-off { fill: #999; } .w-nocov { fill: #f99; } .w-other { fill: #ccc; }
-.c-base { fill: #69c; } .c-none { fill: #c33; }
+.c-base { fill: #69c; } .c-none { fill: #c33; } .p-registered { fill: #393; } .p-failed { fill: #f90; }
 .s-ToReg { fill: #9cf; } .s-NotReg { fill: #ccd; } .s-InReg { fill: #69f; } .s-Registered { fill: #36c; }
 .s-ToDeReg { fill: #f96; } .s-absent { fill: #eee; } .s-other { fill: #ccc; }
 .ghost { fill: #c00; }
@@ -225,6 +225,7 @@ type story struct {
 	ghostFrom      time.Time
 	where          []change
 	camps          []change // the base it camps at ("none"), once a multicell event tells
+	sips           []change // its SIP account's state at the PBX, once a SIP event tells
 	states         []change
 	ghosts         []span2
 	marks          []evmark
@@ -316,6 +317,12 @@ func (h *story) follow(e system.Event) {
 		h.where = append(h.where, change{e.Time, whereOf(h.power, h.inRange)})
 	case system.EvHandover, system.EvCoverageLost, system.EvCoverageRegained:
 		h.followBase(e)
+	case system.EvSIPRegistered:
+		h.sips = append(h.sips, change{e.Time, system.SIPRegistered})
+	case system.EvSIPUnregistered:
+		h.sips = append(h.sips, change{e.Time, system.SIPUnregistered})
+	case system.EvSIPRegisterFailed:
+		h.sips = append(h.sips, change{e.Time, system.SIPFailed})
 	case system.EvGhostCreated:
 		if !h.ghost {
 			h.ghost, h.ghostFrom = true, e.Time
@@ -374,6 +381,25 @@ func (f frame) baseBands(cs []change, y int) []seg {
 	return out
 }
 
+// sipBands draws the SIP row of a lane: a band while the account is
+// registered at the PBX (green) or failing to register (orange), none
+// while it is unregistered.
+func (f frame) sipBands(cs []change, y int) []seg {
+	var out []seg
+	for i, c := range cs {
+		if c.value == system.SIPUnregistered {
+			continue
+		}
+		to := f.end
+		if i+1 < len(cs) {
+			to = cs[i+1].at
+		}
+		out = append(out, seg{Class: "p-" + c.value, X: f.x(c.at), Y: y, W: max(1, f.x(to)-f.x(c.at)), H: 2,
+			Title: safe("SIP: " + c.value + " from " + f.since(c.at))})
+	}
+	return out
+}
+
 // setState records the state an event carries when it differs from the
 // story's.
 func (h *story) setState(e system.Event) {
@@ -396,6 +422,7 @@ func (f frame) storyLane(h *story, y int) lane {
 		l.Bands = append(l.Bands, segments(h.where, f.end, f.x, y+3, 6, "w-", "where")...)
 		l.Bands = append(l.Bands, f.baseBands(h.camps, y)...)
 	}
+	l.Bands = append(l.Bands, f.sipBands(h.sips, y+28)...)
 	l.Bands = append(l.Bands, segments(h.states, f.end, f.x, y+11, 10, "s-", "slot")...)
 	for _, g := range ghosts {
 		l.Bands = append(l.Bands, seg{Class: "ghost", X: f.x(g.from), Y: y + 23, W: max(1, f.x(g.to)-f.x(g.from)), H: 4,
@@ -660,6 +687,7 @@ tr.m-bad td, tr.fail td { color: #c00; } tr.m-warn td { color: #a60; } tr.m-good
 <h1>dectsim report</h1>
 <p class="legend">where: <span style="background:#9c9">in range</span><span style="background:#fc6">out of range</span><span style="background:#999">off</span><span style="background:#f99">no base serves</span>
 base (the thin line above, in multicell stories): <span style="background:#69c;color:#fff">camping</span><span style="background:#c33;color:#fff">none</span>
+SIP (the thin line below): <span style="background:#393;color:#fff">registered</span><span style="background:#f90">failing</span>
 slot: <span style="background:#9cf">ToReg</span><span style="background:#69f">InReg</span><span style="background:#36c;color:#fff">Registered</span><span style="background:#f96">ToDeReg</span><span style="background:#eee">absent</span>
 <span style="background:#c00;color:#fff">ghost</span> (hover a mark or band for its events)</p>
 {{range .Scenarios}}<section class="scenario">

@@ -185,3 +185,18 @@ func TestAMulticellLaneShowsWhereTheHandsetCampsAndWhenItsBaseStoppedServing(t *
 	require.NoError(t, Write(&b, []*scenario.Result{plain}))
 	require.NotContains(t, b.String(), `class="c-`, "a story without multicell events draws no base band")
 }
+
+// TestALaneHasASIPRowWhileTheAccountIsRegistered: the SIP row shows the
+// account registered from its sip-registered to its sip-unregistered,
+// and nothing for the ghost after.
+func TestALaneHasASIPRowWhileTheAccountIsRegistered(t *testing.T) {
+	res, err := scenario.RunFile(filepath.Join(testfiles.Root(t), "scenarios", "sip-ghost-seen-from-the-pbx.xml"), scenario.Options{})
+	require.NoError(t, err)
+	var b bytes.Buffer
+	require.NoError(t, Write(&b, []*scenario.Result{res}))
+	page := b.String()
+	lane := page[strings.Index(page, `data-key="02b6ec8aa5"`):]
+	lane = lane[:strings.Index(lane, "</g>")]
+	require.Equal(t, 1, strings.Count(lane, `class="p-registered"`), "registered once, never again as a ghost")
+	require.Contains(t, lane, "<title>SIP: registered from &#43;30s</title>")
+}
