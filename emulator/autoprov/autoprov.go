@@ -453,7 +453,7 @@ func (f *Fetcher) Close() {
 // sys.MAC()).
 func UserAgent(p system.Product, v system.FirmwareVersion, mac string) string {
 	m := strings.ToUpper(macSeparators.Replace(mac))
-	return "Gigaset " + p.Model + "/83.V" + v.String() + "+build." + firmware.BuildHash(firmware.Version(v)) + ";" + m
+	return firmware.UserAgent(p.Model, firmware.Version(v), m)
 }
 
 // ExpandURL gives the file URL a device fetches for raw: %MACD becomes the

@@ -52,7 +52,8 @@ var eventOutcomes = map[string][]string{
 	system.EvDeregCompleted: {"graceful"},
 	system.EvSIPUnregistered: {system.SIPReasonRemoved, system.SIPReasonNotReachable,
 		system.SIPReasonMoved, system.SIPReasonAccountChanged},
-	system.EvSIPRegisterFailed: {system.SIPReasonForbidden},
+	system.EvSIPRegisterFailed: {system.SIPReasonForbidden, system.SIPReasonUnauthorized,
+		system.SIPReasonTimeout, system.SIPReasonUnreachable, system.SIPReasonBadAnswer},
 	system.EvCheckSync: {system.CheckSyncScenario, system.CheckSyncAPI, system.CheckSyncSIP,
 		system.CheckSyncReboot, system.CheckSyncNoReboot},
 }

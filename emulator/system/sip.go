@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/dectsim/dectsim/internal/engine/des"
+	"github.com/dectsim/dectsim/internal/vocab/firmware"
 	"github.com/dectsim/dectsim/internal/vocab/sipaccount"
 )
 
@@ -34,7 +35,19 @@ const (
 	SIPReasonMoved          = "moved"
 	SIPReasonAccountChanged = "account-changed"
 	SIPReasonForbidden      = "forbidden"
+	// Reasons a real registrar's REGISTER fails with (SIPError.Reason):
+	// a 401/407 that the credentials do not answer, no answer in time,
+	// no route to it (or a Domain that does not resolve), an answer that
+	// is not SIP, another final status (status-NNN, see SIPStatusReason).
+	SIPReasonUnauthorized = "unauthorized"
+	SIPReasonTimeout      = "timeout"
+	SIPReasonUnreachable  = "unreachable"
+	SIPReasonBadAnswer    = "bad-answer"
 )
+
+// SIPStatusReason is the reason of a REGISTER answered with a final
+// status other than 2xx, 401, 403 and 407: "status-NNN".
+func SIPStatusReason(code int) string { return fmt.Sprintf("status-%03d", code) }
 
 // Simulated registrar modes (WithSIPRegistrar, <system sip-registrar>).
 const (
@@ -49,6 +62,40 @@ const SIPRetry = 300 * time.Second
 // WithSIPRegistrar makes the simulated registrar accept (SIPAccept, the
 // default) or refuse with 403 (SIPRefuse) every REGISTER.
 func WithSIPRegistrar(mode string) Option { return func(c *Config) { c.SIPRegistrar = mode } }
+
+// SIPClient sends a slot's REGISTERs to a real registrar instead of the
+// simulated one. Register runs while simulated time stands still, so it
+// must bound itself in real time; a nil error means the registrar
+// accepted (2xx), a *SIPError says why not. Unregister de-registers the
+// account (Expires: 0) and forgets it; its outcome changes nothing. The
+// client keeps a registered account fresh in wall time itself.
+type SIPClient interface {
+	Register(r SIPRequest) error
+	Unregister(r SIPRequest)
+}
+
+// SIPRequest is one account's registration, as a SIPClient sends it.
+type SIPRequest struct {
+	Account SIPAccount
+	// MAC is the system's, Slot and IPUI the slot's, DM the DECT manager
+	// it registers through.
+	MAC, Slot, IPUI, DM string
+	// UserAgent is the device's (as its HTTP requests carry it).
+	UserAgent string
+}
+
+// SIPError is a REGISTER a real registrar did not accept: Reason is the
+// event's reason (forbidden, timeout, unreachable, status-NNN, …),
+// Detail says what happened.
+type SIPError struct {
+	Reason, Detail string
+}
+
+func (e *SIPError) Error() string { return e.Reason + ": " + e.Detail }
+
+// WithSIPClient sends REGISTERs through c instead of the simulated
+// registrar (dectsim serve --sip-register).
+func WithSIPClient(c SIPClient) Option { return func(cfg *Config) { cfg.SIPClient = c } }
 
 // SIPAccount is what a slot registers at the PBX, from its
 // SipAccount.<id>.* settings and those of the SipProvider.<n> they name.
@@ -165,9 +212,22 @@ func (s *System) sipRegister(sl *slot) {
 	}
 	st := &sl.sip
 	st.acct, st.dm = a, d
-	if s.cfg.SIPRegistrar == SIPRefuse {
+	reason, detail := "", ""
+	switch {
+	case s.cfg.SIPClient != nil:
+		if err := s.cfg.SIPClient.Register(s.sipRequest(sl)); err != nil {
+			reason, detail = "error", err.Error()
+			if se, ok := err.(*SIPError); ok {
+				reason, detail = se.Reason, se.Detail
+			}
+		}
+	case s.cfg.SIPRegistrar == SIPRefuse:
+		reason, detail = SIPReasonForbidden, "the registrar answered 403 Forbidden"
+	}
+	if reason != "" {
 		st.state = SIPFailed
-		s.emitSIP(sl, EvSIPRegisterFailed, SIPReasonForbidden, d)
+		s.emitSIP(sl, EvSIPRegisterFailed, reason, d)
+		s.events[len(s.events)-1].Detail = fmt.Sprintf("%s; trying again in %s", detail, SIPRetry)
 		s.sipSchedule(sl, SIPRetry)
 		return
 	}
@@ -180,7 +240,22 @@ func (s *System) sipUnregister(sl *slot, reason string) {
 	s.sim.Cancel(sl.sip.ev)
 	sl.sip.ev = 0
 	sl.sip.state = ""
+	if s.cfg.SIPClient != nil {
+		s.cfg.SIPClient.Unregister(s.sipRequest(sl))
+	}
 	s.emitSIP(sl, EvSIPUnregistered, reason, sl.sip.dm)
+}
+
+// userAgent is the device's User-Agent, as its fetches send it.
+func (s *System) userAgent() string { return firmware.UserAgent(s.profile.Model, s.fw, s.mac) }
+
+// sipRequest is sl's registration as a SIPClient sends it.
+func (s *System) sipRequest(sl *slot) SIPRequest {
+	r := SIPRequest{Account: sl.sip.acct, MAC: s.mac, Slot: sl.id, IPUI: sl.ipui, UserAgent: s.userAgent()}
+	if sl.sip.dm != nil {
+		r.DM = sl.sip.dm.id
+	}
+	return r
 }
 
 func (s *System) emitSIP(sl *slot, typ, reason string, d *dm) {
@@ -188,9 +263,6 @@ func (s *System) emitSIP(sl *slot, typ, reason string, d *dm) {
 	e := Event{Type: typ, Slot: sl.id, IPUI: sl.ipui, Reason: reason, User: a.User, Registrar: a.Registrar}
 	if d != nil {
 		e.DM = d.id
-	}
-	if typ == EvSIPRegisterFailed {
-		e.Detail = fmt.Sprintf("the registrar answered 403 Forbidden; trying again in %s", SIPRetry)
 	}
 	s.emit(e)
 }

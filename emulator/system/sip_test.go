@@ -147,3 +147,47 @@ func TestRoamingRegistersAtTheNewDMFirstThenUnregistersAtTheOld(t *testing.T) {
 	require.Less(t, reg[1].Seq, un.Seq)
 	require.Equal(t, SIPRegistered, sipOf(t, s, hsA))
 }
+
+// fakeClient records what a real registrar would be sent and answers err.
+type fakeClient struct {
+	err        error
+	registers  []SIPRequest
+	unregister []SIPRequest
+}
+
+func (f *fakeClient) Register(r SIPRequest) error { f.registers = append(f.registers, r); return f.err }
+func (f *fakeClient) Unregister(r SIPRequest)     { f.unregister = append(f.unregister, r) }
+
+// TestASIPClientIsSentEveryRegistrationInsteadOfTheSimulatedRegistrar:
+// with WithSIPClient the account, the device's User-Agent and the DM go to
+// the client, its error is the failure's reason, and a removal
+// de-registers through it.
+func TestASIPClientIsSentEveryRegistrationInsteadOfTheSimulatedRegistrar(t *testing.T) {
+	c := &fakeClient{}
+	s := newSys(t, WithSIPClient(c), WithMAC("7C2F80A1B2C3"), WithSIPRegistrar(SIPRefuse))
+	addHS(t, s, HandsetSpec{IPUI: hsA, State: Registered})
+	apply(t, s, doc(provider+`<param name="SipProvider.0.RegServerRefreshTimer" value="600"/>`+account(hsA, "1001")))
+	advance(t, s, time.Minute)
+	require.Len(t, c.registers, 1)
+	r := c.registers[0]
+	require.Equal(t, "1001", r.Account.User)
+	require.Equal(t, 600, r.Account.Expires)
+	require.Equal(t, "7C2F80A1B2C3", r.MAC)
+	require.Equal(t, DefaultDM, r.DM)
+	require.Regexp(t, `^Gigaset N870 IP PRO/83\.V2\.65\.0\+build\.[0-9a-f]{7};7C2F80A1B2C3$`, r.UserAgent)
+	require.Equal(t, SIPRegistered, sipOf(t, s, hsA), "the client, not the simulated registrar, answers")
+
+	apply(t, s, doc(`<oper name="DeleteNotProvisionedHS"/>`))
+	advance(t, s, time.Minute)
+	require.Len(t, c.unregister, 1)
+	require.Equal(t, "1001", c.unregister[0].Account.User)
+
+	c2 := &fakeClient{err: &SIPError{Reason: "timeout", Detail: "no answer from 10.0.0.5:5060 within 5s"}}
+	s2 := newSys(t, WithSIPClient(c2))
+	addHS(t, s2, HandsetSpec{IPUI: hsA, State: Registered})
+	apply(t, s2, doc(provider+account(hsA, "1001")))
+	advance(t, s2, time.Minute)
+	f := requireEvents(t, s2, EvSIPRegisterFailed, hsA, 1)[0]
+	require.Equal(t, "timeout", f.Reason)
+	require.Contains(t, f.Detail, "no answer from 10.0.0.5:5060 within 5s; trying again in 5m0s")
+}

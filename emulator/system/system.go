@@ -148,8 +148,10 @@ type Config struct {
 	Bases    []BaseSpec
 	MaxBases int
 	// SIPRegistrar is how the simulated registrar answers: SIPAccept
-	// (empty) or SIPRefuse.
+	// (empty) or SIPRefuse. SIPClient, when set, sends the REGISTERs to
+	// a real registrar instead.
 	SIPRegistrar string
+	SIPClient    SIPClient
 	// EventBudget is how many simulation events the system may run;
 	// MaxEvents how many events its log may hold, MaxLogBytes how much
 	// text.

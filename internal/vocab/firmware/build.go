@@ -32,3 +32,11 @@ func BuildHash(v Version) string {
 	_, _ = f.Write([]byte(v.String()))
 	return fmt.Sprintf("%07x", f.Sum32()&0xfffffff)
 }
+
+// UserAgent is the User-Agent a device of model (the product's, e.g.
+// "N870 IP PRO") running v sends, with mac written as it is given (12
+// upper-case hex digits on the wire): its HTTP fetches and its SIP
+// REGISTERs carry the same.
+func UserAgent(model string, v Version, mac string) string {
+	return "Gigaset " + model + "/83.V" + v.String() + "+build." + BuildHash(v) + ";" + mac
+}
