@@ -306,7 +306,8 @@ class TestGhostAfter24h(Base):
         self.assertEqual(slot(view, BOB)["state"], "ToDeReg")
         self.assertEqual(slot(view, BOB)["deadline"], "2026-01-06T09:01:01Z")
         self.assertEqual(slot(view, ALICE)["state"], "Registered")
-        self.assertEqual(handset(view, BOB), {"ipui": BOB, "power": "on", "range": "out", "subscribed": True, "ghost": False})
+        self.assertEqual(handset(view, BOB), {"ipui": BOB, "power": "on", "range": "out", "subscribed": True, "ghost": False,
+                                              "base": "none", "reach": ["base1"]})
         check = of(d.events(SITE_MAC), "check-sync")
         self.assertEqual([(e["trigger"], e["outcome"]) for e in check], [("sip", "no-reboot")])
 
@@ -324,7 +325,8 @@ class TestGhostAfter24h(Base):
         ])
         view = d.system(SITE_MAC)
         self.assertIsNone(slot(view, BOB))
-        self.assertEqual(handset(view, BOB), {"ipui": BOB, "power": "on", "range": "out", "subscribed": True, "ghost": True})
+        self.assertEqual(handset(view, BOB), {"ipui": BOB, "power": "on", "range": "out", "subscribed": True, "ghost": True,
+                                              "base": "none", "reach": ["base1"]})
         self.assertEqual(view["ghosts"], 1)
         self.assertEqual(slot(view, ALICE)["state"], "Registered")
         settings = d.api("GET", "/api/systems/%s/settings" % SITE_MAC)
@@ -382,7 +384,8 @@ class TestDeleteHS(Base):
         self.assertEqual([(e["outcome"], e["state"]) for e in done], [("graceful", "absent")])
         view = d.system(mac)
         self.assertIsNone(slot(view, CAROL))
-        self.assertEqual(handset(view, CAROL), {"ipui": CAROL, "power": "on", "range": "in", "subscribed": False, "ghost": False})
+        self.assertEqual(handset(view, CAROL), {"ipui": CAROL, "power": "on", "range": "in", "subscribed": False, "ghost": False,
+                                                "base": "base1", "reach": ["base1"]})
         self.assertEqual(view["ghosts"], 1)
         # Nobody waited 24 hours.
         d.advance(by="48h")

@@ -60,6 +60,7 @@ func New(w *serve.World, page http.Handler) *API {
 		{"/api/readings", http.MethodGet, a.readings},
 		{"/api/systems/{mac}/handset-list", http.MethodGet, a.handsetList},
 		{"/api/systems/{mac}/handsets", http.MethodGet, a.worldHandsets},
+		{"/api/systems/{mac}/dms", http.MethodGet, a.dms},
 	}
 	for _, r := range routes {
 		a.mux.HandleFunc(r.pattern, only(r.method, r.h))

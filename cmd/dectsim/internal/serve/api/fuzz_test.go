@@ -39,6 +39,8 @@ func FuzzAPINeverAnswers500(f *testing.F) {
 		{1, "/api/advance", `{"next": true}`},
 		{1, "/api/systems/" + mac + "/steps", `[{"step": "move", "ipui": "02b6ec8aa5", "range": "out"}]`},
 		{1, "/api/systems/" + mac + "/steps", `<expect ghosts="0"/>`},
+		{1, "/api/systems/" + mac + "/steps", `[{"step": "base", "id": "base1", "state": "down"}, {"step": "dm", "id": "local", "state": "up"}]`},
+		{0, "/api/systems/" + mac + "/dms", ``},
 		{1, "/api/systems/" + mac + "/provision", `<provisioning version="1.1" productID="e2"><nvm/></provisioning>`},
 		{0, "/api/systems/" + mac + "/events?since=1&limit=2", ``},
 		{0, "/api/systems", ``},

@@ -19,9 +19,6 @@ const (
 	MaxListRows = 1000
 	// MaxSearch bounds q=, in bytes.
 	MaxSearch = 200
-	// Location is what the real list shows as a handset's location: the
-	// DECT manager's name, "currently, always local".
-	Location = "local"
 )
 
 // HandsetList is GET /api/systems/{mac}/handset-list: the system's
@@ -57,7 +54,9 @@ type ListRow struct {
 	IPUI        string `json:"ipui"`
 	UserName    string `json:"user_name"`
 	DisplayName string `json:"display_name"`
-	Location    string `json:"location"`
+	// Location is the name of the DM the slot is located at, as the real
+	// list shows it (locationName).
+	Location string `json:"location"`
 	// State is the DECT state (absent for a ghost), Label the words the
 	// real web UI shows for it.
 	State string `json:"state"`
@@ -74,6 +73,12 @@ type ListRow struct {
 	// comes back first.
 	GhostAtDeadline bool `json:"ghost_at_deadline"`
 	Ghost           bool `json:"ghost"`
+	// DM is the id of the DM the slot is located at; absent while no
+	// handset has registered in it (SlotView.Location).
+	DM string `json:"dm,omitempty"`
+	// Base is where the row's handset camps (NoBase when it camps at
+	// none); absent when no handset of the world carries its IPUI.
+	Base string `json:"base,omitempty"`
 }
 
 // AdminAction is one change the operator may make to a slot: the state
@@ -180,6 +185,13 @@ func (a *API) handsetList(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// HandsetListPage is the handset list from row offset, at most limit
+// rows, as GET /api/systems/{mac}/handset-list answers it without q=.
+// Call it on the world's goroutine.
+func HandsetListPage(m *serve.Member, offset, limit int) HandsetList {
+	return handsetList(m, listQuery{offset: offset, limit: limit})
+}
+
 func handsetList(m *serve.Member, lq listQuery) HandsetList {
 	s := m.Sys
 	sum := summary(m)
@@ -187,16 +199,18 @@ func handsetList(m *serve.Member, lq listQuery) HandsetList {
 		Now: sum.Now, Scenario: sum.Scenario, Passed: sum.Passed, Failed: sum.Failed, Stopped: sum.Error,
 		LastSeq: s.EventCount(), Slots: s.SlotCount(), Ghosts: s.GhostCount(), Offset: lq.offset, Limit: lq.limit}
 	p := page[ListRow]{listQuery: lq}
+	dms := dmNames(s)
 	for _, sl := range s.Slots() {
 		user, display := names(s, sl)
 		if lq.matches(sl.ID, sl.IPUI, user, display) {
-			p.add(func() ListRow { return slotRow(s, sl, user, display) })
+			p.add(func() ListRow { return slotRow(s, sl, user, display, dms) })
 		}
 	}
 	for _, h := range s.Ghosts() {
 		if lq.matches(h.IPUI) {
 			p.add(func() ListRow {
-				return ListRow{IPUI: h.IPUI, State: string(system.Absent), Label: GhostLabel, Actions: []AdminAction{}, Ghost: true}
+				return ListRow{IPUI: h.IPUI, State: string(system.Absent), Label: GhostLabel, Actions: []AdminAction{}, Ghost: true,
+					Base: baseOf(h)}
 			})
 		}
 	}
@@ -225,15 +239,18 @@ func names(s *system.System, sl system.Slot) (user, display string) {
 	return user, display
 }
 
-func slotRow(s *system.System, sl system.Slot, user, display string) ListRow {
-	row := ListRow{Slot: sl.ID, IPUI: sl.IPUI, UserName: user, DisplayName: display, Location: Location,
-		State: string(sl.State), Label: Label(sl.State), Actions: Actions(sl.State), Trigger: sl.Trigger}
+func slotRow(s *system.System, sl system.Slot, user, display string, dms map[string]string) ListRow {
+	row := ListRow{Slot: sl.ID, IPUI: sl.IPUI, UserName: user, DisplayName: display, Location: locationName(dms, sl),
+		State: string(sl.State), Label: Label(sl.State), Actions: Actions(sl.State), Trigger: sl.Trigger, DM: sl.Location}
+	h, held := s.Handset(sl.IPUI)
+	held = held && sl.IPUI != ""
+	if held {
+		row.Base = baseOf(h)
+	}
 	if sl.State == system.ToDeReg && !sl.Deadline.IsZero() {
 		row.Deadline = stamp(sl.Deadline)
 		row.Left = left(sl.Deadline.Sub(s.Now()))
-		if h, ok := s.Handset(sl.IPUI); ok && sl.IPUI != "" {
-			row.GhostAtDeadline = h.Subscribed && !h.Connected()
-		}
+		row.GhostAtDeadline = held && h.Subscribed && !h.Connected()
 	}
 	return row
 }
@@ -264,6 +281,10 @@ type WorldHandset struct {
 	State    string `json:"state"`
 	Label    string `json:"label"`
 	UserName string `json:"user_name"`
+	// Base is where it camps (NoBase when it camps at none), Location
+	// the id of the DM its slot is located at (absent when none).
+	Base     string `json:"base"`
+	Location string `json:"location,omitempty"`
 }
 
 func (a *API) worldHandsets(w http.ResponseWriter, r *http.Request) {
@@ -278,16 +299,24 @@ func (a *API) worldHandsets(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// WorldHandsetsPage is the handsets of the world from offset, at most
+// limit, as GET /api/systems/{mac}/handsets answers it without q=. Call
+// it on the world's goroutine.
+func WorldHandsetsPage(m *serve.Member, offset, limit int) WorldHandsets {
+	return worldHandsets(m, listQuery{offset: offset, limit: limit})
+}
+
 func worldHandsets(m *serve.Member, lq listQuery) WorldHandsets {
 	s := m.Sys
 	hs := s.Handsets()
 	out := WorldHandsets{MAC: m.MAC, Now: stamp(s.Now()), Total: len(hs), Offset: lq.offset, Limit: lq.limit}
 	p := page[WorldHandset]{listQuery: lq}
 	for _, h := range hs {
-		wh := WorldHandset{HandsetView: handsetView(h), State: string(system.Absent)}
+		wh := WorldHandset{HandsetView: handsetView(h), State: string(system.Absent), Base: baseOf(h)}
 		if sl, ok := s.Slot(h.IPUI); ok {
 			wh.Slot, wh.State, wh.Label = sl.ID, string(sl.State), Label(sl.State)
 			wh.UserName, _ = names(s, sl)
+			wh.Location = sl.Location
 		}
 		if lq.matches(h.IPUI, wh.Slot, wh.UserName) {
 			p.add(func() WorldHandset { return wh })

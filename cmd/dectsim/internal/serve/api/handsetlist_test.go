@@ -52,7 +52,8 @@ func siteAPI(t *testing.T) *httptest.Server {
 // TestHandsetListHasTheWebUIsColumnsAndActions: each slot shows as the
 // real Mobile devices page shows it: IPUI, the user name and display name
 // of its SIP account (by slot id, or by the IPUI registered in it),
-// location local, the DECT state in the web UI's words, and the changes
+// location local (the one DM of a system that declares none, for every
+// slot), the DECT state in the web UI's words, and the changes
 // the operator may make in that state.
 func TestHandsetListHasTheWebUIsColumnsAndActions(t *testing.T) {
 	srv := siteAPI(t)
@@ -164,7 +165,8 @@ func TestListsPageAndSearchByIPUIOrUserName(t *testing.T) {
 }
 
 // TestWorldHandsetsShowWhereEachIsAndItsSlot: each handset of the world
-// with power, range, subscription and ghost, and the slot its IPUI is in.
+// with power, range, subscription, ghost and the base it camps at, and
+// the slot its IPUI is in with that slot's location.
 func TestWorldHandsetsShowWhereEachIsAndItsSlot(t *testing.T) {
 	srv := siteAPI(t)
 	var h api.WorldHandsets
@@ -175,13 +177,14 @@ func TestWorldHandsetsShowWhereEachIsAndItsSlot(t *testing.T) {
 		got[x.IPUI] = x
 	}
 	require.Equal(t, api.WorldHandset{HandsetView: api.HandsetView{IPUI: "029e74a599", Power: "on", Range: "in", Subscribed: true},
-		Slot: "029e74a599", State: "Registered", Label: "Registered", UserName: "alice"}, got["029e74a599"])
+		Slot: "029e74a599", State: "Registered", Label: "Registered", UserName: "alice", Base: "base1", Location: "local"}, got["029e74a599"])
 	require.Equal(t, "out", got["02b6ec8aa5"].Range)
+	require.Equal(t, "none", got["02b6ec8aa5"].Base, "out of range, it camps nowhere")
 	require.Equal(t, "ToReg", got["0311223344"].State)
 	require.Equal(t, "To register", got["0311223344"].Label)
 	require.False(t, got["0311223344"].Subscribed)
 	require.Equal(t, api.WorldHandset{HandsetView: api.HandsetView{IPUI: "0499887766", Power: "on", Range: "in"},
-		State: "absent"}, got["0499887766"])
+		State: "absent", Base: "base1"}, got["0499887766"])
 }
 
 // TestListsRefuseBadQueries: a bad offset, limit or search is a 400 with

@@ -52,13 +52,15 @@ type SystemView struct {
 	Window       *WindowView       `json:"registration_window,omitempty"`
 	Readings     map[string]string `json:"readings"`
 	Slots        []SlotView        `json:"slots"`
-	Handsets     []HandsetView     `json:"handsets"`
+	Handsets     []SystemHandset   `json:"handsets"`
 	Ghosts       int               `json:"ghosts"`
 	Scenario     string            `json:"scenario"`
 	Passed       int               `json:"passed"`
 	Failed       int               `json:"failed"`
 	Error        string            `json:"error,omitempty"`
 	Expectations []Expectation     `json:"expectations"`
+	// DMs are the DECT managers with their base stations.
+	DMs []DMView `json:"dms"`
 }
 
 // WindowView is the registration window update_dm opened.
@@ -76,6 +78,9 @@ type SlotView struct {
 	PIN      string `json:"pin"`
 	Deadline string `json:"deadline,omitempty"`
 	Trigger  string `json:"trigger,omitempty"`
+	// Location is the id of the DM through which its handset registered
+	// (it follows roaming); absent while no handset has registered in it.
+	Location string `json:"location,omitempty"`
 }
 
 // HandsetView is one physical handset of the system's world.
@@ -85,6 +90,16 @@ type HandsetView struct {
 	Range      string `json:"range"`
 	Subscribed bool   `json:"subscribed"`
 	Ghost      bool   `json:"ghost"`
+}
+
+// SystemHandset is a handset of GET /api/systems/{mac}: HandsetView, the
+// base it camps at (NoBase when none) and the bases within its reach,
+// best first (every base, in declaration order, when it reaches them
+// all).
+type SystemHandset struct {
+	HandsetView
+	Base  string   `json:"base"`
+	Reach []string `json:"reach"`
 }
 
 func summary(m *serve.Member) SystemSummary {
@@ -164,7 +179,7 @@ func view(m *serve.Member) SystemView {
 	sum := summary(m)
 	v := SystemView{MAC: sum.MAC, Product: sum.Product, Firmware: sum.Firmware, Now: sum.Now, Ghosts: sum.Ghosts,
 		Scenario: sum.Scenario, Passed: sum.Passed, Failed: sum.Failed, Error: sum.Error,
-		Readings: s.Config().Readings, Slots: []SlotView{}, Handsets: []HandsetView{}}
+		Readings: s.Config().Readings, Slots: []SlotView{}, Handsets: []SystemHandset{}, DMs: DMs(s)}
 	if f := m.Live.Fetcher(); f != nil {
 		v.URL = f.URL()
 		if at, ok := f.NextCheck(); ok {
@@ -176,10 +191,11 @@ func view(m *serve.Member) SystemView {
 	}
 	for _, sl := range s.Slots() {
 		v.Slots = append(v.Slots, SlotView{ID: sl.ID, IPUI: sl.IPUI, State: string(sl.State), PIN: sl.PIN,
-			Deadline: stampOrEmpty(sl.Deadline), Trigger: sl.Trigger})
+			Deadline: stampOrEmpty(sl.Deadline), Trigger: sl.Trigger, Location: sl.Location})
 	}
+	all := baseIDs(s)
 	for _, h := range s.Handsets() {
-		v.Handsets = append(v.Handsets, handsetView(h))
+		v.Handsets = append(v.Handsets, SystemHandset{HandsetView: handsetView(h), Base: baseOf(h), Reach: reaches(s, h.IPUI, all)})
 	}
 	v.Expectations = expectations(m.Live.Result().Outcomes)
 	return v

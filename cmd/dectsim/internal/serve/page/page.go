@@ -8,8 +8,11 @@
 // It serves the page at /, its script, style sheet and icon under
 // /static/ (embedded in the binary: nothing comes from the internet), and
 // each system's timeline picture at /timeline/{mac}, all of them reads
-// the world answers even while a system waits for a fetch. The script
-// reads and drives everything else through the JSON API (package liveapi).
+// the world answers even while a system waits for a fetch. The page as
+// served already holds the first screen of one system (its handset list,
+// its handsets and its base stations, as the API gives them), so that it
+// reads without script; the script draws them again through the JSON API
+// (package api), keeps them current and drives the systems.
 //
 // Every value is escaped: the page's template through html/template, the
 // script by building elements with textContent, never from markup, and
@@ -27,6 +30,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strings"
 
 	"github.com/dectsim/dectsim/cmd/dectsim/internal/report/htmlreport"
 	"github.com/dectsim/dectsim/cmd/dectsim/internal/serve"
@@ -48,7 +52,9 @@ var pageHTML string
 //go:embed static
 var static embed.FS
 
-var pageTmpl = template.Must(template.New("page").Parse(pageHTML))
+var pageTmpl = template.Must(template.New("page").Funcs(template.FuncMap{
+	"when": when, "toggle": newToggle, "dmServing": dmServing, "notServing": notServing, "upper": strings.ToUpper,
+}).Parse(pageHTML))
 
 // types are the content types of the static files, by extension; a file
 // of any other kind is not served.
@@ -86,28 +92,34 @@ func (p *page) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // indexData is what the page's template shows: the systems to choose
-// from. Everything else the script reads from the API.
+// from and the first screen of the chosen one.
 type indexData struct {
 	Systems []option
 	// More counts the systems past MaxListedSystems.
-	More int
+	More   int
+	Screen screen
 }
 
-type option struct{ MAC, Label string }
+type option struct {
+	MAC, Label string
+	Selected   bool
+}
 
+// index serves the page with the first screen of the system ?mac= names,
+// else of the first.
 func (p *page) index(w http.ResponseWriter, r *http.Request) {
-	var d indexData
-	err := p.w.Read(r.Context(), func() {
-		ms := p.w.Members()
-		for _, m := range ms[:min(len(ms), MaxListedSystems)] {
-			sc := m.Live.Result().Scenario
-			d.Systems = append(d.Systems, option{MAC: m.MAC,
-				Label: printable.String(fmt.Sprintf("%s · %s · %s", m.MAC, m.Sys.Product().Name, sc.Name))})
-		}
-		d.More = len(ms) - len(d.Systems)
-	})
-	if err != nil {
+	var (
+		d     indexData
+		found bool
+	)
+	mac := r.URL.Query().Get("mac")
+	err := p.w.Read(r.Context(), func() { d, found = p.indexOf(mac) })
+	switch {
+	case err != nil:
 		http.Error(w, err.Error(), http.StatusServiceUnavailable)
+		return
+	case !found:
+		http.Error(w, fmt.Sprintf("no system with MAC %q", mac), http.StatusNotFound)
 		return
 	}
 	var b bytes.Buffer
@@ -118,6 +130,32 @@ func (p *page) index(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(b.Bytes())
+}
+
+// indexOf reads the page's data on the world's goroutine: the chooser's
+// systems and the first screen of the one mac names ("": the first).
+func (p *page) indexOf(mac string) (indexData, bool) {
+	var d indexData
+	ms := p.w.Members()
+	if len(ms) == 0 {
+		return d, mac == ""
+	}
+	chosen := ms[0]
+	if mac != "" {
+		m, ok := p.w.Member(mac)
+		if !ok {
+			return d, false
+		}
+		chosen = m
+	}
+	for _, m := range ms[:min(len(ms), MaxListedSystems)] {
+		sc := m.Live.Result().Scenario
+		d.Systems = append(d.Systems, option{MAC: m.MAC, Selected: m == chosen,
+			Label: printable.String(fmt.Sprintf("%s · %s · %s", m.MAC, m.Sys.Product().Name, sc.Name))})
+	}
+	d.More = len(ms) - len(d.Systems)
+	d.Screen = screenOf(p.w, chosen)
+	return d, true
 }
 
 // asset serves one embedded file of a known kind.

@@ -115,7 +115,7 @@ func TestPageEscapesEveryValue(t *testing.T) {
 	srv, _ := servePage(t, hostileSite)
 	_, doc := get(t, srv, "/")
 	require.Equal(t, 1, strings.Count(doc, "<script"), "only the page's own script element")
-	require.Contains(t, doc, `<option value="7c2f80a1b2c3">7c2f80a1b2c3 · N870 · site &lt;script&gt;alert(1)&lt;/script&gt;</option>`)
+	require.Contains(t, doc, `<option value="7c2f80a1b2c3" selected>7c2f80a1b2c3 · N870 · site &lt;script&gt;alert(1)&lt;/script&gt;</option>`)
 }
 
 // TestStaticFilesHaveTheirContentTypes: each file is served with its
@@ -200,4 +200,95 @@ func TestChooserListsAThousandSystemsAndTakesOthersByMAC(t *testing.T) {
 	small, _ := servePage(t, hostileSite)
 	_, doc = get(t, small, "/")
 	require.NotContains(t, doc, `<form id="by-mac"`)
+}
+
+// hostileFloors is a two-DM system whose DM name and base id hold markup.
+const hostileFloors = `<scenario name="floors" start="2026-01-05T09:00:00Z">
+  <system product="VI" firmware="2.65.0" mac="7C2F80A1B2C4"/>
+  <dm id="ground" name="Ground &lt;b&gt;floor&lt;/b&gt;"/>
+  <dm id="first" name="First floor"/>
+  <base id="g&quot;&gt;&lt;script&gt;alert(3)&lt;/script&gt;" dm="ground"/>
+  <base id="f1" dm="first" sync="lan"/>
+  <handset ipui="029e74a599" state="Registered"/>
+  <handset ipui="02b6ec8aa5" state="ToReg" at="f1" power="off"/>
+</scenario>`
+
+// part is the text of doc from the element that begins with open to the
+// first close after it.
+func part(t *testing.T, doc, open, close string) string {
+	t.Helper()
+	i := strings.Index(doc, open)
+	require.GreaterOrEqual(t, i, 0, "no %s", open)
+	j := strings.Index(doc[i:], close)
+	require.Positive(t, j, "no %s after %s", close, open)
+	return doc[i : i+j]
+}
+
+// TestTheFirstScreenIsInThePageAsServed: GET / already holds the
+// handset list's rows (IPUI, Location, DECT state), the handsets of the
+// world with their bases, the base stations per DM with their state and
+// the clock, every name from the scenario escaped: what curl, or a
+// browser without script, shows.
+func TestTheFirstScreenIsInThePageAsServed(t *testing.T) {
+	srv, _ := servePage(t, hostileFloors)
+	_, doc := get(t, srv, "/")
+	require.Equal(t, 1, strings.Count(doc, "<script"), "only the page's own script element")
+	require.NotContains(t, doc, "<b>floor")
+
+	rows := part(t, doc, `<tbody id="rows"`, `</tbody>`)
+	alice := part(t, rows, `<tr class="st-Registered" data-ipui="029e74a599"`, `</tr>`)
+	require.Contains(t, alice, `<td class="ipui">029e74a599</td>`)
+	require.Contains(t, alice, `<td class="loc">Ground &lt;b&gt;floor&lt;/b&gt;</td>`, "the DM's name, as text")
+	require.Contains(t, alice, `<td class="state" title="Registered">Registered</td>`)
+	placeholder := part(t, rows, `data-ipui="02b6ec8aa5"`, `</tr>`)
+	require.Contains(t, placeholder, `<td class="loc"></td>`, "located nowhere yet, on a system of two DMs")
+	require.Contains(t, placeholder, `>To register</td>`)
+
+	world := part(t, doc, `<tbody id="hs-rows"`, `</tbody>`)
+	require.Contains(t, part(t, world, `data-ipui="029e74a599"`, `</tr>`), `<td class="base">g&#34;&gt;&lt;script&gt;alert(3)&lt;/script&gt;</td>`)
+	require.Contains(t, part(t, world, `data-ipui="02b6ec8aa5"`, `</tr>`), `<td class="base">none</td>`)
+
+	bases := part(t, doc, `<tbody id="base-rows"`, `</tbody>`)
+	require.Contains(t, bases, `<tr class="dm up" data-dm="ground"><td class="dm-name" colspan="2">Ground &lt;b&gt;floor&lt;/b&gt;<small> (ground)</small></td>`)
+	require.Contains(t, bases, `<tr class="base serving" data-base="g&#34;&gt;&lt;script&gt;alert(3)&lt;/script&gt;" data-dm="ground">`)
+	f1 := part(t, bases, `data-base="f1"`, `</tr>`)
+	require.Contains(t, f1, `<td class="sync">level 1 · LAN</td>`)
+	require.Contains(t, f1, `title="state of base f1" role="switch" checked disabled><span>up</span>`)
+	require.Contains(t, f1, `<td class="serving">yes</td><td class="handsets">0</td>`)
+	require.Contains(t, doc, `<p id="cells-count" class="count">2 DECT managers · 2 base stations, 2 serving</p>`)
+	require.Contains(t, doc, `<span id="clock-now">2026-01-05 09:00:00 UTC</span>`)
+	require.Contains(t, doc, `<span id="count" class="count">1–2 of 2 · 2 entries · 0 ghosts</span>`)
+}
+
+// TestTheFirstScreenIsOfTheSystemMacNames: ?mac= chooses the system the
+// page is served with (the chooser selects it, the script starts there);
+// an unknown MAC is a 404.
+func TestTheFirstScreenIsOfTheSystemMacNames(t *testing.T) {
+	srv, _ := servePage(t, hostileSite, hostileFloors)
+	_, doc := get(t, srv, "/")
+	require.Contains(t, doc, `<section id="devices" data-mac="7c2f80a1b2c3">`)
+	require.NotContains(t, doc, `data-dm="ground"`)
+
+	_, doc = get(t, srv, "/?mac=7C:2F:80:A1:B2:C4")
+	require.Contains(t, doc, `<section id="devices" data-mac="7c2f80a1b2c4">`)
+	require.Contains(t, doc, `<option value="7c2f80a1b2c4" selected>`)
+	require.NotContains(t, doc, `<option value="7c2f80a1b2c3" selected>`)
+	require.Contains(t, doc, `data-dm="ground"`)
+
+	resp, _ := get(t, srv, "/?mac=7c2f80000000")
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+}
+
+// TestTheFirstScreenHoldsOnePageOfEachList: of a Virtual Integrator's
+// 2,000 handsets the page as served holds the list's first 100 rows and
+// the world's first 50, with Next to go on, and the timeline closed.
+func TestTheFirstScreenHoldsOnePageOfEachList(t *testing.T) {
+	srv, _ := serveScenarios(t, viScenario(t, 2000))
+	_, doc := get(t, srv, "/")
+	require.Equal(t, page.ListRows, strings.Count(part(t, doc, `<tbody id="rows"`, `</tbody>`), "<tr "))
+	require.Equal(t, page.WorldRows, strings.Count(part(t, doc, `<tbody id="hs-rows"`, `</tbody>`), "<tr "))
+	require.Contains(t, doc, `<span id="count" class="count">1–100 of 2000 · 2000 entries · 0 ghosts</span>`)
+	require.Contains(t, doc, `<button type="button" id="next">Next ›</button>`)
+	require.Contains(t, doc, `<button type="button" id="prev" disabled>`)
+	require.Contains(t, doc, `<details id="timeline-box">`)
 }

@@ -1,7 +1,10 @@
-// The live page of dectsim serve. It reads and drives the systems through
-// the JSON API only, builds every element with createElement and
-// textContent (never from markup), and keeps itself current through the
-// event stream (/api/events) and the clock (/api/clock).
+// The live page of dectsim serve. The server sends it with the first
+// screen of one system already drawn (the handset list, the handsets and
+// the base stations); this script draws them again from the JSON API,
+// reads and drives the systems through that API only, builds every
+// element with createElement and textContent (never from markup), and
+// keeps itself current through the event stream (/api/events) and the
+// clock (/api/clock).
 "use strict";
 (() => {
   const $ = (id) => document.getElementById(id);
@@ -110,6 +113,7 @@
       frag.append(el("tr", { class: "empty" }, [el("td", { colSpan: 7, text: S.q ? "No entry matches." : "The list is empty." })]));
     }
     $("rows").replaceChildren(frag);
+    $("rows").dataset.drawn = "script";
     const to = l.offset + l.rows.length;
     let c = l.matched ? (l.offset + 1) + "–" + to + " of " + l.matched : "0 of 0";
     c += S.q ? " matching" : "";
@@ -160,8 +164,9 @@
     if (h.mac !== S.mac) return;
     const frag = document.createDocumentFragment();
     for (const x of h.handsets) frag.append(worldRow(x));
-    if (h.handsets.length === 0) frag.append(el("tr", { class: "empty" }, [el("td", { colSpan: 9, text: "No handset." })]));
+    if (h.handsets.length === 0) frag.append(el("tr", { class: "empty" }, [el("td", { colSpan: 10, text: "No handset." })]));
     $("hs-rows").replaceChildren(frag);
+    $("hs-rows").dataset.drawn = "script";
     const to = h.offset + h.handsets.length;
     $("hcount").textContent = (h.matched ? (h.offset + 1) + "–" + to : "0") + " of " + h.matched + (S.hq ? " matching" : "");
     $("hprev").disabled = h.offset === 0;
@@ -181,9 +186,57 @@
       el("td", { text: h.slot || "—" }), el("td", { class: "state", title: h.state, text: h.label || "—" }),
       toggle("power", h.power === "on", "on", "off", (on) => [{ step: "power", ipui: who, state: on ? "on" : "off" }], who),
       toggle("range", h.range === "in", "in range", "out of range", (on) => [{ step: "move", ipui: who, range: on ? "in" : "out" }], who),
+      el("td", { class: "base", text: h.base }),
       el("td", { text: h.subscribed ? "yes" : "no" }),
       el("td", { class: h.ghost ? "bad" : "", text: h.ghost ? "ghost" : "no" }), buttons);
     return tr;
+  }
+
+  // The base stations, per DECT manager, each DM and base with its switch.
+  async function loadBases() {
+    if (!S.mac) return;
+    const d = await api("GET", sys("/dms"));
+    if (d.mac !== S.mac) return;
+    const frag = document.createDocumentFragment();
+    let bases = 0, serving = 0;
+    for (const dm of d.dms) {
+      frag.append(dmRow(dm));
+      for (const b of dm.bases) frag.append(baseRow(dm, b));
+      bases += dm.bases.length;
+      serving += servingCount(dm);
+    }
+    $("base-rows").replaceChildren(frag);
+    $("base-rows").dataset.drawn = "script";
+    $("cells-count").textContent = plural(d.dms.length, "DECT manager", "DECT managers") + " · " +
+      plural(bases, "base station", "base stations") + ", " + serving + " serving";
+  }
+
+  const plural = (n, one, many) => n === 1 ? "1 " + one : n + " " + many;
+  const servingCount = (dm) => dm.bases.filter((b) => b.serving).length;
+
+  function dmRow(dm) {
+    const name = el("td", { class: "dm-name", colSpan: 2 }, [dm.name]);
+    if (dm.name !== dm.id) name.append(el("small", { text: " (" + dm.id + ")" }));
+    return el("tr", { class: "dm " + dm.state, "data-dm": dm.id }, [name,
+      toggle("state", dm.state === "up", "up", "down", (on) => [{ step: "dm", id: dm.id, state: on ? "up" : "down" }], "DM " + dm.id),
+      el("td", { class: "dm-serving", colSpan: 2, text: servingCount(dm) + " of " + dm.bases.length + " serving" })]);
+  }
+
+  // notServing says why a base does not serve.
+  function notServing(dm, b) {
+    if (b.serving) return "";
+    if (b.state === "down") return "switched off";
+    if (dm.state === "down") return "its DM is down";
+    return "not synchronised";
+  }
+
+  function baseRow(dm, b) {
+    const serving = el("td", { class: "serving" }, [b.serving ? "yes" : "no "]);
+    if (!b.serving) serving.append(el("small", { text: notServing(dm, b) }));
+    return el("tr", { class: "base " + (b.serving ? "serving" : "idle"), "data-base": b.id, "data-dm": dm.id }, [
+      el("td", { class: "id", text: b.id }), el("td", { class: "sync", text: "level " + b.level + " · " + b.sync.toUpperCase() }),
+      toggle("state", b.state === "up", "up", "down", (on) => [{ step: "base", id: b.id, state: on ? "up" : "down" }], "base " + b.id),
+      serving, el("td", { class: "handsets", text: String(b.handsets) })]);
   }
 
   // toggle is a switch cell: changing it sends the step and shows the
@@ -259,6 +312,7 @@
     const cls = bad.has(e.type) ? "m-bad" : warn.has(e.type) ? "m-warn" : good.has(e.type) ? "m-good" : "";
     const who = e.slot && e.ipui && e.slot !== e.ipui ? e.slot + "/" + e.ipui : e.ipui || e.slot;
     const detail = [e.outcome, e.trigger && "trigger " + e.trigger, e.reason, e.code,
+      e.base && "base " + e.base, e.dm && "DM " + e.dm, e.from && e.from + " → " + e.to,
       e.file && e.file + (e.line ? ":" + e.line + ":" + e.col : ""), e.detail].filter(Boolean).join(" · ");
     return el("tr", { class: cls, "data-seq": String(e.seq) }, [el("td", { text: "+" + e.t }), el("td", { text: fmtTime(e.time) }),
       el("td", { class: "type", text: e.type }), el("td", { text: who }), el("td", { text: e.state || "" }), el("td", { text: detail })]);
@@ -278,6 +332,7 @@
       addEvents([e]);
       refreshList();
       refreshWorld();
+      refreshBases();
     };
     // A stream that fell behind is cut: read on from the API.
     es.addEventListener("overflow", () => {
@@ -354,10 +409,12 @@
 
   const refreshList = throttle(loadList, 250);
   const refreshWorld = throttle(loadWorld, 250);
+  const refreshBases = throttle(loadBases, 250);
   const refreshTimeline = throttle(loadTimeline, 1000);
   function refreshAll() {
     refreshList();
     refreshWorld();
+    refreshBases();
     refreshTimeline();
   }
 
@@ -370,6 +427,7 @@
     if ($("system").value !== mac) $("system").value = mac;
     refreshList();
     refreshWorld();
+    refreshBases();
   }
 
   function debounce(fn, ms) {
@@ -401,7 +459,7 @@
     wire();
     S.limit = Number($("limit").value);
     const fromHash = decodeURIComponent(location.hash.slice(1));
-    choose(fromHash || $("system").value);
+    choose(fromHash || $("devices").dataset.mac || $("system").value);
     connect();
     loadClock().catch((e) => say(e.message, true));
     setInterval(() => loadClock().catch((e) => say("clock: " + e.message, true)), 1000);
