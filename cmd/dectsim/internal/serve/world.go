@@ -1,4 +1,4 @@
-// Package live owns the world of `dectsim serve`: the emulated systems
+// Package serve owns the world of `dectsim serve`: the emulated systems
 // (one per scenario file, times the fleet size), the clock they share, and
 // the one goroutine through which every call reaches them. Calls from the
 // HTTP API, the SIP endpoint and the real-time clock are queued to that

@@ -1,13 +1,13 @@
-// Package liveapi is the JSON HTTP API of `dectsim serve`: reading the
+// Package api is the JSON HTTP API of `dectsim serve`: reading the
 // systems (their slots, handsets, settings and events), streaming events,
 // and driving them (steps, uploads, the clock). Every call runs on the
-// world's goroutine (package live), so an answer never shows half an event.
+// world's goroutine (package serve), so an answer never shows half an event.
 //
 // Bad input is answered with 400 and a JSON body {"error": …}, with line
 // and col for XML; bodies are read no further than their limit; a path
 // that names nothing is a 404 and a method a path does not take a 405,
 // both as JSON. A browser page of another origin may not change anything
-// (403). The page at / is served from package livepage.
+// (403). The page at / is served from package page.
 package api
 
 import (

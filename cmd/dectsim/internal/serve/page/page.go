@@ -1,4 +1,4 @@
-// Package livepage owns the web page of `dectsim serve`: the system as its
+// Package page owns the web page of `dectsim serve`: the system as its
 // administrator sees it on Settings → Mobile devices → Administration (the
 // handset list with its DECT states and the operator's actions), and what
 // the real page never shows: the ghosts, the pending deadlines, the
