@@ -169,7 +169,7 @@ func (s *System) applyParsed(f *provfile.File) (ApplySummary, error) {
 	}
 	a := applier{s: s, f: f, fw: s.fw}
 	a.run()
-	s.sipEvalAll()
+	s.sipAfterApply()
 	return a.res, nil
 }
 

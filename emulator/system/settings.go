@@ -78,7 +78,7 @@ func joinSlotParam(sip bool, key, rest string) string {
 	return "hs." + key + "." + rest
 }
 
-func (st *settingsStore) set(name, value string) {
+func (st *settingsStore) set(name, value string) (changed bool) {
 	sip, key, rest, ok := splitSlotParam(name)
 	if !ok {
 		old, had := st.global[name]
@@ -86,18 +86,18 @@ func (st *settingsStore) set(name, value string) {
 			st.n++
 			name = strings.Clone(name)
 		} else if old == value {
-			return
+			return false
 		}
 		st.global[name] = strings.Clone(value)
-		return
+		return true
 	}
-	st.setSlot(sip, key, rest, value)
+	return st.setSlot(sip, key, rest, value)
 }
 
 // setSlot stores a per-slot param already split into its parts, so the hot
 // path of a complete file does not build the canonical name only to split
 // it again.
-func (st *settingsStore) setSlot(sip bool, key, rest, value string) {
+func (st *settingsStore) setSlot(sip bool, key, rest, value string) (changed bool) {
 	b := st.last
 	if b == nil || st.lastKey != key {
 		if b = st.bySlot[key]; b == nil {
@@ -109,10 +109,11 @@ func (st *settingsStore) setSlot(sip bool, key, rest, value string) {
 	}
 	for i := range b.params {
 		if p := &b.params[i]; p.sip == sip && p.rest == rest {
-			if p.value != value {
-				p.value = strings.Clone(value)
+			if p.value == value {
+				return false
 			}
-			return
+			p.value = strings.Clone(value)
+			return true
 		}
 	}
 	// Clones, because the reader's strings share one buffer per file:
@@ -126,6 +127,7 @@ func (st *settingsStore) setSlot(sip bool, key, rest, value string) {
 	}
 	b.params = append(b.params, slotParam{sip: sip, rest: name, value: strings.Clone(value)})
 	st.n++
+	return true
 }
 
 func (st *settingsStore) get(name string) (string, bool) {
@@ -199,7 +201,9 @@ func (s *System) setParam(name, value string) {
 		s.setSlotParam(sip, key, rest, value)
 		return
 	}
-	s.settings.set(name, value)
+	if s.settings.set(name, value) && strings.HasPrefix(name, "SipProvider.") {
+		s.sipAllDirty = true // every account may name this provider
+	}
 	for _, f := range s.paramFns {
 		f(name, value)
 	}
@@ -207,7 +211,11 @@ func (s *System) setParam(name, value string) {
 
 // setSlotParam stores a per-slot param already split into its parts.
 func (s *System) setSlotParam(sip bool, key, rest, value string) {
-	s.settings.setSlot(sip, key, rest, value)
+	if s.settings.setSlot(sip, key, rest, value) && sip {
+		if n := len(s.sipDirty); n == 0 || s.sipDirty[n-1] != key {
+			s.sipDirty = append(s.sipDirty, key)
+		}
+	}
 	if !sip && rest == "DECT_AC" {
 		if sl := s.slots[key]; sl != nil {
 			s.reindex(sl) // the PIN its placeholder waits for

@@ -118,6 +118,15 @@ type SIPAccount struct {
 	Provider string
 }
 
+// sipSide is sl's SIP side, made when it first needs one: most slots of
+// a large system never have an account, and pay a pointer for it.
+func (sl *slot) sipSide() *sipState {
+	if sl.sip == nil {
+		sl.sip = &sipState{}
+	}
+	return sl.sip
+}
+
 // sipState is a slot's SIP side.
 type sipState struct {
 	state string     // SIPRegistered, SIPFailed or "" (unregistered)
@@ -167,7 +176,10 @@ func (s *System) sipWants(sl *slot) (SIPAccount, *dm, bool) {
 // roam, the new DM first and then the old.
 func (s *System) sipEval(sl *slot) {
 	a, d, want := s.sipWants(sl)
-	st := &sl.sip
+	if !want && sl.sip == nil {
+		return // nothing registered, nothing due: no SIP side to keep
+	}
+	st := sl.sipSide()
 	switch {
 	case !want && st.state == SIPRegistered:
 		reason := SIPReasonNotReachable
@@ -197,8 +209,9 @@ func (s *System) sipEval(sl *slot) {
 
 // sipSchedule lets sl send its REGISTER after d.
 func (s *System) sipSchedule(sl *slot, d time.Duration) {
-	s.sim.Cancel(sl.sip.ev)
-	sl.sip.ev = s.sim.After(d, func() {
+	st := sl.sipSide()
+	s.sim.Cancel(st.ev)
+	st.ev = s.sim.After(d, func() {
 		sl.sip.ev = 0
 		s.sipRegister(sl)
 	})
@@ -210,7 +223,7 @@ func (s *System) sipRegister(sl *slot) {
 	if !want {
 		return
 	}
-	st := &sl.sip
+	st := sl.sipSide()
 	st.acct, st.dm = a, d
 	reason, detail := "", ""
 	switch {
@@ -267,10 +280,26 @@ func (s *System) emitSIP(sl *slot, typ, reason string, d *dm) {
 	s.emit(e)
 }
 
-// sipEvalAll re-reads every slot's account after a file changed settings.
-func (s *System) sipEvalAll() {
-	for _, sl := range s.order {
-		if !sl.gone {
+// sipAfterApply re-reads the accounts a file changed: every slot's when
+// it changed a provider, else those of the slots whose SipAccount params
+// it changed. A file that changes nothing of them costs nothing here.
+func (s *System) sipAfterApply() {
+	all, keys := s.sipAllDirty, s.sipDirty
+	s.sipAllDirty, s.sipDirty = false, nil // not kept between files
+	if all {
+		for _, sl := range s.order {
+			if !sl.gone {
+				s.sipEval(sl)
+			}
+		}
+		return
+	}
+	for _, key := range keys {
+		sl := s.slots[key]
+		if sl == nil {
+			sl = s.byIPUI[key]
+		}
+		if sl != nil && !sl.gone {
 			s.sipEval(sl)
 		}
 	}
@@ -278,6 +307,9 @@ func (s *System) sipEvalAll() {
 
 // sipView is a slot's SIP state for callers.
 func (sl *slot) sipView() string {
+	if sl.sip == nil {
+		return SIPUnregistered
+	}
 	switch sl.sip.state {
 	case SIPRegistered, SIPFailed:
 		return sl.sip.state

@@ -70,11 +70,11 @@ type slot struct {
 	airEv      des.ID
 	regEv      des.ID
 	gone       bool
-	seq        int    // position in the list, for the placeholder index
-	freeAt     int    // index in s.free[freePIN] while a free placeholder, else -1
-	freePIN    string // the PIN it is indexed under
-	dm         *dm    // its location
-	sip        sipState
+	seq        int       // position in the list, for the placeholder index
+	freeAt     int       // index in s.free[freePIN] while a free placeholder, else -1
+	freePIN    string    // the PIN it is indexed under
+	dm         *dm       // its location
+	sip        *sipState // nil until it has an account to register
 }
 
 func (s *System) view(sl *slot) Slot {
@@ -170,11 +170,13 @@ func (s *System) setSlotIPUI(sl *slot, id string) {
 // dropSlot takes a slot out of the list with its accounts settings.
 func (s *System) dropSlot(sl *slot) {
 	// The account goes before the slot's own removal event.
-	if sl.sip.state == SIPRegistered {
-		s.sipUnregister(sl, SIPReasonRemoved)
+	if sl.sip != nil {
+		if sl.sip.state == SIPRegistered {
+			s.sipUnregister(sl, SIPReasonRemoved)
+		}
+		s.sim.Cancel(sl.sip.ev)
+		sl.sip.ev = 0
 	}
-	s.sim.Cancel(sl.sip.ev)
-	sl.sip.ev = 0
 	s.sim.Cancel(sl.deadlineEv)
 	s.sim.Cancel(sl.airEv)
 	s.sim.Cancel(sl.regEv)

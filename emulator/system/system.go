@@ -233,6 +233,11 @@ type System struct {
 	round      uint32
 	cellWork   int // bases settled and handsets placed (tests count the work)
 
+	// The SIP side (sip.go): what the file being applied changed of the
+	// accounts, read again once it is applied.
+	sipDirty    []string
+	sipAllDirty bool
+
 	pendingFW *pendingUpgrade
 
 	events    []Event
