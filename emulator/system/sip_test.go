@@ -191,3 +191,25 @@ func TestASIPClientIsSentEveryRegistrationInsteadOfTheSimulatedRegistrar(t *test
 	require.Equal(t, "timeout", f.Reason)
 	require.Contains(t, f.Detail, "no answer from 10.0.0.5:5060 within 5s; trying again in 5m0s")
 }
+
+// TestAProviderThatChangesReRegistersEveryAccountThatNamesIt: a file that
+// changes only SipProvider.0 re-registers the accounts on it, and a file
+// that changes one account re-registers that one alone.
+func TestAProviderThatChangesReRegistersEveryAccountThatNamesIt(t *testing.T) {
+	s := newSys(t)
+	addHS(t, s, HandsetSpec{IPUI: hsA, State: Registered})
+	addHS(t, s, HandsetSpec{IPUI: hsB, State: Registered})
+	apply(t, s, doc(provider+account(hsA, "1001")+account(hsB, "1002")))
+	advance(t, s, time.Minute)
+	apply(t, s, doc(`<param name="SipProvider.0.Domain" value="pbx2.example.net"/>`))
+	advance(t, s, time.Minute)
+	for _, ip := range []string{hsA, hsB} {
+		reg := requireEvents(t, s, EvSIPRegistered, ip, 2)
+		require.Equal(t, "pbx2.example.net", reg[1].Registrar, ip)
+		require.Equal(t, SIPReasonAccountChanged, requireEvents(t, s, EvSIPUnregistered, ip, 1)[0].Reason, ip)
+	}
+	apply(t, s, doc(`<param name="SipAccount.`+hsB+`.UserName" value="2002"/>`))
+	advance(t, s, time.Minute)
+	requireEvents(t, s, EvSIPRegistered, hsA, 2)
+	requireEvents(t, s, EvSIPRegistered, hsB, 3)
+}
