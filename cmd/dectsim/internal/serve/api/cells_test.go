@@ -232,7 +232,7 @@ func TestNewFieldsComeAfterEveryExistingOne(t *testing.T) {
 	require.NoError(t, json.Unmarshal(v.Top, &v))
 	require.Equal(t, []string{"mac", "product", "firmware", "now", "url", "next_check", "readings", "slots", "handsets",
 		"ghosts", "scenario", "passed", "failed", "expectations", "dms"}, keys(t, v.Top))
-	require.Equal(t, []string{"id", "ipui", "state", "pin", "location"}, keys(t, v.Slots[0]))
+	require.Equal(t, []string{"id", "ipui", "state", "pin", "location", "sip"}, keys(t, v.Slots[0]))
 	require.Equal(t, []string{"ipui", "power", "range", "subscribed", "ghost", "base", "reach"}, keys(t, v.Handsets[0]))
 
 	var l struct {
@@ -240,7 +240,7 @@ func TestNewFieldsComeAfterEveryExistingOne(t *testing.T) {
 	}
 	require.Equal(t, http.StatusOK, call(t, srv, http.MethodGet, "/api/systems/"+mac+"/handset-list", "", &l))
 	require.Equal(t, []string{"slot", "ipui", "user_name", "display_name", "location", "state", "label", "actions",
-		"ghost_at_deadline", "ghost", "dm", "base"}, keys(t, l.Rows[0]))
+		"ghost_at_deadline", "ghost", "dm", "base", "sip", "sip_label"}, keys(t, l.Rows[0]))
 	var h struct {
 		Handsets []json.RawMessage `json:"handsets"`
 	}

@@ -79,6 +79,22 @@ type ListRow struct {
 	// Base is where the row's handset camps (NoBase when it camps at
 	// none); absent when no handset of the world carries its IPUI.
 	Base string `json:"base,omitempty"`
+	// SIP is the row's SIP state at the PBX (registered, unregistered,
+	// failed; a ghost's is unregistered), SIPLabel the words the list
+	// shows for it.
+	SIP      string `json:"sip"`
+	SIPLabel string `json:"sip_label"`
+}
+
+// SIPLabel is the SIP state column's words for a SIP state.
+func SIPLabel(state string) string {
+	switch state {
+	case system.SIPRegistered:
+		return "Registered"
+	case system.SIPFailed:
+		return "Registration failed"
+	}
+	return "Not registered"
 }
 
 // AdminAction is one change the operator may make to a slot: the state
@@ -210,7 +226,7 @@ func handsetList(m *serve.Member, lq listQuery) HandsetList {
 		if lq.matches(h.IPUI) {
 			p.add(func() ListRow {
 				return ListRow{IPUI: h.IPUI, State: string(system.Absent), Label: GhostLabel, Actions: []AdminAction{}, Ghost: true,
-					Base: baseOf(h)}
+					Base: baseOf(h), SIP: system.SIPUnregistered, SIPLabel: SIPLabel(system.SIPUnregistered)}
 			})
 		}
 	}
@@ -241,7 +257,8 @@ func names(s *system.System, sl system.Slot) (user, display string) {
 
 func slotRow(s *system.System, sl system.Slot, user, display string, dms map[string]string) ListRow {
 	row := ListRow{Slot: sl.ID, IPUI: sl.IPUI, UserName: user, DisplayName: display, Location: locationName(dms, sl),
-		State: string(sl.State), Label: Label(sl.State), Actions: Actions(sl.State), Trigger: sl.Trigger, DM: sl.Location}
+		State: string(sl.State), Label: Label(sl.State), Actions: Actions(sl.State), Trigger: sl.Trigger, DM: sl.Location,
+		SIP: sl.SIP, SIPLabel: SIPLabel(sl.SIP)}
 	h, held := s.Handset(sl.IPUI)
 	held = held && sl.IPUI != ""
 	if held {

@@ -256,3 +256,23 @@ func inState(t *testing.T, st system.State) *system.System {
 	require.Equal(t, st, s.SlotState("0311223344"))
 	return s
 }
+
+// TestHandsetListHasTheSIPStateColumn: each row carries its account's
+// state at the PBX, in the list's words: registered once the DM has
+// registered a complete account, not registered without one.
+func TestHandsetListHasTheSIPStateColumn(t *testing.T) {
+	srv := siteAPI(t)
+	require.Equal(t, http.StatusOK, call(t, srv, http.MethodPost, "/api/systems/"+mac+"/provision",
+		`<provisioning version="1.1" productID="e2"><nvm><param name="SipProvider.0.Domain" value="pbx.example.net"/></nvm></provisioning>`, nil))
+	require.Equal(t, http.StatusOK, call(t, srv, http.MethodPost, "/api/advance", `{"by": "1m"}`, nil))
+	sip := map[string]string{}
+	for _, r := range handsetList(t, srv, "").Rows {
+		sip[r.Slot] = r.SIP + "/" + r.SIPLabel
+	}
+	require.Equal(t, map[string]string{
+		"029e74a599": "registered/Registered",
+		"02b6ec8aa5": "unregistered/Not registered",
+		"0311223344": "unregistered/Not registered",
+		"00001":      "unregistered/Not registered",
+	}, sip, "alice's account is complete once the provider is; the placeholder's has no handset")
+}

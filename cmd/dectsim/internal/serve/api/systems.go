@@ -81,6 +81,9 @@ type SlotView struct {
 	// Location is the id of the DM through which its handset registered
 	// (it follows roaming); absent while no handset has registered in it.
 	Location string `json:"location,omitempty"`
+	// SIP is its account's state at the PBX: registered, unregistered or
+	// failed.
+	SIP string `json:"sip"`
 }
 
 // HandsetView is one physical handset of the system's world.
@@ -191,7 +194,7 @@ func view(m *serve.Member) SystemView {
 	}
 	for _, sl := range s.Slots() {
 		v.Slots = append(v.Slots, SlotView{ID: sl.ID, IPUI: sl.IPUI, State: string(sl.State), PIN: sl.PIN,
-			Deadline: stampOrEmpty(sl.Deadline), Trigger: sl.Trigger, Location: sl.Location})
+			Deadline: stampOrEmpty(sl.Deadline), Trigger: sl.Trigger, Location: sl.Location, SIP: sl.SIP})
 	}
 	all := baseIDs(s)
 	for _, h := range s.Handsets() {

@@ -240,6 +240,8 @@ func TestTheFirstScreenIsInThePageAsServed(t *testing.T) {
 	require.Contains(t, alice, `<td class="ipui">029e74a599</td>`)
 	require.Contains(t, alice, `<td class="loc">Ground &lt;b&gt;floor&lt;/b&gt;</td>`, "the DM's name, as text")
 	require.Contains(t, alice, `<td class="state" title="Registered">Registered</td>`)
+	require.Contains(t, alice, `<td class="sip sip-unregistered">Not registered</td>`, "the SIP state column: no account yet")
+	require.Contains(t, doc, `<th>DECT state</th><th>SIP state</th>`)
 	placeholder := part(t, rows, `data-ipui="02b6ec8aa5"`, `</tr>`)
 	require.Contains(t, placeholder, `<td class="loc"></td>`, "located nowhere yet, on a system of two DMs")
 	require.Contains(t, placeholder, `>To register</td>`)

@@ -110,7 +110,7 @@
     const frag = document.createDocumentFragment();
     for (const r of l.rows) frag.append(listRow(r));
     if (l.rows.length === 0) {
-      frag.append(el("tr", { class: "empty" }, [el("td", { colSpan: 7, text: S.q ? "No entry matches." : "The list is empty." })]));
+      frag.append(el("tr", { class: "empty" }, [el("td", { colSpan: 8, text: S.q ? "No entry matches." : "The list is empty." })]));
     }
     $("rows").replaceChildren(frag);
     $("rows").dataset.drawn = "script";
@@ -140,7 +140,7 @@
       }));
     }
     tr.append(ipui, el("td", { class: "user", text: r.user_name }), el("td", { class: "display", text: r.display_name }),
-      el("td", { class: "loc", text: r.location }), el("td", { class: "state", title: r.ghost ? "Not in the real list: the slot is gone, the handset still holds its subscription" : r.state, text: r.label }), acts, pending(r));
+      el("td", { class: "loc", text: r.location }), el("td", { class: "state", title: r.ghost ? "Not in the real list: the slot is gone, the handset still holds its subscription" : r.state, text: r.label }), el("td", { class: "sip sip-" + r.sip, text: r.sip_label }), acts, pending(r));
     return tr;
   }
 
