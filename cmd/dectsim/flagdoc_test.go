@@ -16,7 +16,7 @@ func TestEveryCommandsHelpListsItsFlagsWithTwoDashesAndTheirShapes(t *testing.T)
 	want := map[string][]string{
 		"run":   {"--all-readings", "--html FILE", "--json", "--junit FILE", "--reading NAME=VALUE", "--var NAME=VALUE"},
 		"check": {"--dm NAME", "--firmware V", "--product P", "--reading NAME=VALUE"},
-		"serve": {"--addr ADDR", "--boot-spread D", "--clock manual|real", "--fleet N", "--reading NAME=VALUE", "--sip ADDR", "--speed X", "--var NAME=VALUE"},
+		"serve": {"--addr ADDR", "--boot-spread D", "--clock manual|real", "--fleet N", "--reading NAME=VALUE", "--sip ADDR", "--sip-register", "--speed X", "--var NAME=VALUE"},
 	}
 	flagLine := regexp.MustCompile(`^  (-+[a-z-]+)( \S+)?$`)
 	for cmd, flags := range want {

@@ -18,10 +18,11 @@ import (
 	"github.com/dectsim/dectsim/cmd/dectsim/internal/serve/page"
 	"github.com/dectsim/dectsim/cmd/dectsim/internal/serve/sipd"
 	"github.com/dectsim/dectsim/emulator/scenario"
+	"github.com/dectsim/dectsim/emulator/system"
 	"github.com/dectsim/dectsim/internal/textio/printable"
 )
 
-const serveHelp = `Usage: dectsim serve [--addr 127.0.0.1:8080] [--sip 127.0.0.1:5060] [--clock manual|real] [--speed X] [--fleet N] [--boot-spread D] [--reading NAME=VALUE]... [--var NAME=VALUE]... [SCENARIO...]
+const serveHelp = `Usage: dectsim serve [--addr 127.0.0.1:8080] [--sip 127.0.0.1:5060] [--sip-register] [--clock manual|real] [--speed X] [--fleet N] [--boot-spread D] [--reading NAME=VALUE]... [--var NAME=VALUE]... [SCENARIO...]
 
 Runs emulated systems live, for a provisioning server written in any
 language: they fetch from it over real HTTP, take SIP NOTIFY check-sync
@@ -32,6 +33,8 @@ its <at> blocks run when the clock reaches them, and their expectations'
 results show in the API. No file: one default N870 without handsets.
 --fleet N makes N systems of each file, MACs counting up from its MAC;
 --boot-spread D spreads their boot fetches over D, as after a power cut.
+--sip-register sends each handset's SIP REGISTER to the registrar its
+files name, from the --sip address, as a DECT manager does.
 
 The clock: --clock manual (the default) moves only through the API or the
 page (POST /api/advance); --clock real follows wall time, --speed times
@@ -64,6 +67,10 @@ type serveConfig struct {
 	bootSpread time.Duration
 	readings   readingFlags
 	files      []string
+	// sipRegister sends every system's REGISTERs to the registrars its
+	// files name (--sip-register); registrar is the client it uses.
+	sipRegister bool
+	registrar   *sipRegistrar
 }
 
 // The timeouts keep a slow or silent client from holding a connection:
@@ -99,8 +106,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		scs = append(scs, sc)
 	}
+	opts := cfg.readings.options()
+	if cfg.sipRegister {
+		cfg.registrar = &sipRegistrar{}
+		defer cfg.registrar.close()
+		opts = append(opts, system.WithSIPClient(cfg.registrar))
+	}
 	w, err := serve.New(serve.Config{Scenarios: scs, Fleet: cfg.fleet, BootSpread: cfg.bootSpread,
-		SystemOptions: cfg.readings.options(), Real: cfg.clockMode == "real", Speed: cfg.speed})
+		SystemOptions: opts, Real: cfg.clockMode == "real", Speed: cfg.speed})
 	if err != nil {
 		fmt.Fprintf(stderr, "dectsim serve: %s\n", printable.String(err.Error()))
 		return exitInput
@@ -124,6 +137,13 @@ func serveWorld(ctx context.Context, w *serve.World, cfg serveConfig, stdout, st
 			return exitRuntime
 		}
 		defer sip.Close()
+		if cfg.registrar != nil {
+			if err := cfg.registrar.open(sip.Addr()); err != nil {
+				ln.Close()
+				fmt.Fprintf(stderr, "dectsim serve: SIP: %s\n", printable.String(err.Error()))
+				return exitRuntime
+			}
+		}
 	}
 	var h http.Handler = api.New(w, page.New(w))
 	if host, _, _ := net.SplitHostPort(ln.Addr().String()); net.ParseIP(host).IsLoopback() {
@@ -189,6 +209,7 @@ func parseServe(args []string, stdout, stderr io.Writer) (serveConfig, int, bool
 	fs.DurationVar(&cfg.bootSpread, "boot-spread", 0, "spread the boot fetches over D (seeded)")
 	fs.Var(cfg.readings, "reading", readingUsage)
 	fs.Var(newRunVars(), "var", varUsage)
+	fs.BoolVar(&cfg.sipRegister, "sip-register", false, "send every handset's SIP REGISTERs to the registrar its files name, from the --sip address (refreshed in wall time; Expires: 0 when the account goes)")
 	shapes := flagShapes{"addr": "ADDR", "sip": "ADDR", "clock": "manual|real", "speed": "X", "fleet": "N", "boot-spread": "D", "reading": "NAME=VALUE", "var": "NAME=VALUE"}
 	usage := func(w io.Writer) {
 		fmt.Fprint(w, serveHelp)
@@ -227,6 +248,8 @@ func (c *serveConfig) check(fs *flag.FlagSet) error {
 		return fmt.Errorf("--fleet %d: give 1 to %d systems per scenario", c.fleet, serve.MaxSystems)
 	case c.bootSpread < 0:
 		return fmt.Errorf("--boot-spread %s is negative", c.bootSpread)
+	case c.sipRegister && c.sip == "":
+		return errors.New("--sip-register sends REGISTERs from the process's SIP address: give it with --sip (e.g. --sip 127.0.0.1:5060 --sip-register)")
 	}
 	for _, a := range []struct{ flag, addr, example string }{{"--addr", c.addr, "127.0.0.1:8080"}, {"--sip", c.sip, "127.0.0.1:5060"}} {
 		if a.addr == "" && a.flag == "--sip" {

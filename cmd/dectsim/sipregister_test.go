@@ -1,0 +1,109 @@
+package main
+
+import (
+	"net"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dectsim/dectsim/emulator/system"
+	"github.com/dectsim/dectsim/internal/sipclient"
+)
+
+// TestSipRegisterSendsTheSystemsREGISTERsToThePBX: with --sip-register,
+// the accounts a file gives are registered at the registrar it names,
+// with the device's User-Agent and the process's SIP address as Contact,
+// and the removed handset's registration ends with Expires: 0 when its
+// slot goes (the ghost story, a day of simulated time).
+func TestSipRegisterSendsTheSystemsREGISTERsToThePBX(t *testing.T) {
+	pbx, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	require.NoError(t, err)
+	defer pbx.Close()
+	var mu sync.Mutex
+	var got []string
+	go func() {
+		buf := make([]byte, 65535)
+		for {
+			n, from, err := pbx.ReadFromUDP(buf)
+			if err != nil {
+				return
+			}
+			req := string(buf[:n])
+			mu.Lock()
+			got = append(got, req)
+			mu.Unlock()
+			var b strings.Builder
+			b.WriteString("SIP/2.0 200 OK\r\n")
+			for _, h := range []string{"Via", "From", "To", "Call-ID", "CSeq", "Contact", "Expires"} {
+				if m := regexp.MustCompile(`(?m)^` + h + `: (.*)\r$`).FindStringSubmatch(req); m != nil {
+					b.WriteString(h + ": " + m[1] + "\r\n")
+				}
+			}
+			b.WriteString("Content-Length: 0\r\n\r\n")
+			_, _ = pbx.WriteToUDP([]byte(b.String()), from)
+		}
+	}()
+	_, port, _ := net.SplitHostPort(pbx.LocalAddr().String())
+	dir := t.TempDir()
+	sc := write(t, dir, "site.xml", `<scenario name="site" start="2026-01-05T09:00:00Z">
+  <system mac="7C2F80A1B2C3" firmware="2.35.0"/>
+  <handset ipui="029e74a599" state="Registered"/>
+  <handset ipui="02b6ec8aa5" state="Registered" range="out"/>
+  <at t="0s"><provision><provisioning version="1.1" productID="e2"><nvm>
+    <param name="SipProvider.0.Domain" value="pbx.example.net"/>
+    <param name="SipProvider.0.RegServerAddress" value="127.0.0.1"/>
+    <param name="SipProvider.0.RegServerPort" value="`+port+`"/>
+    <param name="SipAccount.029e74a599.UserName" value="1001"/>
+    <param name="SipAccount.02b6ec8aa5.UserName" value="1002"/>
+  </nvm></provisioning></provision></at>
+  <at t="1m"><provision><provisioning version="1.1" productID="e2"><nvm>
+    <oper name="DeleteNotProvisionedHS"/><oper name="add_hs" value="029e74a599"/>
+  </nvm></provisioning></provision></at>
+</scenario>`)
+	s := startServe(t, "--addr", "127.0.0.1:0", "--sip", "127.0.0.1:0", "--sip-register", sc)
+	defer func() { s.cancel(); <-s.done }()
+	sipLine := regexp.MustCompile(`SIP on udp (\S+)`).FindStringSubmatch(s.out.String())
+	require.NotNil(t, sipLine, s.out.String())
+
+	advance := func(by string) {
+		resp, err := http.Post(s.base+"api/advance", "application/json", strings.NewReader(`{"by": "`+by+`"}`))
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, 200, resp.StatusCode)
+	}
+	requests := func() []string { mu.Lock(); defer mu.Unlock(); return append([]string(nil), got...) }
+	advance("1m")
+	reg := requests()
+	require.Len(t, reg, 2, "both accounts registered")
+	require.Contains(t, reg[0], "From: <sip:1001@pbx.example.net>")
+	require.Contains(t, reg[0], "Contact: <sip:1001@"+sipLine[1]+">")
+	require.Regexp(t, `User-Agent: Gigaset N870 IP PRO/83\.V2\.35\.0\+build\.[0-9a-f]{7};7C2F80A1B2C3`, reg[0])
+	advance("25h")
+	last := requests()[len(requests())-1]
+	require.Contains(t, last, "From: <sip:1002@pbx.example.net>")
+	require.Contains(t, last, "Expires: 0\r\n", "the ghost's extension goes when its slot does")
+}
+
+// TestSipRegisterNeedsTheSIPAddress: --sip-register without --sip is a
+// bad command line.
+func TestSipRegisterNeedsTheSIPAddress(t *testing.T) {
+	code, _, errOut := run(t, "serve", "--sip-register", filepath.Join(repoScenarios, "ghost-after-24h.xml"))
+	require.Equal(t, exitUsage, code)
+	require.Contains(t, errOut, "give it with --sip (e.g. --sip 127.0.0.1:5060 --sip-register)")
+}
+
+// TestTheClientsReasonsAreTheSystemsWords: a failure the client names is
+// an event reason scenarios and tests can name.
+func TestTheClientsReasonsAreTheSystemsWords(t *testing.T) {
+	for _, pair := range [][2]string{
+		{sipclient.ReasonForbidden, system.SIPReasonForbidden}, {sipclient.ReasonUnauthorized, system.SIPReasonUnauthorized},
+		{sipclient.ReasonTimeout, system.SIPReasonTimeout}, {sipclient.ReasonUnreachable, system.SIPReasonUnreachable},
+	} {
+		require.Equal(t, pair[1], pair[0])
+	}
+}
