@@ -160,8 +160,10 @@ func TestAFailedRegisterSaysWhy(t *testing.T) {
 		answer func(req string, n int) string
 		reason string
 	}{
-		"403":     {func(req string, _ int) string { return reply(req, "403 Forbidden") }, ReasonForbidden},
-		"401s":    {func(req string, _ int) string { return reply(req, "401 Unauthorized", `WWW-Authenticate: Digest realm="pbx", nonce="n"`) }, ReasonUnauthorized},
+		"403": {func(req string, _ int) string { return reply(req, "403 Forbidden") }, ReasonForbidden},
+		"401s": {func(req string, _ int) string {
+			return reply(req, "401 Unauthorized", `WWW-Authenticate: Digest realm="pbx", nonce="n"`)
+		}, ReasonUnauthorized},
 		"503":     {func(req string, _ int) string { return reply(req, "503 Service Unavailable") }, "status-503"},
 		"silence": {func(string, int) string { return "" }, ReasonTimeout},
 		"garbage": {func(string, int) string { return "\x00\xffnot SIP at all" + strings.Repeat("x", 60000) }, ReasonTimeout},
