@@ -70,7 +70,7 @@ type serveConfig struct {
 	// sipRegister sends every system's REGISTERs to the registrars its
 	// files name (--sip-register); registrar is the client it uses.
 	sipRegister bool
-	registrar   *sipRegistrar
+	registrar   *system.RealRegistrar
 }
 
 // The timeouts keep a slow or silent client from holding a connection:
@@ -108,8 +108,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	opts := cfg.readings.options()
 	if cfg.sipRegister {
-		cfg.registrar = &sipRegistrar{}
-		defer cfg.registrar.close()
+		cfg.registrar = &system.RealRegistrar{}
+		defer cfg.registrar.Close()
 		opts = append(opts, system.WithSIPClient(cfg.registrar))
 	}
 	w, err := serve.New(serve.Config{Scenarios: scs, Fleet: cfg.fleet, BootSpread: cfg.bootSpread,
@@ -138,7 +138,7 @@ func serveWorld(ctx context.Context, w *serve.World, cfg serveConfig, stdout, st
 		}
 		defer sip.Close()
 		if cfg.registrar != nil {
-			if err := cfg.registrar.open(sip.Addr()); err != nil {
+			if err := cfg.registrar.Open(sip.Addr()); err != nil {
 				ln.Close()
 				fmt.Fprintf(stderr, "dectsim serve: SIP: %s\n", printable.String(err.Error()))
 				return exitRuntime

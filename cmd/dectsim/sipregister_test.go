@@ -1,18 +1,15 @@
 package main
 
 import (
-	"net"
 	"net/http"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/dectsim/dectsim/emulator/system"
-	"github.com/dectsim/dectsim/internal/sipclient"
+	"github.com/dectsim/dectsim/internal/testfiles"
 )
 
 // TestSipRegisterSendsTheSystemsREGISTERsToThePBX: with --sip-register,
@@ -21,34 +18,8 @@ import (
 // and the removed handset's registration ends with Expires: 0 when its
 // slot goes (the ghost story, a day of simulated time).
 func TestSipRegisterSendsTheSystemsREGISTERsToThePBX(t *testing.T) {
-	pbx, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	require.NoError(t, err)
-	defer pbx.Close()
-	var mu sync.Mutex
-	var got []string
-	go func() {
-		buf := make([]byte, 65535)
-		for {
-			n, from, err := pbx.ReadFromUDP(buf)
-			if err != nil {
-				return
-			}
-			req := string(buf[:n])
-			mu.Lock()
-			got = append(got, req)
-			mu.Unlock()
-			var b strings.Builder
-			b.WriteString("SIP/2.0 200 OK\r\n")
-			for _, h := range []string{"Via", "From", "To", "Call-ID", "CSeq", "Contact", "Expires"} {
-				if m := regexp.MustCompile(`(?m)^` + h + `: (.*)\r$`).FindStringSubmatch(req); m != nil {
-					b.WriteString(h + ": " + m[1] + "\r\n")
-				}
-			}
-			b.WriteString("Content-Length: 0\r\n\r\n")
-			_, _ = pbx.WriteToUDP([]byte(b.String()), from)
-		}
-	}()
-	_, port, _ := net.SplitHostPort(pbx.LocalAddr().String())
+	pbx := testfiles.NewRegistrar(t)
+	port := pbx.Port()
 	dir := t.TempDir()
 	sc := write(t, dir, "site.xml", `<scenario name="site" start="2026-01-05T09:00:00Z">
   <system mac="7C2F80A1B2C3" firmware="2.35.0"/>
@@ -76,7 +47,7 @@ func TestSipRegisterSendsTheSystemsREGISTERsToThePBX(t *testing.T) {
 		resp.Body.Close()
 		require.Equal(t, 200, resp.StatusCode)
 	}
-	requests := func() []string { mu.Lock(); defer mu.Unlock(); return append([]string(nil), got...) }
+	requests := pbx.Requests
 	advance("1m")
 	reg := requests()
 	require.Len(t, reg, 2, "both accounts registered")
@@ -95,15 +66,4 @@ func TestSipRegisterNeedsTheSIPAddress(t *testing.T) {
 	code, _, errOut := run(t, "serve", "--sip-register", filepath.Join(repoScenarios, "ghost-after-24h.xml"))
 	require.Equal(t, exitUsage, code)
 	require.Contains(t, errOut, "give it with --sip (e.g. --sip 127.0.0.1:5060 --sip-register)")
-}
-
-// TestTheClientsReasonsAreTheSystemsWords: a failure the client names is
-// an event reason scenarios and tests can name.
-func TestTheClientsReasonsAreTheSystemsWords(t *testing.T) {
-	for _, pair := range [][2]string{
-		{sipclient.ReasonForbidden, system.SIPReasonForbidden}, {sipclient.ReasonUnauthorized, system.SIPReasonUnauthorized},
-		{sipclient.ReasonTimeout, system.SIPReasonTimeout}, {sipclient.ReasonUnreachable, system.SIPReasonUnreachable},
-	} {
-		require.Equal(t, pair[1], pair[0])
-	}
 }

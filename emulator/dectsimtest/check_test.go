@@ -10,6 +10,7 @@ import (
 
 	"github.com/dectsim/dectsim/emulator/autoprov"
 	"github.com/dectsim/dectsim/emulator/system"
+	"github.com/dectsim/dectsim/internal/testfiles"
 )
 
 const alice, bob = "029e74a599", "02b6ec8aa5"
@@ -145,4 +146,24 @@ func TestCheckSIPHoldsOnTheAccountsStateAtThePBX(t *testing.T) {
 		require.Contains(t, r.msgs[0], "the SIP account of "+alice+" is "+want+", want unregistered")
 		require.Contains(t, r.msgs[0], "sip-")
 	}
+}
+
+// TestWithSIPRegistrarSendsRealREGISTERs: the system's registration goes
+// over real SIP to the registrar its file names, and CheckSIP sees the
+// registrar's answer.
+func TestWithSIPRegistrarSendsRealREGISTERs(t *testing.T) {
+	pbx := testfiles.NewRegistrar(t)
+	sim := NewT(t, WithSIPRegistrar("127.0.0.1:5099"))
+	require.NoError(t, sim.AddRegistered(alice))
+	_, err := sim.Apply("accounts.xml", []byte(`<provisioning version="1.1" productID="e2"><nvm>`+
+		`<param name="SipProvider.0.Domain" value="pbx.example.net"/><param name="SipProvider.0.RegServerAddress" value="127.0.0.1"/>`+
+		`<param name="SipProvider.0.RegServerPort" value="`+pbx.Port()+`"/><param name="SipAccount.`+alice+`.UserName" value="1001"/></nvm></provisioning>`))
+	require.NoError(t, err)
+	require.NoError(t, sim.Advance(time.Minute))
+	var r recorder
+	require.True(t, sim.CheckSIP(&r, alice, system.SIPRegistered), "%v", r.msgs)
+	reqs := pbx.Requests()
+	require.Len(t, reqs, 1)
+	require.Equal(t, "<sip:1001@pbx.example.net>", testfiles.SIPHeader(reqs[0], "To"))
+	require.Equal(t, "<sip:1001@127.0.0.1:5099>", testfiles.SIPHeader(reqs[0], "Contact"))
 }

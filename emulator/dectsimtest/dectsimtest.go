@@ -54,9 +54,10 @@ type Reporter interface {
 }
 
 type config struct {
-	sys       []system.Option
-	fetch     autoprov.Config
-	wantFetch bool
+	sys        []system.Option
+	fetch      autoprov.Config
+	wantFetch  bool
+	sipContact string
 }
 
 // Option configures a Sim.
@@ -98,6 +99,17 @@ func WithFetch(f func(*autoprov.Config)) Option {
 	return func(c *config) { f(&c.fetch); c.wantFetch = true }
 }
 
+// WithSIPRegistrar sends the system's SIP REGISTERs over real SIP to the
+// registrars its files name (SipProvider.<n>.RegServerAddress, else
+// Domain), naming contact (host:port) in their Contact, as
+// `dectsim serve --sip-register` does, instead of to the simulated
+// registrar: a PBX's own test sees what a real DECT manager sends it.
+// Each REGISTER holds the driving call that caused it until it is
+// answered (at most 5 s of real time). Close stops the refreshes.
+func WithSIPRegistrar(contact string) Option {
+	return func(c *config) { c.sipContact = contact }
+}
+
 // ErrFetching is returned by a driving call made while the system waits
 // for the server under test to answer a fetch: the Sim cannot move until
 // that answer is in.
@@ -115,6 +127,7 @@ type Sim struct {
 	sys        *system.System
 	fetcher    *autoprov.Fetcher
 	ownClient  *http.Client // made here when the test gave none; closed with the Sim
+	registrar  *system.RealRegistrar
 	closed     bool
 	closeAfter bool // Close was called during a fetch
 }
@@ -126,11 +139,22 @@ func New(opts ...Option) (*Sim, error) {
 	for _, o := range opts {
 		o(&c)
 	}
+	var reg *system.RealRegistrar
+	if c.sipContact != "" {
+		reg = &system.RealRegistrar{}
+		if err := reg.Open(c.sipContact); err != nil {
+			return nil, fmt.Errorf("dectsimtest: WithSIPRegistrar: %w", err)
+		}
+		c.sys = append(c.sys, system.WithSIPClient(reg))
+	}
 	sys, err := system.New(c.sys...)
 	if err != nil {
+		if reg != nil {
+			reg.Close()
+		}
 		return nil, err
 	}
-	s := &Sim{sys: sys}
+	s := &Sim{sys: sys, registrar: reg}
 	if c.wantFetch {
 		s.wrapExchange(&c.fetch)
 		if s.fetcher, err = autoprov.Attach(sys, c.fetch); err != nil {
@@ -176,6 +200,9 @@ func (s *Sim) close() {
 	}
 	if s.ownClient != nil {
 		s.ownClient.CloseIdleConnections()
+	}
+	if s.registrar != nil {
+		s.registrar.Close()
 	}
 }
 
