@@ -30,6 +30,7 @@ sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ beside the example
 
 from provserver import ProvServer, User, send_check_sync, status_code  # noqa: E402
+from registrar import Registrar  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(HERE))
 HTTP_TIMEOUT = 10  # seconds, every API call
@@ -81,11 +82,11 @@ def scenario_xml(mac, firmware, handsets, url="http://127.0.0.1:${PROV_PORT}/", 
 class Dectsim:
     """One `dectsim serve` process and its API."""
 
-    def __init__(self, tc, files, env):
+    def __init__(self, tc, files, env, flags=()):
         self.tc = tc
         self.stderr = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen(
-            [_binary, "serve", "--addr", "127.0.0.1:0", "--sip", "127.0.0.1:0"] + list(files),
+            [_binary, "serve", "--addr", "127.0.0.1:0", "--sip", "127.0.0.1:0"] + list(flags) + list(files),
             stdout=subprocess.PIPE,
             stderr=self.stderr,
             env=env,
@@ -241,11 +242,11 @@ class Base(unittest.TestCase):
             f.write(text)
         return path
 
-    def start_dectsim(self, *files):
+    def start_dectsim(self, *files, flags=()):
         env = dict(os.environ)
         if hasattr(self, "port"):
             env["PROV_PORT"] = str(self.port)
-        d = Dectsim(self, files, env)
+        d = Dectsim(self, files, env, flags)
         self.addCleanup(d.stop)
         return d
 
@@ -602,3 +603,47 @@ class TestEventStream(Base):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestThePBXSeesTheGhost(Base):
+    """The PBX's side of the ghost story: with --sip-register the DECT
+    manager registers every extension at the PBX's registrar; the removed
+    handset's registration ends (Expires: 0) when its slot goes, and the
+    ghost's never returns."""
+
+    def test_removed_extension_is_unregistered_and_the_ghost_never_registers_again(self):
+        reg = Registrar()
+        reg_port = reg.start()
+        self.addCleanup(reg.stop)
+        srv = self.start_server()
+        srv.add_user(SITE_MAC, User(ALICE, "1001", "Alice"))
+        srv.add_user(SITE_MAC, User(BOB, "1002", "Bob"))
+        srv.set_param(SITE_MAC, "SipProvider.0.RegServerAddress", "127.0.0.1")
+        srv.set_param(SITE_MAC, "SipProvider.0.RegServerPort", str(reg_port))
+        d = self.start_dectsim(self.write("site.xml", scenario_xml(SITE_MAC.upper(), "2.35.0", [(ALICE, "in"), (BOB, "in")])),
+                               flags=["--sip-register"])
+        self.boot(d)
+        self.assertTrue(reg.wait_for(lambda: set(reg.bindings()) == {"1001", "1002"}), reg.registers)
+        self.assertRegex(reg.registers_of("1001")[0][3], r"^Gigaset N870 IP PRO/83\.V2\.35\.0\+build\.[0-9a-f]+;7C2F80A1B2C3$")
+        self.assertIn("<sip:1001@127.0.0.1:", reg.bindings()["1001"])
+
+        # Bob is away when the PBX removes him: the system waits a day.
+        d.steps(SITE_MAC, [{"step": "move", "ipui": BOB, "range": "out"}])
+        srv.remove_user(SITE_MAC, "1002")
+        self.assertEqual(status_code(d.notify("1001")), 200)
+        d.advance(by="1m")
+        self.assertIn("1002", reg.bindings(), "still registered while the slot waits in ToDeReg")
+        d.advance(by="24h")
+        self.assertTrue(reg.wait_for(lambda: "1002" not in reg.bindings()), reg.registers)
+        self.assertEqual(reg.registers_of("1002")[-1][1], 0, "the registration ends with Expires: 0")
+        self.assertTrue(handset(d.system(SITE_MAC), BOB)["ghost"])
+
+        # Back at his desk the ghost tries to reach the system; the PBX never
+        # sees extension 1002 again.
+        n = len(reg.registers_of("1002"))
+        d.steps(SITE_MAC, [{"step": "move", "ipui": BOB, "range": "in"}])
+        d.advance(by="3h")
+        self.assertTrue(of(d.events(SITE_MAC), "ghost-attempt", BOB))
+        self.assertEqual(len(reg.registers_of("1002")), n)
+        self.assertNotIn("1002", reg.bindings())
+        self.assertIn("1001", reg.bindings(), "Alice's stays")
