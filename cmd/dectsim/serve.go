@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/dectsim/dectsim/cmd/dectsim/internal/serve"
@@ -70,7 +71,7 @@ type serveConfig struct {
 	// sipRegister sends every system's REGISTERs to the registrars its
 	// files name (--sip-register); registrar is the client it uses.
 	sipRegister bool
-	registrar   *system.RealRegistrar
+	registrar   *servedRegistrar
 }
 
 // The timeouts keep a slow or silent client from holding a connection:
@@ -108,7 +109,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	opts := cfg.readings.options()
 	if cfg.sipRegister {
-		cfg.registrar = &system.RealRegistrar{}
+		cfg.registrar = &servedRegistrar{}
 		defer cfg.registrar.Close()
 		opts = append(opts, system.WithSIPClient(cfg.registrar))
 	}
@@ -119,6 +120,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitInput
 	}
 	defer w.Close()
+	if cfg.registrar != nil {
+		cfg.registrar.w.Store(w)
+	}
 	return serveWorld(ctx, w, cfg, stdout, stderr)
 }
 
@@ -283,3 +287,31 @@ func checkHostPort(addr string) error {
 // discardLog keeps net/http's own complaints (a client that hung up, a
 // bad TLS hello) off the command's output.
 var discardLog = log.New(io.Discard, "", 0)
+
+// servedRegistrar sends the world's REGISTERs over real SIP while the
+// world goes on answering the API's reads (World.ServeReadsWhile).
+type servedRegistrar struct {
+	system.RealRegistrar
+	w atomic.Pointer[serve.World] // set once the world is built
+}
+
+// Register is RealRegistrar.Register, serving the world's reads meanwhile.
+func (r *servedRegistrar) Register(req system.SIPRequest) (err error) {
+	w := r.w.Load()
+	if w == nil {
+		return r.RealRegistrar.Register(req)
+	}
+	w.ServeReadsWhile(func() { err = r.RealRegistrar.Register(req) })
+	return err
+}
+
+// Unregister is RealRegistrar.Unregister, serving the world's reads
+// meanwhile.
+func (r *servedRegistrar) Unregister(req system.SIPRequest) {
+	w := r.w.Load()
+	if w == nil {
+		r.RealRegistrar.Unregister(req)
+		return
+	}
+	w.ServeReadsWhile(func() { r.RealRegistrar.Unregister(req) })
+}

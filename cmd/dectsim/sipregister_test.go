@@ -1,6 +1,8 @@
 package main
 
 import (
+	"io"
+	"net"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -66,4 +68,55 @@ func TestSipRegisterNeedsTheSIPAddress(t *testing.T) {
 	code, _, errOut := run(t, "serve", "--sip-register", filepath.Join(repoScenarios, "ghost-after-24h.xml"))
 	require.Equal(t, exitUsage, code)
 	require.Contains(t, errOut, "give it with --sip (e.g. --sip 127.0.0.1:5060 --sip-register)")
+}
+
+// TestReadsAreAnsweredWhileAREGISTERWaits: a registrar that never
+// answers holds the systems for the transaction's bound, but not the
+// API's reads: the system is read while the advance that sent the
+// REGISTER is still waiting for it.
+func TestReadsAreAnsweredWhileAREGISTERWaits(t *testing.T) {
+	silent, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	require.NoError(t, err)
+	defer silent.Close()
+	got := make(chan struct{}, 16)
+	go func() {
+		buf := make([]byte, 65535)
+		for {
+			if _, _, err := silent.ReadFromUDP(buf); err != nil {
+				return
+			}
+			got <- struct{}{}
+		}
+	}()
+	_, port, _ := net.SplitHostPort(silent.LocalAddr().String())
+	sc := write(t, t.TempDir(), "site.xml", `<scenario name="site"><system mac="7C2F80A1B2C3"/>
+  <handset ipui="029e74a599" state="Registered"/>
+  <at t="0s"><provision><provisioning version="1.1" productID="e2"><nvm>
+    <param name="SipProvider.0.Domain" value="pbx.example.net"/><param name="SipProvider.0.RegServerAddress" value="127.0.0.1"/>
+    <param name="SipProvider.0.RegServerPort" value="`+port+`"/><param name="SipAccount.029e74a599.UserName" value="1001"/>
+  </nvm></provisioning></provision></at></scenario>`)
+	s := startServe(t, "--addr", "127.0.0.1:0", "--sip", "127.0.0.1:0", "--sip-register", sc)
+	defer func() { s.cancel(); <-s.done }()
+	advanced := make(chan string, 1)
+	go func() {
+		resp, err := http.Post(s.base+"api/advance", "application/json", strings.NewReader(`{"by": "1m"}`))
+		if err != nil {
+			advanced <- err.Error()
+			return
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		advanced <- string(body)
+	}()
+	<-got // the REGISTER is out, and nobody will answer it
+	resp, err := http.Get(s.base + "api/systems/7c2f80a1b2c3")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 200, resp.StatusCode)
+	select {
+	case <-advanced:
+		t.Fatal("the read was answered only once the advance had returned: it waited for the REGISTER")
+	default:
+	}
+	require.Contains(t, <-advanced, `"type":"sip-register-failed"`, "then the REGISTER times out, and that is its event")
 }

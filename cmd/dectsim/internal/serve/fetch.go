@@ -52,3 +52,24 @@ func (t *servingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		}
 	}
 }
+
+// ServeReadsWhile runs f, a network exchange the world's goroutine must
+// wait for (a system's SIP REGISTER), on a goroutine of its own, and
+// meanwhile answers the reads queued for the world, as a fetch does: a
+// registrar that is slow to answer holds the systems, not the API's
+// reads. Call it only on the world's goroutine.
+func (w *World) ServeReadsWhile(f func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	for {
+		select {
+		case <-done:
+			return
+		case c := <-w.reads:
+			c.done <- w.run(c.fn)
+		}
+	}
+}
