@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -119,4 +120,67 @@ func TestReadsAreAnsweredWhileAREGISTERWaits(t *testing.T) {
 	default:
 	}
 	require.Contains(t, <-advanced, `"type":"sip-register-failed"`, "then the REGISTER times out, and that is its event")
+}
+
+// TestThePBXSeesEverySeedStoryOverRealSIP: for each story a PBX meets,
+// what its registrar receives from dectsim serve --sip-register, in
+// order: each extension as (user, Expires).
+func TestThePBXSeesEverySeedStoryOverRealSIP(t *testing.T) {
+	const accounts = `<param name="SipProvider.0.Domain" value="pbx.example.net"/>
+    <param name="SipProvider.0.RegServerAddress" value="127.0.0.1"/><param name="SipProvider.0.RegServerPort" value="PBX_PORT"/>%s
+    <param name="SipAccount.029e74a599.UserName" value="1001"/><param name="SipAccount.02b6ec8aa5.UserName" value="1002"/>`
+	for name, tc := range map[string]struct {
+		system, handsets, provider, later string
+		by                                []string
+		want                              []string
+	}{
+		"gracefully removed": {`firmware="2.35.0"`, `<handset ipui="02b6ec8aa5" state="Registered"/>`, "",
+			`<oper name="DeleteNotProvisionedHS"/><oper name="add_hs" value="029e74a599"/>`, []string{"1m", "1m"},
+			[]string{"1001 180", "1002 180", "1002 0"}},
+		"forced removal on 2.36": {`firmware="2.36.0"`, `<handset ipui="02b6ec8aa5" state="Registered" range="out"/>`, "",
+			`<oper name="delete_hs" value="02b6ec8aa5"/>`, []string{"1m", "1m"},
+			[]string{"1001 180", "1002 180", "1002 0"}},
+		"Deregister detached HS while away": {`firmware="2.65.0"`, `<handset ipui="02b6ec8aa5" state="Registered" power="off"/>`,
+			`<param name="SipProvider.0.WithDeregOnHsNotReachable" value="1"/>`, "", []string{"1m", "1m"},
+			[]string{"1001 180"}},
+		"roaming to another DM": {`product="VI" firmware="2.65.0"/><dm id="north"/><dm id="south"/><base id="n1" dm="north"/><base id="s1" dm="south"`,
+			`<handset ipui="02b6ec8aa5" state="Registered" at="n1"/>`, "", "", []string{"1m", "1m"},
+			[]string{"1001 180", "1002 180", "1002 180", "1002 0"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			pbx := testfiles.NewRegistrar(t)
+			steps := ""
+			if tc.later != "" {
+				steps = `<at t="1m"><provision><provisioning version="1.1" productID="e2"><nvm>` + tc.later + `</nvm></provisioning></provision></at>`
+			}
+			if name == "roaming to another DM" {
+				steps = `<at t="1m"><move ipui="02b6ec8aa5" to="s1"/></at>`
+			}
+			sc := write(t, t.TempDir(), "site.xml", `<scenario name="site" start="2026-01-05T09:00:00Z">
+  <system mac="7C2F80A1B2C3" `+tc.system+`/>
+  <handset ipui="029e74a599" state="Registered"/>
+  `+tc.handsets+`
+  <at t="0s"><provision><provisioning version="1.1" productID="e2"><nvm>`+strings.ReplaceAll(fmt.Sprintf(accounts, tc.provider), "PBX_PORT", pbx.Port())+`</nvm></provisioning></provision></at>
+  `+steps+`
+</scenario>`)
+			s := startServe(t, "--addr", "127.0.0.1:0", "--sip", "127.0.0.1:0", "--sip-register", sc)
+			defer func() { s.cancel(); <-s.done }()
+			for _, by := range tc.by {
+				resp, err := http.Post(s.base+"api/advance", "application/json", strings.NewReader(`{"by": "`+by+`"}`))
+				require.NoError(t, err)
+				resp.Body.Close()
+			}
+			var got []string
+			for _, r := range pbx.Requests() {
+				user := regexp.MustCompile(`sip:(\d+)@`).FindStringSubmatch(testfiles.SIPHeader(r, "To"))[1]
+				got = append(got, user+" "+testfiles.SIPHeader(r, "Expires"))
+			}
+			require.Equal(t, tc.want, got)
+			if name == "roaming to another DM" {
+				reqs := pbx.Requests()
+				require.Contains(t, testfiles.SIPHeader(reqs[2], "Contact"), ";dm=south>", "the new DM's binding first")
+				require.Contains(t, testfiles.SIPHeader(reqs[3], "Contact"), ";dm=north>", "then the old one's goes")
+			}
+		})
+	}
 }

@@ -82,6 +82,11 @@ type SIPRequest struct {
 	MAC, Slot, IPUI, DM string
 	// UserAgent is the device's (as its HTTP requests carry it).
 	UserAgent string
+	// Instance tells apart the registrations of one account through the
+	// DMs of a system of several (the DM's id; empty on a system of one):
+	// a real registrar keeps one binding per DM's Contact, so a roaming
+	// handset's new binding comes before its old one goes.
+	Instance string
 }
 
 // SIPError is a REGISTER a real registrar did not accept: Reason is the
@@ -196,12 +201,7 @@ func (s *System) sipEval(sl *slot) {
 		s.sipUnregister(sl, SIPReasonAccountChanged)
 		s.sipSchedule(sl, s.cfg.AirLatency)
 	case st.state == SIPRegistered && st.dm != d:
-		old := st.dm
-		st.dm = d
-		s.emitSIP(sl, EvSIPRegistered, "", d)
-		st.dm = old
-		s.emitSIP(sl, EvSIPUnregistered, SIPReasonMoved, old)
-		st.dm = d
+		s.sipRoam(sl, d)
 	case st.state != SIPRegistered && st.ev == 0:
 		s.sipSchedule(sl, s.cfg.AirLatency)
 	}
@@ -262,11 +262,41 @@ func (s *System) sipUnregister(sl *slot, reason string) {
 // userAgent is the device's User-Agent, as its fetches send it.
 func (s *System) userAgent() string { return firmware.UserAgent(s.profile.Model, s.fw, s.mac) }
 
+// sipRoam moves sl's registration to DM d, as the Integrator does: it
+// registers at the new DM first, then de-registers at the old.
+func (s *System) sipRoam(sl *slot, d *dm) {
+	st := sl.sip
+	old := st.dm
+	st.dm = d
+	if s.cfg.SIPClient != nil {
+		if err := s.cfg.SIPClient.Register(s.sipRequest(sl)); err != nil {
+			reason, detail := "error", err.Error()
+			if se, ok := err.(*SIPError); ok {
+				reason, detail = se.Reason, se.Detail
+			}
+			st.dm = old
+			s.sipUnregister(sl, SIPReasonMoved)
+			st.dm, st.state = d, SIPFailed
+			s.emitSIP(sl, EvSIPRegisterFailed, reason, d)
+			s.events[len(s.events)-1].Detail = fmt.Sprintf("%s; trying again in %s", detail, SIPRetry)
+			s.sipSchedule(sl, SIPRetry)
+			return
+		}
+	}
+	s.emitSIP(sl, EvSIPRegistered, "", d)
+	st.dm = old
+	s.sipUnregister(sl, SIPReasonMoved)
+	st.dm, st.state = d, SIPRegistered
+}
+
 // sipRequest is sl's registration as a SIPClient sends it.
 func (s *System) sipRequest(sl *slot) SIPRequest {
 	r := SIPRequest{Account: sl.sip.acct, MAC: s.mac, Slot: sl.id, IPUI: sl.ipui, UserAgent: s.userAgent()}
 	if sl.sip.dm != nil {
 		r.DM = sl.sip.dm.id
+		if len(s.dms) > 1 {
+			r.Instance = sl.sip.dm.id
+		}
 	}
 	return r
 }

@@ -74,6 +74,7 @@ func (r *RealRegistrar) Unregister(req SIPRequest) {
 // sipAccount is a system's registration as the client sends it.
 func sipAccountOf(req SIPRequest) sipclient.Account {
 	a := req.Account
-	return sipclient.Account{Key: req.MAC + "/" + req.Slot, User: a.User, Domain: a.Domain, Registrar: a.Registrar,
-		Transport: a.Transport, AuthName: a.AuthName, AuthPassword: a.AuthPassword, Expires: a.Expires, UserAgent: req.UserAgent}
+	return sipclient.Account{Key: req.MAC + "/" + req.Slot + "/" + req.Instance, User: a.User, Domain: a.Domain, Registrar: a.Registrar,
+		Transport: a.Transport, AuthName: a.AuthName, AuthPassword: a.AuthPassword, Expires: a.Expires, UserAgent: req.UserAgent,
+		Instance: req.Instance}
 }

@@ -71,6 +71,10 @@ type Account struct {
 	// Expires is the lifetime asked for, in seconds.
 	Expires   int
 	UserAgent string
+	// Instance, when set, is a dm= parameter of the Contact, so the
+	// registrations of one account through several DECT managers are
+	// bindings of their own.
+	Instance string
 }
 
 // Error is a REGISTER the registrar did not accept.
@@ -264,7 +268,12 @@ func (c *Client) request(a Account, expires int) (*sip.Request, error) {
 	from.Params.Add("tag", sip.GenerateTagN(16))
 	req.AppendHeader(from)
 	req.AppendHeader(&sip.ToHeader{Address: aor, Params: sip.NewParams()})
-	req.AppendHeader(&sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: a.User, Host: c.host, Port: c.port}})
+	contact := sip.Uri{Scheme: "sip", User: a.User, Host: c.host, Port: c.port}
+	if a.Instance != "" {
+		contact.UriParams = sip.NewParams()
+		contact.UriParams.Add("dm", a.Instance)
+	}
+	req.AppendHeader(&sip.ContactHeader{Address: contact})
 	req.AppendHeader(sip.NewHeader("Expires", strconv.Itoa(expires)))
 	if a.UserAgent != "" {
 		req.AppendHeader(sip.NewHeader("User-Agent", a.UserAgent))
