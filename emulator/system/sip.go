@@ -104,6 +104,8 @@ func WithSIPClient(c SIPClient) Option { return func(cfg *Config) { cfg.SIPClien
 
 // SIPAccount is what a slot registers at the PBX, from its
 // SipAccount.<id>.* settings and those of the SipProvider.<n> they name.
+// It has the fields of sipaccount.Account, the one reading of an account,
+// so that it converts from it and documents them here for embedders.
 type SIPAccount struct {
 	// User is SipAccount.<id>.UserName, Domain the provider's Domain.
 	User, Domain string

@@ -7,83 +7,22 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/dectsim/dectsim/internal/testfiles"
 )
 
-// registrar is a PBX's registrar written by hand on a UDP socket: it
-// records every REGISTER and answers it as answer says (nil: no answer).
-type registrar struct {
-	conn   *net.UDPConn
-	mu     sync.Mutex
-	got    []string
-	answer func(req string, n int) string
-	done   chan struct{}
-}
+// registrar is the tests' hand-written registrar.
+type registrar = testfiles.Registrar
 
 func newRegistrar(t testing.TB, answer func(req string, n int) string) *registrar {
-	t.Helper()
-	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	require.NoError(t, err)
-	r := &registrar{conn: conn, answer: answer, done: make(chan struct{})}
-	go r.serve()
-	t.Cleanup(func() { conn.Close(); <-r.done })
-	return r
+	return testfiles.NewRegistrarAnswering(t, answer)
 }
 
-func (r *registrar) addr() string { return r.conn.LocalAddr().String() }
-
-func (r *registrar) serve() {
-	defer close(r.done)
-	buf := make([]byte, 65535)
-	for {
-		n, from, err := r.conn.ReadFromUDP(buf)
-		if err != nil {
-			return
-		}
-		req := string(buf[:n])
-		r.mu.Lock()
-		r.got = append(r.got, req)
-		k := len(r.got)
-		r.mu.Unlock()
-		if a := r.answer(req, k); a != "" {
-			_, _ = r.conn.WriteToUDP([]byte(a), from)
-		}
-	}
-}
-
-func (r *registrar) requests() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.got...)
-}
-
-// header is the value of header name in a SIP message.
-func header(msg, name string) string {
-	m := regexp.MustCompile(`(?mi)^` + regexp.QuoteMeta(name) + `:\s*(.*?)\r?$`).FindStringSubmatch(msg)
-	if m == nil {
-		return ""
-	}
-	return m[1]
-}
-
-// reply answers req with status and extra headers, copying what a
-// response must echo.
-func reply(req, status string, extra ...string) string {
-	var b strings.Builder
-	b.WriteString("SIP/2.0 " + status + "\r\n")
-	for _, h := range []string{"Via", "From", "To", "Call-ID", "CSeq"} {
-		b.WriteString(h + ": " + header(req, h) + "\r\n")
-	}
-	for _, e := range extra {
-		b.WriteString(e + "\r\n")
-	}
-	b.WriteString("Content-Length: 0\r\n\r\n")
-	return b.String()
-}
+var header, reply = testfiles.SIPHeader, testfiles.SIPReply
 
 func newClient(t *testing.T, timeout time.Duration) *Client {
 	t.Helper()
@@ -93,7 +32,7 @@ func newClient(t *testing.T, timeout time.Duration) *Client {
 	return c
 }
 
-func account(r *registrar) Account { return accountAt(r.addr()) }
+func account(r *registrar) Account { return accountAt(r.Addr()) }
 
 func accountAt(registrar string) Account {
 	return Account{Key: "7c2f80a1b2c3/029e74a599", User: "1001", Domain: "pbx.example.net", Registrar: registrar,
@@ -107,7 +46,7 @@ func TestARegisterCarriesTheAccountTheDeviceAndTheContact(t *testing.T) {
 	r := newRegistrar(t, func(req string, _ int) string { return reply(req, "200 OK") })
 	c := newClient(t, 2*time.Second)
 	require.NoError(t, c.Register(account(r)))
-	req := r.requests()[0]
+	req := r.Requests()[0]
 	require.True(t, strings.HasPrefix(req, "REGISTER sip:127.0.0.1:"), req)
 	require.Contains(t, header(req, "From"), "<sip:1001@pbx.example.net>")
 	require.Contains(t, header(req, "To"), "<sip:1001@pbx.example.net>")
@@ -133,7 +72,7 @@ func TestADigestChallengeIsAnsweredWithTheAuthNameAndPassword(t *testing.T) {
 			})
 			c := newClient(t, 2*time.Second)
 			require.NoError(t, c.Register(account(r)), tc.status+qop)
-			reqs := r.requests()
+			reqs := r.Requests()
 			require.Len(t, reqs, 2, tc.status+qop)
 			auth := header(reqs[1], tc.answer)
 			require.Contains(t, auth, `username="a1001"`)
@@ -195,13 +134,13 @@ func TestARegistrationIsRefreshedInWallTimeAndGoesWithExpiresZero(t *testing.T) 
 	require.NoError(t, err)
 	a := account(r)
 	require.NoError(t, c.Register(a))
-	require.Eventually(t, func() bool { return len(r.requests()) >= 2 }, 5*time.Second, 20*time.Millisecond,
+	require.Eventually(t, func() bool { return len(r.Requests()) >= 2 }, 5*time.Second, 20*time.Millisecond,
 		"the registrar granted 1 s: a refresh follows within it")
 	c.Unregister(a)
-	n := len(r.requests())
-	require.Equal(t, "0", header(r.requests()[n-1], "Expires"))
+	n := len(r.Requests())
+	require.Equal(t, "0", header(r.Requests()[n-1], "Expires"))
 	time.Sleep(1500 * time.Millisecond)
-	require.Len(t, r.requests(), n, "no refresh after the account went")
+	require.Len(t, r.Requests(), n, "no refresh after the account went")
 	c.Close()
 	require.Eventually(t, func() bool { return runtime.NumGoroutine() <= before+2 }, 5*time.Second, 50*time.Millisecond,
 		"the client's goroutines are gone after Close (the test registrar's own remain until cleanup)")
@@ -249,7 +188,7 @@ func TestADeadRegistrarCostsOneTimeoutNotOnePerAccount(t *testing.T) {
 		require.Equal(t, ReasonTimeout, e.Reason)
 	}
 	require.Contains(t, e.Detail, "not asked again for 30s")
-	require.Len(t, r.requests(), 1, "one REGISTER reached the dead registrar, not 1,001")
+	require.Len(t, r.Requests(), 1, "one REGISTER reached the dead registrar, not 1,001")
 }
 
 // BenchmarkRegister: one account's REGISTER answered by a local
