@@ -43,7 +43,7 @@ Usage:
                                                         run scenario files
   dectsim check [--product P] [--firmware V] FILE|DIR|-...
                                                         lint provisioning files
-  dectsim serve [--addr A] [--sip A] [--clock manual|real] [--fleet N] [SCENARIO...]
+  dectsim serve [--addr ADDR] [--sip ADDR] [--sip-register] [--clock manual|real] [--fleet N] [SCENARIO...]
                                                         run systems live for a server
   dectsim readings                                      list the readings
   dectsim version                                       print the version
